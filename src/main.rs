@@ -1,0 +1,2 @@
+//! The `homeflake` command line.
+fn main() {}
