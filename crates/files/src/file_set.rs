@@ -14,15 +14,16 @@ pub enum RelPathError {
     /// The path is empty, absolute, or has an empty, `.` or `..` component, so it could escape the output folder.
     #[error("`{0}` is not a relative path inside the output folder (no leading `/`, no `.`, `..` or empty parts)")]
     Escapes(String),
-    /// The path contains a backslash or NUL, which would mean different things on different systems.
-    #[error("`{0}` contains a backslash or NUL character")]
+    /// The path contains a backslash or a control character (NUL, line break, ...), which would mean
+    /// different things on different systems or could not be recorded in the manifest.
+    #[error("`{0}` contains a backslash or a control character")]
     BadCharacter(String),
 }
 
 impl RelPath {
     /// Checks and wraps a `/`-separated relative path.
     pub fn new(path: &str) -> Result<RelPath, RelPathError> {
-        if path.contains('\\') || path.contains('\0') {
+        if path.chars().any(|c| c == '\\' || c.is_control()) {
             return Err(RelPathError::BadCharacter(path.to_string()));
         }
         if path.is_empty() || path.split('/').any(|part| part.is_empty() || part == "." || part == "..") {
@@ -34,6 +35,21 @@ impl RelPath {
     /// The path as a `/`-separated string.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The `/`-separated parts of the path, first to last; the last is the file name.
+    pub fn components(&self) -> impl Iterator<Item = &str> {
+        self.0.split('/')
+    }
+
+    /// The last part of the path.
+    pub fn file_name(&self) -> &str {
+        self.0.rsplit('/').next().unwrap_or(&self.0)
+    }
+
+    /// The path of every folder that holds this path, nearest to the root first (`a`, `a/b` for `a/b/c`).
+    pub fn ancestors(&self) -> impl Iterator<Item = &str> {
+        self.0.match_indices('/').map(|(at, _)| &self.0[..at])
     }
 }
 
