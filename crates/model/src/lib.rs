@@ -1,1 +1,58 @@
-//! Inventory model (placeholder).
+//! The inventory of a homeflake cluster: typed, validated, loaded from `homeflake.toml`.
+//!
+//! A [`Cluster`] is the single source of truth the generator reads. It is made by
+//! [`load`] (a folder with `homeflake.toml` or `homeflake.json`, and optional
+//! `hosts/<name>/host.toml` files), by [`from_toml_str`] / [`from_json_str`] / [`from_sources`]
+//! (no I/O), or in Rust code by [`ClusterBuilder`]. All of them run the same validation, which
+//! reports every problem at once as [`Diagnostic`]s naming file, line, column, key path and what
+//! is allowed. [`schema`] gives the JSON Schema of the inventory for editors.
+//!
+//! Values that may be secret are [`Secret`]s: a literal, or a reference to an environment variable
+//! or a file. The model never holds a secret's value, so nothing needs redacting.
+//!
+//! The library never prints, exits or reads the environment.
+
+#![deny(missing_docs)]
+
+mod build;
+mod ceph;
+mod cluster;
+mod diagnostic;
+mod error;
+mod firewall;
+mod host;
+mod ingress;
+mod kubernetes;
+mod load;
+mod names;
+mod schema;
+mod secret;
+mod source;
+mod split_dns;
+mod suggest;
+mod tailscale;
+mod validate;
+
+pub use build::ClusterBuilder;
+pub use ceph::{Ceph, CephOsd};
+pub use cluster::{Cluster, Network, NixpkgsPin, User};
+pub use diagnostic::{Code, Diagnostic, Severity};
+pub use error::{BuildError, LoadError, ValueError};
+pub use firewall::{Firewall, FirewallMode};
+pub use host::{Host, Roles};
+pub use ingress::{Ingress, IngressNodePorts, ListenPorts};
+pub use kubernetes::{ApiServer, CorednsImage, DnsAddon, Kubernetes, RoleFlags, ports};
+pub use load::{HOST_FILE, JSON_FILE, Loaded, Sources, TOML_FILE, from_json_str, from_sources, from_toml_str, load};
+pub use names::{
+    AbsolutePath, ClusterName, DiskDevice, DomainName, EnvVarName, FlakeUrl, GitRev, GoDuration, GroupName, Hardware,
+    HostName, ImageDigest, ImageName, ImageTag, InterfaceName, KernelModule, KubeletFlag, LabelKey, LabelValue, Locale,
+    NarHash, NixHash, NodePort, PackageAttr, PasswordHash, Port, ProxyFlag, Role, SshPublicKey, StateVersion, System,
+    TimeZone, UserName,
+};
+pub use schema::schema;
+pub use secret::Secret;
+pub use split_dns::SplitDns;
+pub use tailscale::{Tailscale, tailnet_range};
+
+/// Re-exported so embedders can name CIDRs without depending on `ipnet` themselves.
+pub use ipnet::Ipv4Net;

@@ -1,0 +1,241 @@
+//! The validated cluster: cluster-wide settings, the hosts, and every service's settings.
+
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::ceph::Ceph;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::firewall::Firewall;
+use crate::host::Host;
+use crate::ingress::Ingress;
+use crate::kubernetes::Kubernetes;
+use crate::names::{
+    ClusterName, DiskDevice, DomainName, FlakeUrl, GitRev, GroupName, KernelModule, KubeletFlag, Locale, NarHash,
+    PasswordHash, SshPublicKey, StateVersion, TimeZone, UserName,
+};
+use crate::secret::Secret;
+use crate::split_dns::SplitDns;
+use crate::tailscale::Tailscale;
+
+/// The LAN every host sits on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub struct Network {
+    /// The LAN (`192.168.10.0/24`); its prefix length is every host's `prefixLength`.
+    #[schemars(with = "String")]
+    pub lan: Ipv4Net,
+    /// The router (`networking.defaultGateway`), inside the LAN.
+    pub gateway: Ipv4Addr,
+    /// `networking.nameservers`; in an inventory it defaults to the gateway and 8.8.8.8.
+    pub nameservers: Vec<Ipv4Addr>,
+}
+
+impl Network {
+    /// A LAN with its gateway; the nameservers are the gateway and 8.8.8.8.
+    pub fn new(lan: Ipv4Net, gateway: Ipv4Addr) -> Self {
+        Network { lan, gateway, nameservers: vec![gateway, Ipv4Addr::new(8, 8, 8, 8)] }
+    }
+}
+
+/// The nixpkgs input of the flake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub struct NixpkgsPin {
+    /// The flake reference (`github:nixos/nixpkgs/25.11`).
+    pub url: FlakeUrl,
+    /// The locked commit; `rev`, `nar-hash` and `last-modified` go together.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rev: Option<GitRev>,
+    /// The locked `narHash`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nar_hash: Option<NarHash>,
+    /// The locked `lastModified` (seconds since the epoch).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<u64>,
+}
+
+impl NixpkgsPin {
+    /// An unlocked reference (the flake's lock file decides the commit).
+    pub fn unlocked(url: FlakeUrl) -> Self {
+        NixpkgsPin { url, rev: None, nar_hash: None, last_modified: None }
+    }
+
+    /// The three lock fields, when all are set.
+    pub fn lock(&self) -> Option<(&GitRev, &NarHash, u64)> {
+        Some((self.rev.as_ref()?, self.nar_hash.as_ref()?, self.last_modified?))
+    }
+}
+
+impl Default for NixpkgsPin {
+    /// The public 25.11 pin of the reference cluster.
+    fn default() -> Self {
+        NixpkgsPin {
+            url: FlakeUrl::new("github:nixos/nixpkgs/25.11").expect("valid"),
+            rev: Some(GitRev::new("871b9fd269ff6246794583ce4ee1031e1da71895").expect("valid")),
+            nar_hash: Some(NarHash::new("sha256-M101xMtWdF1eSD0xhiR8nG8CXRlHmv6V+VoY65Smwf4=").expect("valid")),
+            last_modified: Some(1_764_521_362),
+        }
+    }
+}
+
+/// A login account on every host (SSH is key-only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub struct User {
+    /// The user name.
+    pub name: UserName,
+    /// The password hash: literal, `{ env = … }` (`hashedPassword`) or `{ file = … }` (`hashedPasswordFile`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hashed_password: Option<Secret<PasswordHash>>,
+    /// Public keys allowed to log in.
+    #[serde(default)]
+    pub authorized_keys: Vec<SshPublicKey>,
+    /// Supplementary groups (`wheel`).
+    #[serde(default)]
+    pub extra_groups: Vec<GroupName>,
+}
+
+impl User {
+    /// A user with no password, keys or groups.
+    pub fn new(name: UserName) -> Self {
+        User { name, hashed_password: None, authorized_keys: Vec::new(), extra_groups: Vec::new() }
+    }
+}
+
+/// The validated model of a cluster.
+///
+/// Made only by [`crate::load`], [`crate::from_toml_str`], [`crate::from_json_str`] or
+/// [`crate::ClusterBuilder::build`], which all run the same validation. The fields are public for
+/// reading; code that changes them should run [`Cluster::validate`] again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub struct Cluster {
+    /// The cluster's name.
+    pub name: ClusterName,
+    /// The DNS zone of the cluster's services (`home.example.com`).
+    pub domain: DomainName,
+    /// `time.timeZone` (default `UTC`).
+    #[serde(default = "default_time_zone")]
+    pub time_zone: TimeZone,
+    /// `i18n.defaultLocale` (default `en_US.UTF-8`).
+    #[serde(default = "default_locale")]
+    pub locale: Locale,
+    /// `system.stateVersion` (default `25.05`).
+    #[serde(default = "default_state_version")]
+    pub state_version: StateVersion,
+    /// The nixpkgs input (default: the public 25.11 pin).
+    #[serde(default)]
+    pub nixpkgs: NixpkgsPin,
+    /// The LAN.
+    pub network: Network,
+    /// The hosts, in inventory order (inline `[[hosts]]` first, then `hosts/<name>/host.toml` by name).
+    #[serde(default)]
+    pub hosts: Vec<Host>,
+    /// Login accounts on every host.
+    #[serde(default)]
+    pub users: Vec<User>,
+    /// Kubernetes.
+    #[serde(default)]
+    pub kubernetes: Kubernetes,
+    /// The firewall.
+    #[serde(default)]
+    pub firewall: Firewall,
+    /// Tailscale.
+    #[serde(default)]
+    pub tailscale: Tailscale,
+    /// Split DNS, when the cluster's zone is served on the tailnet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split_dns: Option<SplitDns>,
+    /// The ingress proxy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress: Option<Ingress>,
+    /// Rook Ceph.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ceph: Option<Ceph>,
+}
+
+pub(crate) fn default_time_zone() -> TimeZone {
+    TimeZone::new("UTC").expect("valid")
+}
+pub(crate) fn default_locale() -> Locale {
+    Locale::new("en_US.UTF-8").expect("valid")
+}
+pub(crate) fn default_state_version() -> StateVersion {
+    StateVersion::new("25.05").expect("valid")
+}
+
+impl Cluster {
+    /// Starts building a cluster in Rust code; see [`crate::ClusterBuilder`].
+    pub fn builder(name: ClusterName, domain: DomainName, network: Network) -> crate::ClusterBuilder {
+        crate::ClusterBuilder::new(name, domain, network)
+    }
+
+    /// The host named `name`.
+    pub fn host(&self, name: &str) -> Option<&Host> {
+        self.hosts.iter().find(|h| h.name.as_str() == name)
+    }
+
+    /// The control-plane hosts, in inventory order.
+    pub fn control_planes(&self) -> impl Iterator<Item = &Host> {
+        self.hosts.iter().filter(|h| h.roles.control_plane)
+    }
+
+    /// The hosts that run workloads, in inventory order.
+    pub fn workers(&self) -> impl Iterator<Item = &Host> {
+        self.hosts.iter().filter(|h| h.roles.worker)
+    }
+
+    /// The kubelet flags of `host`: its role's flags, `--root-dir` when Ceph is on and the host is a
+    /// worker (unless the flags already set it), then the host's own flags.
+    pub fn kubelet_flags(&self, host: &Host) -> Vec<KubeletFlag> {
+        let mut flags: Vec<KubeletFlag> = self.kubernetes.kubelet_flags.for_roles(host.roles).to_vec();
+        if let Some(ceph) = &self.ceph
+            && host.roles.worker
+            && !flags.iter().chain(&host.kubelet_flags).any(|f| f.name() == "root-dir")
+        {
+            flags.push(
+                KubeletFlag::new(format!("--root-dir={}", ceph.kubelet_root_dir))
+                    .expect("a valid path is a valid flag value"),
+            );
+        }
+        flags.extend(host.kubelet_flags.iter().cloned());
+        flags
+    }
+
+    /// The kernel modules of `host`: its own, then Ceph's on workers when Ceph is on, without repeats.
+    pub fn kernel_modules(&self, host: &Host) -> Vec<KernelModule> {
+        let mut modules = host.kernel_modules.clone();
+        if let Some(ceph) = &self.ceph
+            && host.roles.worker
+        {
+            for m in &ceph.kernel_modules {
+                if !modules.contains(m) {
+                    modules.push(m.clone());
+                }
+            }
+        }
+        modules
+    }
+
+    /// The Ceph OSD disks attached to `host`.
+    pub fn ceph_osd_devices<'a>(&'a self, host: &'a Host) -> impl Iterator<Item = &'a DiskDevice> + 'a {
+        self.ceph.iter().flat_map(|c| &c.osds).filter(move |o| o.host == host.name).map(|o| &o.device)
+    }
+
+    /// Runs the whole validation again: errors and warnings, with key paths but no file positions.
+    pub fn validate(&self) -> Vec<Diagnostic> {
+        crate::validate::validate(self).into_iter().map(|(_, d)| d).collect()
+    }
+
+    /// The warnings about this cluster (easyCerts, broad trusted ranges, missing Ceph modules, …).
+    pub fn warnings(&self) -> Vec<Diagnostic> {
+        self.validate().into_iter().filter(|d| d.severity == Severity::Warning).collect()
+    }
+}

@@ -1,0 +1,840 @@
+//! Newtypes that validate on construction: names, paths, flags, hashes, ports.
+//!
+//! Every type here can only hold a valid value: `new`, `FromStr`, `TryFrom` and serde's
+//! `Deserialize` all go through the same check, and `as_str`/`Display` give the text back.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ValueError;
+
+fn invalid(kind: &'static str, value: &str, reason: impl Into<String>, allowed: &'static str) -> ValueError {
+    ValueError::Invalid { kind, value: value.to_owned(), reason: reason.into(), allowed }
+}
+
+/// Checks the characters and length of `value`, naming the first offending character.
+fn check_chars(
+    kind: &'static str,
+    value: &str,
+    allowed: &'static str,
+    max: usize,
+    ok: impl Fn(usize, char) -> bool,
+) -> Result<(), ValueError> {
+    if value.is_empty() {
+        return Err(invalid(kind, value, "it is empty", allowed));
+    }
+    if value.len() > max {
+        return Err(invalid(kind, value, format!("it is {} characters long, more than {max}", value.len()), allowed));
+    }
+    if let Some((i, c)) = value.chars().enumerate().find(|&(i, c)| !ok(i, c)) {
+        return Err(invalid(kind, value, format!("character {c:?} at position {} is not allowed", i + 1), allowed));
+    }
+    Ok(())
+}
+
+macro_rules! string_newtype {
+    ($(#[$meta:meta])* $name:ident, $kind:literal, $allowed:literal, $check:expr) => {
+        $(#[$meta])*
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// What this kind of value allows, in words.
+            pub const ALLOWED: &'static str = $allowed;
+
+            /// Validates `value`.
+            pub fn new(value: impl Into<String>) -> Result<Self, ValueError> {
+                let value = value.into();
+                let check: fn(&str) -> Result<(), ValueError> = $check;
+                check(&value)?;
+                Ok(Self(value))
+            }
+
+            /// The text of the value.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&self.0, f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ValueError;
+            fn from_str(s: &str) -> Result<Self, ValueError> {
+                Self::new(s)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = ValueError;
+            fn try_from(s: String) -> Result<Self, ValueError> {
+                Self::new(s)
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = ValueError;
+            fn try_from(s: &str) -> Result<Self, ValueError> {
+                Self::new(s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl JsonSchema for $name {
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                json_schema!({ "type": "string", "description": concat!("A ", $kind, ": ", $allowed) })
+            }
+        }
+    };
+}
+
+fn is_label_char(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'
+}
+
+fn check_label(kind: &'static str, value: &str, allowed: &'static str) -> Result<(), ValueError> {
+    check_chars(kind, value, allowed, 63, |_, c| is_label_char(c))?;
+    if value.starts_with('-') || value.ends_with('-') {
+        return Err(invalid(kind, value, "it starts or ends with '-'", allowed));
+    }
+    Ok(())
+}
+
+string_newtype!(
+    /// A host name: an RFC 1123 label in lower case (`yomogi`).
+    HostName,
+    "host name",
+    "1 to 63 characters a-z, 0-9 and '-', not starting or ending with '-' (an RFC 1123 label in lower case)",
+    |v| check_label("host name", v, HostName::ALLOWED)
+);
+
+string_newtype!(
+    /// The cluster's name: an RFC 1123 label in lower case (`homelab`).
+    ClusterName,
+    "cluster name",
+    "1 to 63 characters a-z, 0-9 and '-', not starting or ending with '-' (an RFC 1123 label in lower case)",
+    |v| check_label("cluster name", v, ClusterName::ALLOWED)
+);
+
+string_newtype!(
+    /// A DNS domain name in lower case, without a trailing dot (`home.example.com`, `api.kube`).
+    DomainName,
+    "domain name",
+    "RFC 1123 labels (a-z, 0-9, '-') joined by '.', at most 253 characters, no trailing dot",
+    |v| {
+        check_chars("domain name", v, DomainName::ALLOWED, 253, |_, c| is_label_char(c) || c == '.')?;
+        for label in v.split('.') {
+            if label.is_empty() {
+                return Err(invalid("domain name", v, "it has an empty label", DomainName::ALLOWED));
+            }
+            check_label("domain name", label, DomainName::ALLOWED)
+                .map_err(|_| invalid("domain name", v, format!("label {label:?} is not valid"), DomainName::ALLOWED))?;
+        }
+        Ok(())
+    }
+);
+
+string_newtype!(
+    /// A Linux network interface name (`end0`, `enp1s0`, `tailscale0`).
+    InterfaceName,
+    "interface name",
+    "1 to 15 characters A-Z, a-z, 0-9, '_', '.' and '-' (a Linux interface name)",
+    |v| {
+        check_chars("interface name", v, InterfaceName::ALLOWED, 15, |_, c| {
+            c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')
+        })?;
+        if v == "." || v == ".." {
+            return Err(invalid("interface name", v, "it is a path component", InterfaceName::ALLOWED));
+        }
+        Ok(())
+    }
+);
+
+string_newtype!(
+    /// A Linux kernel module name (`ceph`, `rbd`).
+    KernelModule,
+    "kernel module name",
+    "1 to 55 characters a-z, 0-9, '_' and '-'",
+    |v| check_chars("kernel module name", v, KernelModule::ALLOWED, 55, |_, c| {
+        c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-')
+    })
+);
+
+fn check_flag(kind: &'static str, v: &str, allowed: &'static str) -> Result<(), ValueError> {
+    let Some(rest) = v.strip_prefix("--") else {
+        return Err(invalid(kind, v, "it does not start with \"--\"", allowed));
+    };
+    let (name, value) = match rest.split_once('=') {
+        Some((n, val)) => (n, Some(val)),
+        None => (rest, None),
+    };
+    if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Err(invalid(kind, v, "the flag name must start with a lower-case letter", allowed));
+    }
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')) {
+        return Err(invalid(kind, v, format!("character {c:?} is not allowed in a flag name"), allowed));
+    }
+    if let Some(value) = value {
+        if value.is_empty() {
+            return Err(invalid(kind, v, "the value after '=' is empty", allowed));
+        }
+        if let Some(c) = value.chars().find(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '\\')) {
+            return Err(invalid(kind, v, format!("character {c:?} is not allowed in a flag value"), allowed));
+        }
+    }
+    Ok(())
+}
+
+macro_rules! flag_methods {
+    ($name:ident) => {
+        impl $name {
+            /// The flag's name without the leading `--` (`root-dir`).
+            pub fn name(&self) -> &str {
+                let rest = &self.0[2..];
+                rest.split_once('=').map_or(rest, |(n, _)| n)
+            }
+
+            /// The flag's value after `=`, if it has one.
+            pub fn value(&self) -> Option<&str> {
+                self.0[2..].split_once('=').map(|(_, v)| v)
+            }
+        }
+    };
+}
+
+string_newtype!(
+    /// A kubelet command-line flag, `--name` or `--name=value` (`--root-dir=/var/lib/kubelet`).
+    KubeletFlag,
+    "kubelet flag",
+    "--name or --name=value; the name a-z, 0-9 and '-'; the value without spaces or quotes",
+    |v| check_flag("kubelet flag", v, KubeletFlag::ALLOWED)
+);
+flag_methods!(KubeletFlag);
+
+string_newtype!(
+    /// A kube-proxy command-line flag, `--name` or `--name=value` (`--masquerade-all`).
+    ProxyFlag,
+    "kube-proxy flag",
+    "--name or --name=value; the name a-z, 0-9 and '-'; the value without spaces or quotes",
+    |v| check_flag("kube-proxy flag", v, ProxyFlag::ALLOWED)
+);
+flag_methods!(ProxyFlag);
+
+string_newtype!(
+    /// A stable disk path under `/dev/disk/by-id/`.
+    DiskDevice,
+    "disk device",
+    "a path /dev/disk/by-id/<id>, the id without '/' or spaces",
+    |v| {
+        const PREFIX: &str = "/dev/disk/by-id/";
+        let Some(id) = v.strip_prefix(PREFIX) else {
+            return Err(invalid("disk device", v, "it is not under /dev/disk/by-id/", DiskDevice::ALLOWED));
+        };
+        check_chars("disk device", id, DiskDevice::ALLOWED, 255, |_, c| c.is_ascii_graphic() && c != '/')
+            .map_err(|_| invalid("disk device", v, "the id is empty or has '/', spaces or control characters", DiskDevice::ALLOWED))
+    }
+);
+
+string_newtype!(
+    /// The name of an environment variable read at evaluation time (`HOMEFLAKE_YOMOGI_TAILNET_IP`).
+    EnvVarName,
+    "environment variable name",
+    "A-Z, a-z, 0-9 and '_', not starting with a digit",
+    |v| check_chars("environment variable name", v, EnvVarName::ALLOWED, 255, |i, c| {
+        c.is_ascii_alphabetic() || c == '_' || (i > 0 && c.is_ascii_digit())
+    })
+);
+
+string_newtype!(
+    /// An absolute path on the target machine (`/var/lib/kubelet`, `/run/secrets/token`).
+    AbsolutePath,
+    "absolute path",
+    "a path starting with '/', without spaces, quotes, control characters or '..' components",
+    |v| {
+        check_chars("absolute path", v, AbsolutePath::ALLOWED, 4096, |_, c| {
+            c.is_ascii_graphic() && !matches!(c, '"' | '\'' | '\\' | '$' | '`')
+        })?;
+        if !v.starts_with('/') {
+            return Err(invalid("absolute path", v, "it does not start with '/'", AbsolutePath::ALLOWED));
+        }
+        if v.split('/').any(|c| c == "..") {
+            return Err(invalid("absolute path", v, "it has a '..' component", AbsolutePath::ALLOWED));
+        }
+        Ok(())
+    }
+);
+
+string_newtype!(
+    /// An IANA time zone (`Asia/Tokyo`, `UTC`).
+    TimeZone,
+    "time zone",
+    "an IANA time zone such as Asia/Tokyo or UTC: A-Z, a-z, 0-9, '_', '+', '-' and '/'",
+    |v| {
+        check_chars("time zone", v, TimeZone::ALLOWED, 64, |_, c| {
+            c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '-' | '/')
+        })?;
+        if v.starts_with('/') || v.ends_with('/') || v.contains("//") {
+            return Err(invalid("time zone", v, "it has an empty path component", TimeZone::ALLOWED));
+        }
+        Ok(())
+    }
+);
+
+string_newtype!(
+    /// A glibc locale name (`en_US.UTF-8`).
+    Locale,
+    "locale",
+    "a locale such as en_US.UTF-8: A-Z, a-z, 0-9, '_', '.', '@' and '-'",
+    |v| check_chars("locale", v, Locale::ALLOWED, 64, |_, c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@' | '-'))
+);
+
+string_newtype!(
+    /// A NixOS release used as `system.stateVersion` (`25.05`).
+    StateVersion,
+    "NixOS state version",
+    "a NixOS release YY.MM such as 25.05",
+    |v| {
+        let b = v.as_bytes();
+        if b.len() == 5 && b[2] == b'.' && [0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit()) {
+            Ok(())
+        } else {
+            Err(invalid("NixOS state version", v, "it is not of the form YY.MM", StateVersion::ALLOWED))
+        }
+    }
+);
+
+string_newtype!(
+    /// A flake reference for nixpkgs (`github:nixos/nixpkgs/25.11`).
+    FlakeUrl,
+    "flake URL",
+    "a flake reference such as github:nixos/nixpkgs/25.11, without spaces or quotes",
+    |v| {
+        check_chars("flake URL", v, FlakeUrl::ALLOWED, 1024, |_, c| {
+            c.is_ascii_graphic() && !matches!(c, '"' | '\'' | '\\' | '$' | '`')
+        })?;
+        if !v.contains(':') {
+            return Err(invalid("flake URL", v, "it has no scheme such as github:", FlakeUrl::ALLOWED));
+        }
+        Ok(())
+    }
+);
+
+string_newtype!(
+    /// A full git commit hash (40 lower-case hex digits).
+    GitRev,
+    "git revision",
+    "40 lower-case hexadecimal digits",
+    |v| {
+        check_chars("git revision", v, GitRev::ALLOWED, 40, |_, c| c.is_ascii_digit() || matches!(c, 'a'..='f'))?;
+        if v.len() != 40 {
+            return Err(invalid("git revision", v, format!("it has {} digits, not 40", v.len()), GitRev::ALLOWED));
+        }
+        Ok(())
+    }
+);
+
+fn check_sri(kind: &'static str, v: &str, allowed: &'static str) -> Result<(), ValueError> {
+    let Some(b64) = v.strip_prefix("sha256-") else {
+        return Err(invalid(kind, v, "it does not start with \"sha256-\"", allowed));
+    };
+    if b64.len() != 44 || !b64.ends_with('=') {
+        return Err(invalid(kind, v, "the base64 part is not 44 characters ending in '='", allowed));
+    }
+    if let Some(c) = b64[..43].chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/'))) {
+        return Err(invalid(kind, v, format!("character {c:?} is not base64"), allowed));
+    }
+    Ok(())
+}
+
+string_newtype!(
+    /// A Nix SRI hash of a flake input (`sha256-…=`), as in `flake.lock`'s `narHash`.
+    NarHash,
+    "narHash",
+    "sha256- followed by 44 base64 characters ending in '='",
+    |v| check_sri("narHash", v, NarHash::ALLOWED)
+);
+
+string_newtype!(
+    /// A Go duration such as certmgr's renew interval (`168h`, `1h30m`).
+    GoDuration,
+    "duration",
+    "one or more <number><unit> with unit h, m, s or ms, such as 168h or 1h30m",
+    |v| {
+        let err = || invalid("duration", v, "it is not a sequence of <number><unit>", GoDuration::ALLOWED);
+        let mut rest = v;
+        if rest.is_empty() {
+            return Err(err());
+        }
+        while !rest.is_empty() {
+            let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+            if digits == 0 {
+                return Err(err());
+            }
+            rest = &rest[digits..];
+            let unit = ["ms", "h", "m", "s"].into_iter().find(|u| rest.starts_with(u)).ok_or_else(err)?;
+            rest = &rest[unit.len()..];
+        }
+        Ok(())
+    }
+);
+
+string_newtype!(
+    /// A package attribute path in nixpkgs (`kubectl`, `python3Packages.requests`).
+    PackageAttr,
+    "package attribute",
+    "nixpkgs attribute names (a letter or '_' first, then letters, digits, '_', '-' or \"'\") joined by '.'",
+    |v| {
+        check_chars("package attribute", v, PackageAttr::ALLOWED, 255, |_, c| {
+            c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '\'' | '.')
+        })?;
+        for part in v.split('.') {
+            if !part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+                return Err(invalid("package attribute", v, format!("segment {part:?} must start with a letter or '_'"), PackageAttr::ALLOWED));
+            }
+        }
+        Ok(())
+    }
+);
+
+string_newtype!(
+    /// A container image name (`coredns/coredns`).
+    ImageName,
+    "image name",
+    "a container image name: a-z, 0-9, '.', '_', '-', '/' and ':'",
+    |v| check_chars("image name", v, ImageName::ALLOWED, 255, |_, c| {
+        c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-' | '/' | ':')
+    })
+);
+
+string_newtype!(
+    /// A container image digest (`sha256:` and 64 hex digits).
+    ImageDigest,
+    "image digest",
+    "sha256: followed by 64 lower-case hexadecimal digits",
+    |v| {
+        let hex = v.strip_prefix("sha256:").unwrap_or("");
+        if hex.len() == 64 && hex.chars().all(|c| c.is_ascii_digit() || matches!(c, 'a'..='f')) {
+            Ok(())
+        } else {
+            Err(invalid("image digest", v, "it is not sha256: and 64 hex digits", ImageDigest::ALLOWED))
+        }
+    }
+);
+
+string_newtype!(
+    /// A container image tag (`1.10.1`).
+    ImageTag,
+    "image tag",
+    "1 to 128 characters A-Z, a-z, 0-9, '_', '.' and '-'",
+    |v| check_chars("image tag", v, ImageTag::ALLOWED, 128, |_, c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+);
+
+string_newtype!(
+    /// A Nix hash of a fetched file: 52 characters of Nix base32, or an SRI `sha256-…=` hash.
+    NixHash,
+    "Nix hash",
+    "52 characters of Nix base32 (0-9, a-z without e, o, u, t) or sha256- and 44 base64 characters",
+    |v| {
+        if v.starts_with("sha256-") {
+            return check_sri("Nix hash", v, NixHash::ALLOWED);
+        }
+        check_chars("Nix hash", v, NixHash::ALLOWED, 52, |_, c| {
+            c.is_ascii_digit() || (c.is_ascii_lowercase() && !matches!(c, 'e' | 'o' | 'u' | 't'))
+        })?;
+        if v.len() != 52 {
+            return Err(invalid("Nix hash", v, format!("it has {} characters, not 52", v.len()), NixHash::ALLOWED));
+        }
+        Ok(())
+    }
+);
+
+fn check_user(kind: &'static str, v: &str, allowed: &'static str) -> Result<(), ValueError> {
+    check_chars(kind, v, allowed, 32, |i, c| {
+        c.is_ascii_lowercase() || c == '_' || (i > 0 && (c.is_ascii_digit() || c == '-'))
+    })
+}
+
+string_newtype!(
+    /// A Unix user name (`admin`).
+    UserName,
+    "user name",
+    "1 to 32 characters a-z, 0-9, '_' and '-', starting with a letter or '_'",
+    |v| check_user("user name", v, UserName::ALLOWED)
+);
+
+string_newtype!(
+    /// A Unix group name (`wheel`).
+    GroupName,
+    "group name",
+    "1 to 32 characters a-z, 0-9, '_' and '-', starting with a letter or '_'",
+    |v| check_user("group name", v, GroupName::ALLOWED)
+);
+
+string_newtype!(
+    /// An OpenSSH public key line (`ssh-ed25519 AAAA… comment`).
+    SshPublicKey,
+    "SSH public key",
+    "<type> <base64> [comment] with type ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256/384/521, sk-ssh-ed25519@openssh.com or sk-ecdsa-sha2-nistp256@openssh.com",
+    |v| {
+        const TYPES: [&str; 7] = [
+            "ssh-ed25519",
+            "ssh-rsa",
+            "ecdsa-sha2-nistp256",
+            "ecdsa-sha2-nistp384",
+            "ecdsa-sha2-nistp521",
+            "sk-ssh-ed25519@openssh.com",
+            "sk-ecdsa-sha2-nistp256@openssh.com",
+        ];
+        let mut parts = v.split(' ');
+        let ty = parts.next().unwrap_or("");
+        let key = parts.next().unwrap_or("");
+        if !TYPES.contains(&ty) {
+            return Err(invalid("SSH public key", v, format!("key type {ty:?} is not known"), SshPublicKey::ALLOWED));
+        }
+        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')) {
+            return Err(invalid("SSH public key", v, "the key is not base64", SshPublicKey::ALLOWED));
+        }
+        if v.chars().any(|c| c.is_control() || c == '"' || c == '\\') {
+            return Err(invalid("SSH public key", v, "it has control characters, quotes or backslashes", SshPublicKey::ALLOWED));
+        }
+        Ok(())
+    }
+);
+
+string_newtype!(
+    /// A crypt(3) password hash (`$y$…`, `$6$…`) or `!` for a locked password.
+    PasswordHash,
+    "password hash",
+    "a crypt(3) hash starting with '$' (as made by mkpasswd), or '!' for a locked password; no spaces",
+    |v| {
+        if v != "!" && !v.starts_with('$') {
+            return Err(invalid("password hash", v, "it does not start with '$'", PasswordHash::ALLOWED));
+        }
+        check_chars("password hash", v, PasswordHash::ALLOWED, 1024, |_, c| c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '`'))
+    }
+);
+
+fn check_label_name(kind: &'static str, whole: &str, name: &str, allowed: &'static str) -> Result<(), ValueError> {
+    check_chars(kind, name, allowed, 63, |_, c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).map_err(
+        |_| {
+            invalid(
+                kind,
+                whole,
+                "the name is empty, too long or has characters other than A-Z, a-z, 0-9, '-', '_', '.'",
+                allowed,
+            )
+        },
+    )?;
+    if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) || !name.ends_with(|c: char| c.is_ascii_alphanumeric()) {
+        return Err(invalid(kind, whole, "the name must start and end with a letter or digit", allowed));
+    }
+    Ok(())
+}
+
+string_newtype!(
+    /// A Kubernetes node label key (`proxy`, `example.com/tier`).
+    LabelKey,
+    "label key",
+    "an optional DNS-name prefix and '/', then 1 to 63 characters A-Z, a-z, 0-9, '-', '_', '.', starting and ending alphanumeric",
+    |v| {
+        let (prefix, name) = match v.rsplit_once('/') {
+            Some((p, n)) => (Some(p), n),
+            None => (None, v),
+        };
+        if let Some(p) = prefix {
+            DomainName::new(p).map_err(|_| invalid("label key", v, format!("prefix {p:?} is not a DNS name"), LabelKey::ALLOWED))?;
+        }
+        check_label_name("label key", v, name, LabelKey::ALLOWED)
+    }
+);
+
+string_newtype!(
+    /// A Kubernetes node label value (`true`).
+    LabelValue,
+    "label value",
+    "up to 63 characters A-Z, a-z, 0-9, '-', '_', '.', starting and ending alphanumeric (or empty)",
+    |v| if v.is_empty() { Ok(()) } else { check_label_name("label value", v, v, LabelValue::ALLOWED) }
+);
+
+macro_rules! port_newtype {
+    ($(#[$meta:meta])* $name:ident, $kind:literal, $min:literal, $max:literal, $allowed:literal) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "u16", into = "u16")]
+        pub struct $name(u16);
+
+        impl $name {
+            /// What this kind of value allows, in words.
+            pub const ALLOWED: &'static str = $allowed;
+
+            /// Validates `value`.
+            pub fn new(value: u16) -> Result<Self, ValueError> {
+                Self::from_i128(i128::from(value))
+            }
+
+            /// Validates a number of any size (as read from a file).
+            pub fn from_i128(value: i128) -> Result<Self, ValueError> {
+                if ($min..=$max).contains(&value) {
+                    Ok(Self(value as u16))
+                } else {
+                    Err(ValueError::OutOfRange { kind: $kind, value, allowed: $allowed })
+                }
+            }
+
+            /// The number.
+            pub fn get(self) -> u16 {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&self.0, f)
+            }
+        }
+
+        impl TryFrom<u16> for $name {
+            type Error = ValueError;
+            fn try_from(v: u16) -> Result<Self, ValueError> {
+                Self::new(v)
+            }
+        }
+
+        impl From<$name> for u16 {
+            fn from(v: $name) -> u16 {
+                v.0
+            }
+        }
+
+        impl JsonSchema for $name {
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                json_schema!({ "type": "integer", "minimum": $min, "maximum": $max, "description": $allowed })
+            }
+        }
+    };
+}
+
+port_newtype!(
+    /// A TCP or UDP port, 1–65535.
+    Port,
+    "port",
+    1,
+    65535,
+    "a port number from 1 to 65535"
+);
+
+port_newtype!(
+    /// A Kubernetes NodePort, 30000–32767.
+    NodePort,
+    "NodePort",
+    30000,
+    32767,
+    "a NodePort from 30000 to 32767 (the Kubernetes default range)"
+);
+
+macro_rules! choice_enum {
+    ($(#[$meta:meta])* $name:ident, $kind:literal, $allowed:literal, [$($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)?], aliases [$($alias:literal => $target:literal),* $(,)?]) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+        #[serde(try_from = "String", into = "&'static str")]
+        #[schemars(with = "String")]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $name {
+            /// What this kind of value allows, in words.
+            pub const ALLOWED: &'static str = $allowed;
+            /// Every choice, in order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The word used in inventories and in Nix (`x86_64-linux`).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ValueError;
+            fn from_str(s: &str) -> Result<Self, ValueError> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => {
+                        const CANDIDATES: &[(&str, &str)] = &[$(($text, $text),)+ $(($alias, $target),)*];
+                        let suggestion = crate::suggest::closest(s, CANDIDATES.iter().map(|(c, _)| *c))
+                            .and_then(|c| CANDIDATES.iter().find(|(k, _)| *k == c).map(|(_, t)| *t));
+                        Err(ValueError::UnknownChoice { kind: $kind, value: s.to_owned(), allowed: $allowed, suggestion })
+                    }
+                }
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = ValueError;
+            fn try_from(s: String) -> Result<Self, ValueError> {
+                s.parse()
+            }
+        }
+
+        impl From<$name> for &'static str {
+            fn from(v: $name) -> &'static str {
+                v.as_str()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+choice_enum!(
+    /// A Nix system double.
+    System,
+    "system",
+    "x86_64-linux, aarch64-linux",
+    [
+        /// 64-bit x86 (the mini PCs).
+        X86_64Linux = "x86_64-linux",
+        /// 64-bit ARM (the Raspberry Pi 4).
+        Aarch64Linux = "aarch64-linux",
+    ],
+    aliases ["x86_64" => "x86_64-linux", "amd64" => "x86_64-linux", "aarch64" => "aarch64-linux", "arm64" => "aarch64-linux"]
+);
+
+choice_enum!(
+    /// A hardware profile: decides boot loader, kernel and the default system.
+    Hardware,
+    "hardware profile",
+    "raspberry-pi-4, uefi-pc",
+    [
+        /// A Raspberry Pi 4 booting from an SD card with extlinux.
+        RaspberryPi4 = "raspberry-pi-4",
+        /// A UEFI PC booting with systemd-boot, with a user-owned hardware-configuration.nix.
+        UefiPc = "uefi-pc",
+    ],
+    aliases ["rpi4" => "raspberry-pi-4", "pi4" => "raspberry-pi-4", "raspberrypi4" => "raspberry-pi-4", "pc" => "uefi-pc", "uefi" => "uefi-pc"]
+);
+
+impl Hardware {
+    /// The system this hardware runs.
+    pub fn system(self) -> System {
+        match self {
+            Hardware::RaspberryPi4 => System::Aarch64Linux,
+            Hardware::UefiPc => System::X86_64Linux,
+        }
+    }
+}
+
+choice_enum!(
+    /// A role a host plays in the Kubernetes cluster.
+    Role,
+    "role",
+    "control-plane, worker",
+    [
+        /// Runs the API server, etcd, scheduler and controller manager (NixOS role `master`).
+        ControlPlane = "control-plane",
+        /// Runs kubelet and workloads (NixOS role `node`).
+        Worker = "worker",
+    ],
+    aliases ["master" => "control-plane", "controlplane" => "control-plane", "node" => "worker"]
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_names() {
+        assert!(HostName::new("yomogi").is_ok());
+        assert!(HostName::new("a-1").is_ok());
+        for bad in ["", "-a", "a-", "Yomogi", "a_b", "a.b", &"a".repeat(64)] {
+            assert!(HostName::new(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn flags() {
+        let f = KubeletFlag::new("--root-dir=/var/lib/kubelet").unwrap();
+        assert_eq!((f.name(), f.value()), ("root-dir", Some("/var/lib/kubelet")));
+        let f = ProxyFlag::new("--masquerade-all").unwrap();
+        assert_eq!((f.name(), f.value()), ("masquerade-all", None));
+        for bad in ["root-dir", "--", "--x=", "--x=a b", "--X", "-x"] {
+            assert!(KubeletFlag::new(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ports_and_choices() {
+        assert!(NodePort::new(31080).is_ok());
+        assert!(NodePort::new(29999).is_err());
+        assert!(Port::new(0).is_err());
+        assert_eq!("x86_64-linux".parse::<System>().unwrap().as_str(), "x86_64-linux");
+        let e = "mastr".parse::<Role>().unwrap_err();
+        assert_eq!(e.suggestion(), Some("control-plane"));
+    }
+
+    #[test]
+    fn other_values() {
+        assert!(DiskDevice::new("/dev/disk/by-id/usb-SSD_1TB-0:0").is_ok());
+        assert!(DiskDevice::new("/dev/sda").is_err());
+        assert!(NarHash::new("sha256-M101xMtWdF1eSD0xhiR8nG8CXRlHmv6V+VoY65Smwf4=").is_ok());
+        assert!(NixHash::new("0c4vdbklgjrzi6qc5020dvi8x3mayq4li09rrq2w0hcjdljj0yf9").is_ok());
+        assert!(GoDuration::new("168h").is_ok());
+        assert!(GoDuration::new("1h30m").is_ok());
+        assert!(GoDuration::new("h").is_err());
+        assert!(DomainName::new("home.example.com").is_ok());
+        assert!(DomainName::new("home..com").is_err());
+        assert!(LabelKey::new("example.com/tier").is_ok());
+        assert!(EnvVarName::new("1X").is_err());
+    }
+}

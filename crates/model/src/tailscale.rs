@@ -1,0 +1,38 @@
+//! Tailscale: the tailnet every host joins.
+
+use ipnet::Ipv4Net;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::names::InterfaceName;
+
+/// The tailnet's address range, 100.64.0.0/10 (carrier-grade NAT space).
+pub fn tailnet_range() -> Ipv4Net {
+    Ipv4Net::new(std::net::Ipv4Addr::new(100, 64, 0, 0), 10).expect("valid")
+}
+
+/// `services.tailscale` on every host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", default)]
+#[non_exhaustive]
+pub struct Tailscale {
+    /// `services.tailscale.enable`.
+    pub enable: bool,
+    /// `services.tailscale.openFirewall`.
+    pub open_firewall: bool,
+    /// The interface name (`tailscale0`, the module's default).
+    pub interface: InterfaceName,
+    /// Add the interface to `networking.firewall.trustedInterfaces`.
+    pub trust_interface: bool,
+}
+
+impl Default for Tailscale {
+    fn default() -> Self {
+        Tailscale {
+            enable: true,
+            open_firewall: true,
+            interface: InterfaceName::new("tailscale0").expect("valid"),
+            trust_interface: true,
+        }
+    }
+}

@@ -1,0 +1,536 @@
+//! Cross-field validation of a cluster, shared by the loader and the builders.
+//!
+//! Every check runs and every problem is reported. Each diagnostic comes with a locator (the key
+//! path with hosts by index, `hosts.#2.roles`) that the loader maps to a file position; the
+//! diagnostic's own path names hosts by name (`hosts.hanaakari.roles`). The whole pass is
+//! O(N log N) in the number of hosts: lookups go through hash maps, never nested scans.
+
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+use crate::cluster::Cluster;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::firewall::FirewallMode;
+use crate::host::Host;
+use crate::names::{HostName, System};
+use crate::secret::Secret;
+use crate::suggest::closest;
+use crate::tailscale::tailnet_range;
+
+/// A diagnostic with its locator.
+pub(crate) type Located = (String, Diagnostic);
+
+/// Adds what validation assumes: the ingress host carries the ingress node selector.
+pub(crate) fn normalize(cluster: &mut Cluster) {
+    if let Some(ingress) = &cluster.ingress
+        && let Some(host) = cluster.hosts.iter_mut().find(|h| h.name == ingress.host)
+    {
+        for (k, v) in &ingress.node_selector {
+            host.labels.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+}
+
+struct Cx<'a> {
+    cluster: &'a Cluster,
+    by_name: HashMap<&'a str, usize>,
+    out: Vec<Located>,
+}
+
+impl<'a> Cx<'a> {
+    fn push(&mut self, locator: String, d: Diagnostic) {
+        self.out.push((locator, d));
+    }
+
+    /// Locator and display path of a host's key.
+    fn host_key(&self, index: usize, key: &str) -> (String, String) {
+        let name = &self.cluster.hosts[index].name;
+        if key.is_empty() {
+            (format!("hosts.#{index}"), format!("hosts.{name}"))
+        } else {
+            (format!("hosts.#{index}.{key}"), format!("hosts.{name}.{key}"))
+        }
+    }
+
+    /// Resolves a reference to a host, reporting a missing one with the closest name.
+    fn host_ref(&mut self, name: &HostName, locator: &str, what: &str) -> Option<&'a Host> {
+        if let Some(&i) = self.by_name.get(name.as_str()) {
+            return Some(&self.cluster.hosts[i]);
+        }
+        let names: Vec<&str> = self.cluster.hosts.iter().map(|h| h.name.as_str()).collect();
+        let allowed = if names.is_empty() {
+            "a host defined in the inventory (there are none)".to_owned()
+        } else {
+            names.join(", ")
+        };
+        let suggestion = closest(name.as_str(), names.iter().copied());
+        self.push(
+            locator.to_owned(),
+            Diagnostic::error(Code::UnknownHost, locator, format!("{what} {name:?} is not a host of the inventory"))
+                .with_allowed(allowed)
+                .with_suggestion(suggestion),
+        );
+        None
+    }
+
+    fn needs_tailnet(&mut self, host: &Host, locator: &str, what: &str) {
+        if host.tailnet_address.is_none() {
+            self.push(
+                locator.to_owned(),
+                Diagnostic::error(
+                    Code::MissingTailnetAddress,
+                    locator,
+                    format!("{what} {:?} has no tailnet address", host.name.as_str()),
+                )
+                .with_allowed(format!(
+                    "a host with tailnet-address set (add it to hosts.{}: a literal 100.x.y.z or {{ env = \"NAME\" }})",
+                    host.name
+                )),
+            );
+        }
+    }
+}
+
+fn overlaps(a: &Ipv4Net, b: &Ipv4Net) -> bool {
+    a.contains(&b.network()) || b.contains(&a.network())
+}
+
+/// Validates `cluster`: every error and warning, each with its locator.
+pub(crate) fn validate(cluster: &Cluster) -> Vec<Located> {
+    let mut by_name = HashMap::with_capacity(cluster.hosts.len());
+    let mut cx = Cx { cluster, by_name: HashMap::new(), out: Vec::new() };
+    for (i, host) in cluster.hosts.iter().enumerate() {
+        if let Some(&first) = by_name.get(host.name.as_str()) {
+            let (loc, path) = cx.host_key(i, "name");
+            cx.push(
+                loc,
+                Diagnostic::error(
+                    Code::DuplicateHost,
+                    path,
+                    format!("host name {:?} is used twice", host.name.as_str()),
+                )
+                .with_allowed(format!("a name no other host has (host number {} already has it)", first + 1)),
+            );
+        } else {
+            by_name.insert(host.name.as_str(), i);
+        }
+    }
+    cx.by_name = by_name;
+    network(&mut cx);
+    hosts(&mut cx);
+    roles(&mut cx);
+    kubernetes(&mut cx);
+    ranges(&mut cx);
+    services(&mut cx);
+    ceph(&mut cx);
+    users_and_pin(&mut cx);
+    cx.out
+}
+
+fn network(cx: &mut Cx<'_>) {
+    let net = cx.cluster.network.lan;
+    let gw = cx.cluster.network.gateway;
+    if !net.contains(&gw) || gw == net.network() || (net.prefix_len() < 31 && gw == net.broadcast()) {
+        cx.push(
+            "network.gateway".into(),
+            Diagnostic::error(
+                Code::OutsideNetwork,
+                "network.gateway",
+                format!("gateway {gw} is not a host address in the LAN {net}"),
+            )
+            .with_allowed(format!("an address from {} to {}", first_host(net), last_host(net))),
+        );
+    }
+}
+
+fn first_host(net: Ipv4Net) -> Ipv4Addr {
+    if net.prefix_len() >= 31 { net.network() } else { Ipv4Addr::from(u32::from(net.network()) + 1) }
+}
+
+fn last_host(net: Ipv4Net) -> Ipv4Addr {
+    if net.prefix_len() >= 31 { net.broadcast() } else { Ipv4Addr::from(u32::from(net.broadcast()) - 1) }
+}
+
+fn secret_at_eval(cx: &mut Cx<'_>, secret: &Secret<Ipv4Addr>, index: usize, key: &str) {
+    if let Secret::File(path) = secret {
+        let (loc, p) = cx.host_key(index, key);
+        cx.push(
+            loc,
+            Diagnostic::error(
+                Code::SecretReference,
+                p,
+                format!("{{ file = {:?} }} is read on the machine at run time, but this address is needed when Nix evaluates the configuration", path.as_str()),
+            )
+            .with_allowed("a literal address or { env = \"NAME\" } (read at evaluation time with --impure)"),
+        );
+    }
+}
+
+fn hosts(cx: &mut Cx<'_>) {
+    let net = cx.cluster.network.lan;
+    let gw = cx.cluster.network.gateway;
+    let tailnet = tailnet_range();
+    let mut lan_seen: HashMap<Ipv4Addr, usize> = HashMap::new();
+    let mut tailnet_seen: HashMap<Ipv4Addr, usize> = HashMap::new();
+    for (i, host) in cx.cluster.hosts.iter().enumerate() {
+        if host.hardware.system() != host.system {
+            let (loc, p) = cx.host_key(i, "system");
+            cx.push(
+                loc,
+                Diagnostic::error(
+                    Code::SystemMismatch,
+                    p,
+                    format!("hardware {} runs {}, not {}", host.hardware, host.hardware.system(), host.system),
+                )
+                .with_allowed(format!("{} (or leave system out: it follows the hardware)", host.hardware.system())),
+            );
+        }
+        secret_at_eval(cx, &host.lan_address, i, "lan-address");
+        if let Secret::Literal(addr) = host.lan_address {
+            let (loc, p) = cx.host_key(i, "lan-address");
+            if !net.contains(&addr) || addr == net.network() || (net.prefix_len() < 31 && addr == net.broadcast()) {
+                cx.push(
+                    loc.clone(),
+                    Diagnostic::error(
+                        Code::OutsideNetwork,
+                        p.clone(),
+                        format!("address {addr} is not a host address in the LAN {net}"),
+                    )
+                    .with_allowed(format!(
+                        "an address from {} to {}, other than the gateway",
+                        first_host(net),
+                        last_host(net)
+                    )),
+                );
+            } else if addr == gw {
+                cx.push(
+                    loc.clone(),
+                    Diagnostic::error(Code::DuplicateAddress, p.clone(), format!("address {addr} is the gateway's"))
+                        .with_allowed(format!("an address in {net} other than the gateway {gw}")),
+                );
+            }
+            if let Some(&first) = lan_seen.get(&addr) {
+                let other = cx.cluster.hosts[first].name.as_str();
+                cx.push(
+                    loc,
+                    Diagnostic::error(Code::DuplicateAddress, p, format!("address {addr} is also {other}'s"))
+                        .with_allowed("a LAN address no other host has"),
+                );
+            } else {
+                lan_seen.insert(addr, i);
+            }
+        }
+        if let Some(t) = &host.tailnet_address {
+            secret_at_eval(cx, t, i, "tailnet-address");
+            if let Secret::Literal(addr) = *t {
+                let (loc, p) = cx.host_key(i, "tailnet-address");
+                if !tailnet.contains(&addr) {
+                    cx.push(
+                        loc.clone(),
+                        Diagnostic::error(
+                            Code::OutsideNetwork,
+                            p.clone(),
+                            format!("tailnet address {addr} is outside the tailnet range {tailnet}"),
+                        )
+                        .with_allowed("an address in 100.64.0.0/10 (as shown by `tailscale ip -4`)"),
+                    );
+                }
+                if let Some(&first) = tailnet_seen.get(&addr) {
+                    let other = cx.cluster.hosts[first].name.as_str();
+                    cx.push(
+                        loc,
+                        Diagnostic::error(
+                            Code::DuplicateAddress,
+                            p,
+                            format!("tailnet address {addr} is also {other}'s"),
+                        )
+                        .with_allowed("a tailnet address no other host has"),
+                    );
+                } else {
+                    tailnet_seen.insert(addr, i);
+                }
+            }
+        }
+    }
+}
+
+fn roles(cx: &mut Cx<'_>) {
+    let cluster = cx.cluster;
+    let control: Vec<usize> = (0..cluster.hosts.len()).filter(|&i| cluster.hosts[i].roles.control_plane).collect();
+    if control.is_empty() {
+        cx.push(
+            "hosts".into(),
+            Diagnostic::error(Code::NoControlPlane, "hosts", "no host has the control-plane role")
+                .with_allowed("exactly one host with roles = [\"control-plane\"] or [\"control-plane\", \"worker\"]"),
+        );
+    } else if control.len() > 1 && cluster.kubernetes.easy_certs {
+        let names: Vec<&str> = control.iter().map(|&i| cluster.hosts[i].name.as_str()).collect();
+        for &i in &control[1..] {
+            let (loc, p) = cx.host_key(i, "roles");
+            cx.push(
+                loc,
+                Diagnostic::error(
+                    Code::SeveralControlPlanes,
+                    p,
+                    format!(
+                        "{} control planes ({}) while kubernetes.easy-certs is on: easyCerts supports one master (one cfssl certificate authority, and the API name resolves to one host)",
+                        names.len(),
+                        names.join(", ")
+                    ),
+                )
+                .with_allowed("one control-plane host, or kubernetes.easy-certs = false with certificates managed otherwise"),
+            );
+        }
+    }
+    if !cluster.hosts.iter().any(|h| h.roles.worker) {
+        cx.push(
+            "hosts".into(),
+            Diagnostic::error(Code::NoWorker, "hosts", "no host can run workloads: none has the worker role")
+                .with_allowed("at least one host with \"worker\" in its roles (the control plane may have it too)"),
+        );
+    }
+}
+
+fn kubernetes(cx: &mut Cx<'_>) {
+    let k = &cx.cluster.kubernetes;
+    if k.dns.enable && k.dns.coredns_image.is_none() {
+        let arm: Vec<usize> = (0..cx.cluster.hosts.len())
+            .filter(|&i| {
+                let h = &cx.cluster.hosts[i];
+                h.roles.control_plane && h.system == System::Aarch64Linux
+            })
+            .collect();
+        for i in arm {
+            let name = cx.cluster.hosts[i].name.clone();
+            cx.push(
+                "kubernetes.dns.coredns-image".into(),
+                Diagnostic::error(
+                    Code::MissingArm64Image,
+                    "kubernetes.dns.coredns-image",
+                    format!("control plane {name:?} is aarch64-linux and the DNS add-on is on, but no arm64 coredns image is pinned (the default image is amd64)"),
+                )
+                .with_allowed(
+                    "[kubernetes.dns.coredns-image] with image-name = \"coredns/coredns\", image-digest = \"sha256:a0ead06651cf580044aeb0a0feba63591858fb2e43ade8c9dea45a6a89ae7e5e\", final-image-tag = \"1.10.1\", sha256 = \"0c4vdbklgjrzi6qc5020dvi8x3mayq4li09rrq2w0hcjdljj0yf9\"; or kubernetes.dns.enable = false",
+                ),
+            );
+        }
+    }
+    if k.easy_certs && cx.cluster.hosts.iter().any(|h| h.roles.in_cluster()) {
+        cx.push(
+            "kubernetes.easy-certs".into(),
+            Diagnostic::warning(
+                Code::EasyCerts,
+                "kubernetes.easy-certs",
+                "easyCerts is on: upstream says it is not meant for production-grade clusters; workers join with the token from /var/lib/cfssl/apitoken.secret (nixos-kubernetes-node-join)",
+            )
+            .with_allowed("true for a home lab, or false with certificates managed otherwise"),
+        );
+    }
+}
+
+fn ranges(cx: &mut Cx<'_>) {
+    let c = cx.cluster;
+    let mut named: Vec<(&str, &str, Ipv4Net)> = vec![
+        ("kubernetes.pod-cidr", "pod CIDR", c.kubernetes.pod_cidr),
+        ("kubernetes.service-cidr", "service CIDR", c.kubernetes.service_cidr),
+        ("network.lan", "LAN", c.network.lan),
+    ];
+    if c.tailscale.enable {
+        named.push(("tailscale", "tailnet range", tailnet_range()));
+    }
+    for i in 0..named.len() {
+        for j in i + 1..named.len() {
+            let (ka, na, a) = named[i];
+            let (kb, nb, b) = named[j];
+            if overlaps(&a, &b) {
+                let (loc, other) = if kb == "tailscale" || kb == "network.lan" && ka != "network.lan" {
+                    (ka, (nb, b))
+                } else {
+                    (kb, (na, a))
+                };
+                let this = if loc == ka { (na, a) } else { (nb, b) };
+                cx.push(
+                    loc.into(),
+                    Diagnostic::error(
+                        Code::OverlappingRanges,
+                        loc,
+                        format!("the {} {} overlaps the {} {}", this.0, this.1, other.0, other.1),
+                    )
+                    .with_allowed(
+                        "ranges that share no address: pod CIDR, service CIDR, LAN and the tailnet's 100.64.0.0/10",
+                    ),
+                );
+            }
+        }
+    }
+    if let FirewallMode::TrustedCidrs { cidrs } = &c.firewall.mode {
+        let pod = c.kubernetes.pod_cidr;
+        let svc = c.kubernetes.service_cidr;
+        let needed = (1u64 << (32 - pod.prefix_len())) + (1u64 << (32 - svc.prefix_len()));
+        for (i, cidr) in cidrs.iter().enumerate() {
+            let size = 1u64 << (32 - cidr.prefix_len());
+            if (cidr.contains(&pod) || cidr.contains(&svc)) && size > 4 * needed {
+                let loc = format!("firewall.trusted-cidrs[{i}]");
+                cx.push(
+                    loc.clone(),
+                    Diagnostic::warning(
+                        Code::BroadTrustedRange,
+                        loc,
+                        format!("{cidr} trusts {size} addresses, far more than the pod range {pod} and service range {svc} it exists for"),
+                    )
+                    .with_allowed(format!("the pod CIDR {pod} and the service CIDR {svc}, or firewall.mode = \"least-privilege\"")),
+                );
+            }
+        }
+    }
+}
+
+fn services(cx: &mut Cx<'_>) {
+    let c = cx.cluster;
+    if let Some(ingress) = &c.ingress {
+        if let Some(host) = cx.host_ref(&ingress.host, "ingress.host", "ingress host") {
+            cx.needs_tailnet(host, "ingress.host", "ingress host");
+            let i = cx.by_name[host.name.as_str()];
+            for (k, v) in &ingress.node_selector {
+                if host.labels.get(k).is_some_and(|have| have != v) {
+                    let (loc, p) = cx.host_key(i, "labels");
+                    cx.push(
+                        loc,
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            p,
+                            format!("label {k} differs from the ingress node selector {k}={v}"),
+                        )
+                        .with_allowed(format!("{k} = {:?}, or change ingress.node-selector", v.as_str())),
+                    );
+                }
+            }
+        }
+        if ingress.node_ports.http == ingress.node_ports.https {
+            cx.push(
+                "ingress.node-ports.https".into(),
+                Diagnostic::error(
+                    Code::EqualPorts,
+                    "ingress.node-ports.https",
+                    format!("the HTTP and HTTPS NodePorts are both {}", ingress.node_ports.http),
+                )
+                .with_allowed("two different NodePorts from 30000 to 32767 (defaults 31080 and 31443)"),
+            );
+        }
+        if ingress.listen_ports.http == ingress.listen_ports.https {
+            cx.push(
+                "ingress.listen-ports.https".into(),
+                Diagnostic::error(
+                    Code::EqualPorts,
+                    "ingress.listen-ports.https",
+                    format!("the HTTP and HTTPS listen ports are both {}", ingress.listen_ports.http),
+                )
+                .with_allowed("two different ports (defaults 80 and 443)"),
+            );
+        }
+    }
+    if let Some(dns) = &c.split_dns {
+        if !c.tailscale.enable {
+            cx.push(
+                "split-dns".into(),
+                Diagnostic::error(
+                    Code::MissingTailnetAddress,
+                    "split-dns",
+                    "split DNS answers on the tailnet, but tailscale.enable is false",
+                )
+                .with_allowed("tailscale.enable = true, or no [split-dns]"),
+            );
+        }
+        if let Some(host) = cx.host_ref(&dns.server_host, "split-dns.server-host", "split-DNS server") {
+            cx.needs_tailnet(host, "split-dns.server-host", "split-DNS server");
+        }
+        if let Some(host) = cx.host_ref(&dns.answer_host, "split-dns.answer-host", "split-DNS answer host") {
+            cx.needs_tailnet(host, "split-dns.answer-host", "split-DNS answer host");
+        }
+    }
+}
+
+fn ceph(cx: &mut Cx<'_>) {
+    let Some(ceph) = &cx.cluster.ceph else { return };
+    let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+    for (i, osd) in ceph.osds.iter().enumerate() {
+        let loc = format!("ceph.osds[{i}].host");
+        if let Some(host) = cx.host_ref(&osd.host, &loc, "Ceph OSD host")
+            && !host.roles.worker
+        {
+            cx.push(
+                loc.clone(),
+                Diagnostic::error(
+                    Code::WrongRole,
+                    loc.clone(),
+                    format!("Ceph OSD host {:?} is not a worker, so no OSD pod can run on it", osd.host.as_str()),
+                )
+                .with_allowed("a host with \"worker\" in its roles"),
+            );
+        }
+        if let Some(first) = seen.insert((osd.host.as_str(), osd.device.as_str()), i) {
+            let loc = format!("ceph.osds[{i}].device");
+            cx.push(
+                loc.clone(),
+                Diagnostic::error(
+                    Code::DuplicateEntry,
+                    loc,
+                    format!("disk {} on {} is listed twice (also ceph.osds[{first}])", osd.device, osd.host),
+                )
+                .with_allowed("each disk once"),
+            );
+        }
+    }
+    for (i, host) in cx.cluster.hosts.iter().enumerate() {
+        if !host.roles.worker {
+            continue;
+        }
+        let modules = cx.cluster.kernel_modules(host);
+        let missing: Vec<&str> =
+            ["ceph", "rbd"].into_iter().filter(|m| !modules.iter().any(|k| k.as_str() == *m)).collect();
+        if !missing.is_empty() {
+            let (loc, p) = cx.host_key(i, "kernel-modules");
+            cx.push(
+                loc,
+                Diagnostic::warning(
+                    Code::MissingCephModules,
+                    p,
+                    format!("worker {:?} does not load the Ceph kernel module(s) {} while Ceph is on", host.name.as_str(), missing.join(", ")),
+                )
+                .with_allowed("ceph.kernel-modules = [\"ceph\", \"rbd\"] (loaded on every worker), or the modules in the host's kernel-modules"),
+            );
+        }
+    }
+}
+
+fn users_and_pin(cx: &mut Cx<'_>) {
+    let c = cx.cluster;
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, user) in c.users.iter().enumerate() {
+        if seen.insert(user.name.as_str(), i).is_some() {
+            let loc = format!("users[{i}].name");
+            cx.push(
+                loc.clone(),
+                Diagnostic::error(Code::DuplicateEntry, loc, format!("user {:?} is defined twice", user.name.as_str()))
+                    .with_allowed("each user once"),
+            );
+        }
+    }
+    let pin = &c.nixpkgs;
+    let set = [pin.rev.is_some(), pin.nar_hash.is_some(), pin.last_modified.is_some()];
+    if set.contains(&true) && set.contains(&false) {
+        let missing: Vec<&str> =
+            ["rev", "nar-hash", "last-modified"].into_iter().zip(set).filter(|(_, s)| !s).map(|(k, _)| k).collect();
+        cx.push(
+            "nixpkgs".into(),
+            Diagnostic::error(
+                Code::IncompletePin,
+                "nixpkgs",
+                format!("the nixpkgs lock is incomplete: {} missing", missing.join(", ")),
+            )
+            .with_allowed("rev, nar-hash and last-modified together, or none of them (then nix flake lock decides)"),
+        );
+    }
+}
