@@ -17,6 +17,7 @@
 mod build;
 mod ceph;
 mod cluster;
+mod decode;
 mod diagnostic;
 mod error;
 mod firewall;

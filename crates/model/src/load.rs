@@ -2,9 +2,14 @@
 
 use std::path::{Path, PathBuf};
 
+use std::collections::HashMap;
+use std::ops::Range;
+
 use crate::cluster::Cluster;
-use crate::diagnostic::Diagnostic;
+use crate::decode::{self, Decoder, P, SourceFile};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::error::LoadError;
+use crate::source::{LineIndex, ParseError, parse_json, parse_toml};
 
 /// The inventory file in TOML.
 pub const TOML_FILE: &str = "homeflake.toml";
@@ -49,23 +54,277 @@ impl Sources {
 }
 
 /// Loads the inventory in `root`: `homeflake.toml` or `homeflake.json`, and `hosts/*/host.toml`.
+///
+/// Every problem is reported at once in [`LoadError::Invalid`]; warnings come with the cluster
+/// in [`Loaded::warnings`].
 pub fn load(root: &Path) -> Result<Loaded, LoadError> {
-    let _ = root;
-    Err(LoadError::Invalid(Vec::new()))
+    let toml_path = root.join(TOML_FILE);
+    let json_path = root.join(JSON_FILE);
+    let mut early = Vec::new();
+    let root_name = match (toml_path.is_file(), json_path.is_file()) {
+        (false, false) => return Err(LoadError::NotFound { root: root.to_owned() }),
+        (true, true) => {
+            let mut d = Diagnostic::error(
+                Code::FileLayout,
+                "",
+                "both homeflake.toml and homeflake.json exist; homeflake.toml is read",
+            )
+            .with_allowed("one inventory file: homeflake.toml or homeflake.json");
+            d.file = Some(PathBuf::from(JSON_FILE));
+            early.push(d);
+            TOML_FILE
+        }
+        (true, false) => TOML_FILE,
+        (false, true) => JSON_FILE,
+    };
+    let bytes =
+        std::fs::read(root.join(root_name)).map_err(|source| LoadError::Io { path: root.join(root_name), source })?;
+    let root_text = text_or_diagnostic(root_name.as_ref(), bytes, &mut early);
+    let mut sources = Sources::new(root_name, root_text.unwrap_or_default());
+    let hosts_dir = root.join("hosts");
+    if hosts_dir.is_dir() {
+        let mut paths = Vec::new();
+        for entry in walkdir::WalkDir::new(&hosts_dir).min_depth(2).max_depth(2).sort_by_file_name() {
+            match entry {
+                Ok(e) if e.file_name() == HOST_FILE && e.file_type().is_file() => paths.push(e.into_path()),
+                Ok(_) => {}
+                Err(e) => {
+                    let path = e.path().map(Path::to_owned).unwrap_or_else(|| hosts_dir.clone());
+                    return Err(LoadError::Io { path, source: e.into() });
+                }
+            }
+        }
+        for path in paths {
+            let relative = path.strip_prefix(root).map(Path::to_owned).unwrap_or_else(|_| path.clone());
+            let bytes = std::fs::read(&path).map_err(|source| LoadError::Io { path: path.clone(), source })?;
+            if let Some(text) = text_or_diagnostic(&relative, bytes, &mut early) {
+                sources.host_files.push((relative, text));
+            }
+        }
+    }
+    if root_text_failed(&early, root_name) {
+        return Err(LoadError::Invalid(early));
+    }
+    decode_all(&sources, early)
+}
+
+fn root_text_failed(early: &[Diagnostic], root_name: &str) -> bool {
+    early.iter().any(|d| d.code == Code::Syntax && d.file.as_deref() == Some(Path::new(root_name)))
+}
+
+fn text_or_diagnostic(path: &Path, bytes: Vec<u8>, out: &mut Vec<Diagnostic>) -> Option<String> {
+    match String::from_utf8(bytes) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
+            let index = LineIndex::new(&text);
+            let (line, column) = index.position(&text, offset);
+            let mut d = Diagnostic::error(Code::Syntax, "", format!("the file is not valid UTF-8 (byte {offset})"))
+                .with_allowed("UTF-8 text");
+            d.file = Some(path.to_owned());
+            d.line = Some(line);
+            d.column = Some(column);
+            out.push(d);
+            None
+        }
+    }
 }
 
 /// Decodes and validates an inventory held in memory.
 pub fn from_sources(sources: &Sources) -> Result<Loaded, LoadError> {
-    let _ = sources;
-    Err(LoadError::Invalid(Vec::new()))
+    decode_all(sources, Vec::new())
 }
 
 /// Decodes and validates a TOML inventory; `file_name` is used in diagnostics.
 pub fn from_toml_str(file_name: &str, text: &str) -> Result<Loaded, LoadError> {
-    from_sources(&Sources::new(file_name, text))
+    let mut sources = Sources::new(file_name, text);
+    sources.root_name = with_extension(file_name, "toml");
+    decode_all(&sources, Vec::new())
 }
 
 /// Decodes and validates a JSON inventory; `file_name` is used in diagnostics.
 pub fn from_json_str(file_name: &str, text: &str) -> Result<Loaded, LoadError> {
-    from_sources(&Sources::new(file_name, text))
+    let mut sources = Sources::new(file_name, text);
+    sources.root_name = with_extension(file_name, "json");
+    decode_all(&sources, Vec::new())
+}
+
+/// Keeps `name` if it already has `ext`; otherwise the format is forced through a suffix the
+/// diagnostics never show (the path stays as given).
+fn with_extension(name: &str, ext: &str) -> PathBuf {
+    let p = PathBuf::from(name);
+    if p.extension().is_some_and(|e| e == ext) { p } else { PathBuf::from(format!("{name}\u{0}.{ext}")) }
+}
+
+fn display_path(p: &Path) -> PathBuf {
+    let s = p.to_string_lossy();
+    match s.split_once('\u{0}') {
+        Some((name, _)) => PathBuf::from(name),
+        None => p.to_owned(),
+    }
+}
+
+fn is_json(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "json")
+}
+
+fn syntax_errors(files: &[SourceFile], file: usize, errors: Vec<ParseError>, out: &mut Vec<Diagnostic>) {
+    let f = &files[file];
+    for e in errors {
+        let mut d = Diagnostic::error(Code::Syntax, "", e.message).with_allowed(if is_json(&f.path) {
+            "JSON"
+        } else {
+            "TOML (https://toml.io)"
+        });
+        d.file = Some(f.path.clone());
+        if let Some(span) = e.span {
+            let (line, column) = f.index.position(&f.text, span.start);
+            (d.line, d.column) = (Some(line), Some(column));
+        } else if let Some((line, column)) = e.line_column {
+            (d.line, d.column) = (Some(line), Some(column));
+        }
+        out.push(d);
+    }
+}
+
+/// Whether two locators name the same value or one contains the other.
+fn related(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    long.starts_with(short)
+        && (long.len() == short.len() || short.is_empty() || matches!(long.as_bytes()[short.len()], b'.' | b'['))
+}
+
+/// Replaces a model host index in a validator locator (`hosts.#3…`) with the host's ordinal in the sources.
+fn translate(locator: &str, ordinals: &[usize]) -> String {
+    if let Some(rest) = locator.strip_prefix("hosts.#") {
+        let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        if let Ok(i) = rest[..end].parse::<usize>()
+            && let Some(o) = ordinals.get(i)
+        {
+            return format!("hosts.#{o}{}", &rest[end..]);
+        }
+    }
+    locator.to_owned()
+}
+
+fn decode_all(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Result<Loaded, LoadError> {
+    let mut files = vec![SourceFile::new(display_path(&sources.root_name), sources.root_text.clone())];
+    files.extend(sources.host_files.iter().map(|(p, t)| SourceFile::new(p.clone(), t.clone())));
+    let root_node = if is_json(&sources.root_name) { parse_json(&files[0].text) } else { parse_toml(&files[0].text) };
+    let root_node = match root_node {
+        Ok(n) => n,
+        Err(errors) => {
+            syntax_errors(&files, 0, errors, &mut diagnostics);
+            return Err(LoadError::Invalid(diagnostics));
+        }
+    };
+    let mut host_nodes = Vec::new();
+    let mut host_failed = false;
+    for (k, (path, _)) in sources.host_files.iter().enumerate() {
+        let parts: Vec<_> = path.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let folder = match parts.as_slice() {
+            [hosts, folder, file] if hosts == "hosts" && file == HOST_FILE => folder.clone(),
+            _ => {
+                let mut d = Diagnostic::error(Code::FileLayout, "", "a host file must be at hosts/<name>/host.toml")
+                    .with_allowed("hosts/<name>/host.toml");
+                d.file = Some(path.clone());
+                diagnostics.push(d);
+                host_failed = true;
+                continue;
+            }
+        };
+        match parse_toml(&files[k + 1].text) {
+            Ok(node) => host_nodes.push((k + 1, folder, node)),
+            Err(errors) => {
+                syntax_errors(&files, k + 1, errors, &mut diagnostics);
+                host_failed = true;
+            }
+        }
+    }
+
+    let mut d = Decoder::new(&files);
+    let root = decode::root(&mut d, &root_node);
+    let mut hosts = Vec::new();
+    let mut ordinals = Vec::new();
+    let mut ordinal = 0;
+    for (i, node) in root.inline_hosts.iter().enumerate() {
+        let path = P { display: format!("hosts[{i}]"), loc: format!("hosts.#{ordinal}") };
+        match decode::host(&mut d, node, path, None) {
+            Some(h) => {
+                hosts.push(h);
+                ordinals.push(ordinal);
+            }
+            None => host_failed = true,
+        }
+        ordinal += 1;
+    }
+    for (file, folder, node) in &host_nodes {
+        d.file = *file;
+        let path = P { display: format!("hosts.{folder}"), loc: format!("hosts.#{ordinal}") };
+        match decode::host(&mut d, node, path, Some((folder, None))) {
+            Some(h) => {
+                hosts.push(h);
+                ordinals.push(ordinal);
+            }
+            None => host_failed = true,
+        }
+        ordinal += 1;
+    }
+    d.file = 0;
+    let mut cluster = root.cluster;
+    if let Some((node, path)) = &root.split_dns {
+        let domain = cluster.as_ref().map(|c| c.domain.clone());
+        let ingress_host = cluster.as_ref().and_then(|c| c.ingress.as_ref().map(|i| i.host.clone()));
+        let split = decode::split_dns(&mut d, node, path, domain.as_ref(), ingress_host.as_ref());
+        match (&mut cluster, split) {
+            (Some(c), Some(s)) => c.split_dns = Some(s),
+            _ => cluster = None,
+        }
+    }
+
+    let decode_errors: Vec<String> = d
+        .error_locators
+        .iter()
+        .zip(&d.diagnostics)
+        .filter(|(_, diag)| diag.code != Code::UnknownKey)
+        .map(|(l, _)| l.clone())
+        .collect();
+    diagnostics.append(&mut d.diagnostics);
+    let Some(mut cluster) = cluster else {
+        return Err(LoadError::Invalid(diagnostics));
+    };
+    cluster.hosts = hosts;
+    crate::validate::normalize(&mut cluster);
+    for (locator, diag) in crate::validate::validate(&cluster) {
+        let locator = translate(&locator, &ordinals);
+        if decode_errors.iter().any(|e| related(e, &locator)) {
+            continue;
+        }
+        if host_failed && matches!(diag.code, Code::NoControlPlane | Code::NoWorker | Code::UnknownHost) {
+            continue;
+        }
+        let (file, span) = lookup(&d.spans, &locator);
+        diagnostics.push(d.locate(file, span.as_ref(), diag));
+    }
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        Err(LoadError::Invalid(diagnostics))
+    } else {
+        Ok(Loaded { cluster, warnings: diagnostics })
+    }
+}
+
+/// Where a locator was found: itself, or the nearest enclosing key that was.
+fn lookup(spans: &HashMap<String, (usize, Option<Range<usize>>)>, locator: &str) -> (usize, Option<Range<usize>>) {
+    let mut loc = locator;
+    loop {
+        if let Some((file, span)) = spans.get(loc) {
+            return (*file, span.clone());
+        }
+        match loc.rfind(['.', '[']) {
+            Some(i) => loc = &loc[..i],
+            None if !loc.is_empty() => loc = "",
+            None => return (0, None),
+        }
+    }
 }
