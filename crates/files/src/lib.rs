@@ -1,10 +1,10 @@
 //! The generated file set, and the only code in homeflake that touches the disk: plan, check and
 //! apply a file set to an output folder without ever losing a file a person wrote.
 //!
-//! - [`plan`] compares a [`FileSet`] with the folder and says, path by path, what applying would do
+//! - [`plan()`] compares a [`FileSet`] with the folder and says, path by path, what applying would do
 //!   ([`Action`]); [`Plan::diff`] renders it as a unified diff, [`Plan::summary`] as one line.
-//! - [`check`] lists stale, missing and extra files without writing, for CI.
-//! - [`apply`] writes only what changed, atomically, removes stale generated files, and refuses,
+//! - [`check()`] lists stale, missing and extra files without writing, for CI.
+//! - [`apply()`] writes only what changed, atomically, removes stale generated files, and refuses,
 //!   writing nothing, when a person edited a generated file or owns a file at a generated path.
 //!
 //! What homeflake wrote is remembered in a manifest ([`MANIFEST_FILE_NAME`], see [`manifest`]).
