@@ -1,4 +1,31 @@
 //! homeflake: one typed inventory of a NixOS + Kubernetes home lab in, a formatted, pinned flake out.
+//!
+//! This facade is all an embedder needs: describe a cluster in Rust (or load `homeflake.toml`),
+//! [`generate`] its files in memory, then [`plan`], [`check`] or [`apply`] them on a folder.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! let loaded = homeflake::load(Path::new(".")).expect("a valid inventory");
+//! let files = homeflake::generate(&loaded.cluster);
+//! let plan = homeflake::plan(Path::new("."), &files).expect("readable folder");
+//! println!("{}", plan.summary());
+//! ```
+//!
+//! The data flows one way: inventory → [`model`] (validated) → [`generator`] (lowering to a Nix AST per
+//! file) → [`nix`] (printing exactly as nixfmt would) → [`FileSet`] → [`files`] (the only code that
+//! touches the disk). The library never prints, exits or reads the environment.
+#![deny(missing_docs)]
 
 pub use homeflake_files as files;
+pub use homeflake_gen as generator;
+pub use homeflake_model as model;
 pub use homeflake_nix as nix;
+
+pub use homeflake_files::{
+    ApplyOptions, ApplyReport, CheckReport, FileSet, GeneratedFile, Plan, RelPath, WriteError, apply, check, plan,
+};
+pub use homeflake_gen::{generate, next_steps};
+pub use homeflake_model::{
+    BuildError, Cluster, ClusterBuilder, Diagnostic, Host, LoadError, Loaded, Severity, from_json_str, from_toml_str,
+    load, schema,
+};

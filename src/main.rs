@@ -1,2 +1,285 @@
-//! The `homeflake` command line.
-fn main() {}
+//! The `homeflake` command line: a thin layer over the library that prints and sets the exit code.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use homeflake::model::{Diagnostic, LoadError, Loaded, Severity};
+use homeflake::{ApplyOptions, WriteError};
+
+/// The example inventory `init` writes: the reference cluster, commented.
+const STARTER_INVENTORY: &str = include_str!("../homeflake.toml");
+
+const AFTER_HELP: &str = "\
+Exit status:
+  0  success
+  1  `gen --check` found the flake stale, or the inventory is invalid, or a generated file was edited by hand
+  2  usage or I/O error
+
+Typical use, from the folder holding homeflake.toml:
+  homeflake validate          check the inventory
+  homeflake plan              show what gen would change
+  homeflake gen               write the flake
+  sudo nixos-rebuild switch --flake .#<host> --impure";
+
+#[derive(Parser)]
+#[command(
+    name = "homeflake",
+    version,
+    about = "Turn one typed inventory of a NixOS + Kubernetes home lab into a formatted, pinned Nix flake",
+    long_about = "Turn one typed inventory of a NixOS + Kubernetes home lab (homeflake.toml) into a complete, \
+                  formatted, pinned Nix flake: flake.nix, flake.lock, hosts/<name>/default.nix, modules/ and docs/.",
+    after_help = AFTER_HELP
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct InventoryArgs {
+    /// The inventory: a folder holding homeflake.toml (or homeflake.json), or that file itself.
+    #[arg(long, short, value_name = "PATH", default_value = ".")]
+    inventory: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct OutputArgs {
+    #[command(flatten)]
+    inventory: InventoryArgs,
+    /// Where the flake is written; defaults to the inventory's folder.
+    #[arg(long, short, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate the inventory, generate the flake and write the files that changed.
+    ///
+    /// Unchanged files are not touched. Each file is written to a temporary file and renamed into
+    /// place. Generated files the inventory no longer produces are removed. A generated file edited
+    /// by hand since homeflake wrote it, or a file homeflake never generated, is never overwritten
+    /// or removed without --force.
+    Gen {
+        #[command(flatten)]
+        output: OutputArgs,
+        /// Write nothing; exit 1 listing stale, missing and extra files if the flake is out of date.
+        #[arg(long)]
+        check: bool,
+        /// Overwrite generated files edited by hand, and files homeflake did not generate that are in the way.
+        #[arg(long, conflicts_with = "check")]
+        force: bool,
+    },
+    /// Show the unified diff of what `gen` would change, then a summary line.
+    #[command(alias = "diff")]
+    Plan {
+        #[command(flatten)]
+        output: OutputArgs,
+        /// Colour the diff.
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+    },
+    /// Load and validate the inventory only: print errors and warnings; exit 1 on errors.
+    Validate {
+        #[command(flatten)]
+        inventory: InventoryArgs,
+    },
+    /// Print the cluster's topology as a Mermaid diagram.
+    Graph {
+        #[command(flatten)]
+        inventory: InventoryArgs,
+    },
+    /// Print the JSON Schema of the inventory, for editors.
+    Schema,
+    /// Write a commented starter inventory (the reference cluster) into an empty or new folder.
+    Init {
+        /// The folder to create or fill; it must be empty.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    /// Colour when standard output is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The command failed in a way the user must fix in the inventory or the tree (exit 1), rather than an I/O error (exit 2).
+#[derive(Debug)]
+struct Failed;
+
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("failed")
+    }
+}
+
+impl std::error::Error for Failed {}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.is::<Failed>() => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Gen { output, check, force } => run_gen(&output, check, force),
+        Command::Plan { output, color } => plan(&output, color),
+        Command::Validate { inventory } => load(&inventory).map(|loaded| {
+            let hosts = loaded.cluster.hosts.len();
+            println!("{}: valid, {hosts} host{}", inventory.inventory.display(), if hosts == 1 { "" } else { "s" });
+        }),
+        Command::Graph { inventory } => {
+            let loaded = load(&inventory)?;
+            print!("{}", homeflake::generator::docs::topology::mermaid(&loaded.cluster));
+            Ok(())
+        }
+        Command::Schema => {
+            println!("{}", serde_json::to_string_pretty(&homeflake::schema()).context("serialising the schema")?);
+            Ok(())
+        }
+        Command::Init { dir } => init(&dir),
+    }
+}
+
+fn run_gen(output: &OutputArgs, check: bool, force: bool) -> Result<()> {
+    let loaded = load(&output.inventory)?;
+    let files = homeflake::generate(&loaded.cluster);
+    let out = out_dir(output);
+    if check {
+        let report = homeflake::check(&out, &files).with_context(|| format!("checking {}", out.display()))?;
+        if report.is_up_to_date() {
+            println!("{}: up to date ({} files)", out.display(), files.len());
+            return Ok(());
+        }
+        for (label, paths) in [("stale", &report.stale), ("missing", &report.missing), ("extra", &report.extra)] {
+            for path in paths {
+                eprintln!("{label}: {}", out.join(path.as_str()).display());
+            }
+        }
+        eprintln!("the flake is out of date with the inventory; run `cargo run -- gen` (or `homeflake gen`)");
+        return Err(Failed.into());
+    }
+    match homeflake::apply(&out, &files, ApplyOptions { force }) {
+        Ok(report) => {
+            for path in &report.forced {
+                eprintln!("warning: overwrote {} (--force)", out.join(path.as_str()).display());
+            }
+            println!("{}", report.summary());
+            for step in homeflake::next_steps(&loaded.cluster) {
+                println!("next: {step}");
+            }
+            Ok(())
+        }
+        Err(WriteError::Conflicts(conflicts)) => {
+            eprintln!("{}", conflicts.render(color_enabled(Color::Auto, true)));
+            eprintln!("nothing was written; keep your edits in hosts/<host>/extra.nix, or rerun with --force");
+            Err(Failed.into())
+        }
+        Err(error) => Err(error).with_context(|| format!("writing the flake into {}", out.display())),
+    }
+}
+
+fn plan(output: &OutputArgs, color: Color) -> Result<()> {
+    let loaded = load(&output.inventory)?;
+    let files = homeflake::generate(&loaded.cluster);
+    let out = out_dir(output);
+    let plan = homeflake::plan(&out, &files).with_context(|| format!("planning {}", out.display()))?;
+    print!("{}", plan.diff(color_enabled(color, false)));
+    println!("{}", plan.summary());
+    Ok(())
+}
+
+fn init(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        let mut entries = std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+        if entries.next().is_some() {
+            bail!("{} is not empty; init only writes into an empty or new folder", dir.display());
+        }
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join("homeflake.toml");
+    std::fs::write(&path, STARTER_INVENTORY).with_context(|| format!("writing {}", path.display()))?;
+    println!("wrote {}; edit it, then run `homeflake gen` in {}", path.display(), dir.display());
+    Ok(())
+}
+
+/// Loads and validates the inventory, printing warnings; errors are printed and become exit 1.
+fn load(args: &InventoryArgs) -> Result<Loaded> {
+    let root = inventory_root(&args.inventory)?;
+    match homeflake::load(&root) {
+        Ok(loaded) => {
+            print_diagnostics(&loaded.warnings);
+            Ok(loaded)
+        }
+        Err(LoadError::Invalid(diagnostics)) => {
+            print_diagnostics(&diagnostics);
+            let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+            eprintln!("{}: {errors} error{} in the inventory", root.display(), if errors == 1 { "" } else { "s" });
+            Err(Failed.into())
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    for diagnostic in diagnostics {
+        eprintln!("{diagnostic}");
+    }
+}
+
+/// The folder holding the inventory: `PATH` itself, or the folder of a `homeflake.toml`/`.json` file.
+fn inventory_root(path: &Path) -> Result<PathBuf> {
+    if path.is_dir() {
+        return Ok(path.to_path_buf());
+    }
+    let name = path.file_name().and_then(|n| n.to_str());
+    if path.is_file() && matches!(name, Some(homeflake::model::TOML_FILE | homeflake::model::JSON_FILE)) {
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        return Ok(parent.to_path_buf());
+    }
+    bail!(
+        "--inventory {}: expected a folder holding {} or {}, or one of those files",
+        path.display(),
+        homeflake::model::TOML_FILE,
+        homeflake::model::JSON_FILE
+    )
+}
+
+fn out_dir(output: &OutputArgs) -> PathBuf {
+    match &output.out {
+        Some(out) => out.clone(),
+        None => inventory_root(&output.inventory.inventory).unwrap_or_else(|_| PathBuf::from(".")),
+    }
+}
+
+fn color_enabled(choice: Color, stderr: bool) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            let terminal = if stderr { std::io::stderr().is_terminal() } else { std::io::stdout().is_terminal() };
+            terminal && std::env::var_os("NO_COLOR").is_none()
+        }
+    }
+}

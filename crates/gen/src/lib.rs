@@ -1,1 +1,84 @@
-//! Generator (placeholder).
+//! Lowers a validated homeflake inventory to every file of a NixOS flake.
+//!
+//! [`generate`] is a pure function: a [`Cluster`] in, an ordered [`FileSet`] out, with no file I/O,
+//! no clock and no environment, so the same inventory gives the same bytes on any machine. Each
+//! generated Nix file has a Rust module of the same name that lowers the model to a Nix AST
+//! (`modules/k8s/master.nix` ⇐ [`modules::k8s::master`]); the AST is printed by `homeflake-nix`.
+//! Text configs embedded in Nix (the Corefile, the nginx stream block) come from handlebars
+//! templates in `templates/` and enter the AST as string values, so the printer escapes them.
+#![deny(missing_docs)]
+
+pub mod docs;
+pub mod flake;
+pub mod flake_lock;
+pub mod host;
+pub mod lower;
+pub mod modules;
+pub mod secrets;
+pub mod template;
+
+use homeflake_files::{FileSet, GeneratedFile, RelPath};
+use homeflake_model::Cluster;
+
+use crate::lower::nix_file;
+use crate::modules::Module;
+
+/// Generates every file of the flake for `cluster`.
+pub fn generate(cluster: &Cluster) -> FileSet {
+    let mut files = Files::default();
+    files.add("flake.nix", nix_file(flake::lower(cluster)), &["name", "nixpkgs", "hosts"]);
+    if let Some(lock) = flake_lock_text(cluster) {
+        files.add("flake.lock", lock, &["nixpkgs"]);
+    }
+    if !secrets::env_vars(cluster).is_empty() {
+        files.add(flake::SECRETS_PATH, nix_file(secrets::lower(cluster)), &["hosts", "users"]);
+    }
+    let mut used: Vec<Module> = cluster.hosts.iter().flat_map(|h| Module::for_host(cluster, h)).collect();
+    used.sort();
+    used.dedup();
+    for module in used {
+        files.add(module.path(), nix_file(module.lower(cluster)), module.sources());
+    }
+    for host in &cluster.hosts {
+        let key = format!("hosts.{}", host.name);
+        files.add(&format!("hosts/{}/default.nix", host.name), nix_file(host::lower(cluster, host)), &[&key]);
+    }
+    files.add(
+        "docs/topology.md",
+        docs::topology::render(cluster),
+        &["hosts", "network", "split-dns", "ingress", "ceph"],
+    );
+    files.add("docs/bootstrap.md", docs::bootstrap::render(cluster), &["hosts", "kubernetes", "split-dns", "ingress"]);
+    files.0
+}
+
+/// What the user must do by hand after generating, such as locking an unpinned nixpkgs.
+pub fn next_steps(cluster: &Cluster) -> Vec<String> {
+    let mut steps = Vec::new();
+    if flake_lock_text(cluster).is_none() {
+        steps.push(format!(
+            "flake.lock was not written: the inventory pins no nixpkgs revision for `{}`; run `nix flake lock`, \
+             or set nixpkgs.rev, nixpkgs.nar-hash and nixpkgs.last-modified",
+            cluster.nixpkgs.url
+        ));
+    }
+    steps
+}
+
+fn flake_lock_text(cluster: &Cluster) -> Option<String> {
+    let (rev, nar_hash, last_modified) = cluster.nixpkgs.lock()?;
+    let original = flake_lock::parse_github_url(cluster.nixpkgs.url.as_str())?;
+    let locked = flake_lock::LockedRev { rev: rev.as_str(), nar_hash: nar_hash.as_str(), last_modified };
+    Some(flake_lock::render(&original, &locked))
+}
+
+#[derive(Default)]
+struct Files(FileSet);
+
+impl Files {
+    fn add(&mut self, path: &str, contents: String, sources: &[&str]) {
+        let path = RelPath::new(path).expect("generated paths are built from validated names");
+        let sources = sources.iter().map(|s| s.to_string()).collect();
+        self.0.insert(path, GeneratedFile { contents, sources });
+    }
+}

@@ -1,0 +1,79 @@
+//! `docs/topology.md`: a Mermaid diagram of hosts, networks, the DNS → ingress → NodePort path and the Ceph disks.
+
+use std::fmt::Write;
+
+use homeflake_model::{Cluster, Host, tailnet_range};
+
+use crate::lower::secret_label;
+
+/// The Mermaid source alone, as `homeflake graph` prints it.
+pub fn mermaid(cluster: &Cluster) -> String {
+    let mut out = String::from("flowchart LR\n");
+    let net = &cluster.network;
+    let _ = writeln!(out, "  subgraph lan[\"LAN {} · gateway {}\"]", net.lan, net.gateway);
+    for host in &cluster.hosts {
+        let _ = writeln!(out, "    {}[\"{}\"]", node_id(host), host_label(host));
+    }
+    out.push_str("  end\n");
+    let _ = writeln!(out, "  subgraph tailnet[\"Tailnet {}\"]", tailnet_range());
+    out.push_str("    client([\"tailnet client\"])\n  end\n");
+    for host in cluster.hosts.iter().filter(|h| h.tailnet_address.is_some()) {
+        let _ = writeln!(out, "  {} -.- tailnet", node_id(host));
+    }
+    if let Some(dns) = &cluster.split_dns
+        && let Some(server) = cluster.host(dns.server_host.as_str())
+        && let Some(answer) = cluster.host(dns.answer_host.as_str())
+    {
+        let answer_address = answer.tailnet_address.as_ref().map(secret_label).unwrap_or_default();
+        let _ = writeln!(out, "  client -- \"*.{} ?\" --> dns[\"CoreDNS on {}\"]", dns.zone, server.name);
+        let _ = writeln!(out, "  dns -- \"A {answer_address}\" --> {}", node_id(answer));
+    }
+    if let Some(ingress) = &cluster.ingress
+        && let Some(host) = cluster.host(ingress.host.as_str())
+    {
+        let selector: Vec<String> = ingress.node_selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let _ = writeln!(
+            out,
+            "  {} -- \"nginx :{} → {} · :{} → {}\" --> traefik[\"Traefik NodePorts · nodes {}\"]",
+            node_id(host),
+            ingress.listen_ports.http,
+            ingress.node_ports.http,
+            ingress.listen_ports.https,
+            ingress.node_ports.https,
+            selector.join(", ")
+        );
+    }
+    for (index, osd) in cluster.ceph.iter().flat_map(|c| &c.osds).enumerate() {
+        if let Some(host) = cluster.host(osd.host.as_str()) {
+            let _ = writeln!(out, "  {} --- osd{index}[(\"Ceph OSD {}\")]", node_id(host), osd.device);
+        }
+    }
+    out
+}
+
+/// The whole Markdown document.
+pub fn render(cluster: &Cluster) -> String {
+    format!("{}# {} topology\n\n```mermaid\n{}```\n", super::header(), cluster.name, mermaid(cluster))
+}
+
+/// A Mermaid node id that no host name can turn into a keyword (`end`).
+fn node_id(host: &Host) -> String {
+    format!("host_{}", host.name.as_str().replace('-', "_"))
+}
+
+fn host_label(host: &Host) -> String {
+    let roles: Vec<&str> = host.roles.iter().map(|r| r.as_str()).collect();
+    let roles = if roles.is_empty() { "not in cluster".to_string() } else { roles.join(", ") };
+    let mut label = format!(
+        "{}<br/>{}<br/>{} · {}<br/>LAN {}",
+        host.name,
+        roles,
+        host.system,
+        host.hardware,
+        secret_label(&host.lan_address)
+    );
+    if let Some(tailnet) = &host.tailnet_address {
+        let _ = write!(label, "<br/>tailnet {}", secret_label(tailnet));
+    }
+    label
+}

@@ -1,0 +1,126 @@
+//! `hosts/<host>/default.nix`: one machine — its imports, addresses, boot, Wake-on-LAN and resolved component flags.
+
+use homeflake_model::{Cluster, Hardware, Host};
+use homeflake_nix::make::{
+    apply, attrs, binary, bind, bind_path, ident, interp, keys, list, path, quoted, select, string, text,
+};
+use homeflake_nix::{BinaryOp, Binding, Expr};
+
+use crate::lower::{module, secret};
+use crate::modules::Module;
+
+/// Lowers one host.
+pub fn lower(cluster: &Cluster, host: &Host) -> Expr {
+    let mut bindings = vec![bind("imports", imports(cluster, host))];
+    bindings.extend(networking(cluster, host));
+    bindings.extend(boot(host));
+    if !host.kernel_modules.is_empty() {
+        bindings.push(bind("boot.kernelModules", list(host.kernel_modules.iter().map(|m| m.as_str()))));
+    }
+    if host.roles.control_plane {
+        bindings.push(bind("services.kubernetes.apiserver.advertiseAddress", secret(&host.lan_address)));
+    }
+    if host.roles.in_cluster() {
+        let mut kubelet: Vec<String> = cluster.kubelet_flags(host).iter().map(|f| f.as_str().to_string()).collect();
+        if let Some(labels) = node_labels(cluster, host) {
+            kubelet.push(labels);
+        }
+        let proxy = cluster.kubernetes.proxy_flags.for_roles(host.roles).iter().map(|f| f.as_str().to_string());
+        bindings.extend(flags("services.kubernetes.kubelet.extraOpts", kubelet));
+        bindings.extend(flags("services.kubernetes.proxy.extraOpts", proxy.collect()));
+    }
+    if host.wake_on_lan {
+        bindings.push(wake_on_lan(host));
+    }
+    module(bindings)
+}
+
+/// `[ ./hardware-configuration.nix ../../modules/… ] ++ lib.optional (builtins.pathExists ./extra.nix) ./extra.nix`.
+fn imports(cluster: &Cluster, host: &Host) -> Expr {
+    let mut paths = Vec::new();
+    if host.hardware == Hardware::UefiPc {
+        paths.push(path("./hardware-configuration.nix"));
+    }
+    paths.extend(Module::for_host(cluster, host).into_iter().map(|m| path(&format!("../../{}", m.path()))));
+    let extra = apply(
+        select(ident("lib"), "optional"),
+        [apply(select(ident("builtins"), "pathExists"), [path("./extra.nix")]), path("./extra.nix")],
+    );
+    binary(list(paths), BinaryOp::Concat, extra)
+}
+
+fn networking(cluster: &Cluster, host: &Host) -> Vec<Binding> {
+    let interface = host.lan_interface.as_str();
+    let address =
+        attrs([bind("address", secret(&host.lan_address)), bind("prefixLength", cluster.network.lan.prefix_len())]);
+    vec![
+        bind("networking.hostName", host.name.as_str()),
+        bind_path(keys(["networking", "interfaces", interface, "ipv4", "addresses"]), list([address])),
+        bind("networking.defaultGateway", cluster.network.gateway.to_string()),
+        bind("networking.nameservers", list(cluster.network.nameservers.iter().map(|n| n.to_string()))),
+        bind("networking.networkmanager.unmanaged", list([interface])),
+    ]
+}
+
+fn boot(host: &Host) -> Vec<Binding> {
+    match host.hardware {
+        Hardware::RaspberryPi4 => vec![
+            bind("boot.kernelPackages", select(ident("pkgs"), "linuxKernel.packages.linux_rpi4")),
+            bind("boot.kernelParams", list(["systemd.unified_cgroup_hierarchy=1", "cgroup_enable=memory"])),
+            bind("boot.initrd.availableKernelModules", list(["xhci_pci", "usbhid", "usb_storage"])),
+            bind("boot.loader.grub.enable", false),
+            bind("boot.loader.generic-extlinux-compatible.enable", true),
+            bind_path(
+                keys(["fileSystems", "/"]),
+                attrs([
+                    bind("device", "/dev/disk/by-label/NIXOS_SD"),
+                    bind("fsType", "ext4"),
+                    bind("options", list(["noatime"])),
+                ]),
+            ),
+            bind("hardware.enableRedistributableFirmware", true),
+        ],
+        Hardware::UefiPc => {
+            vec![bind("boot.loader.systemd-boot.enable", true), bind("boot.loader.efi.canTouchEfiVariables", true)]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `--node-labels=…` from the host's labels and, on the ingress host, the labels Traefik selects.
+fn node_labels(cluster: &Cluster, host: &Host) -> Option<String> {
+    let mut labels = host.labels.clone();
+    if let Some(ingress) = cluster.ingress.as_ref().filter(|i| i.host == host.name) {
+        labels.extend(ingress.node_selector.clone());
+    }
+    if labels.is_empty() {
+        return None;
+    }
+    let pairs: Vec<String> = labels.iter().map(|(k, v)| format!("{}={}", k.as_str(), v.as_str())).collect();
+    Some(format!("--node-labels={}", pairs.join(",")))
+}
+
+/// A space-separated flags option: one flag as a string, several as a reviewable list joined by `lib.concatStringsSep`.
+fn flags(option: &str, flags: Vec<String>) -> Option<Binding> {
+    match flags.len() {
+        0 => None,
+        1 => Some(bind(option, string(&flags[0]))),
+        _ => Some(bind(option, apply(select(ident("lib"), "concatStringsSep"), [string(" "), list(flags)]))),
+    }
+}
+
+fn wake_on_lan(host: &Host) -> Binding {
+    let interface = host.lan_interface.as_str();
+    let command =
+        quoted([interp(select(ident("pkgs"), "ethtool")), text(&format!("/bin/ethtool -s {interface} wol g"))]);
+    bind(
+        "systemd.services.wake-on-lan",
+        attrs([
+            bind("description", format!("Enable Wake-on-LAN on {interface}")),
+            bind("wantedBy", list(["multi-user.target"])),
+            bind("after", list(["network.target"])),
+            bind("serviceConfig.Type", "oneshot"),
+            bind("serviceConfig.ExecStart", command),
+        ]),
+    )
+}

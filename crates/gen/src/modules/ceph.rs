@@ -1,0 +1,17 @@
+//! `modules/ceph.nix`: what Rook Ceph needs on a host that runs its workloads.
+
+use homeflake_model::Cluster;
+use homeflake_nix::Expr;
+use homeflake_nix::make::{bind, list};
+
+use crate::lower::module;
+
+/// Lowers the Ceph prerequisites: kernel modules and containerd's open-file limit. The kubelet
+/// `--root-dir` flag Rook needs is part of each host's resolved kubelet flags, in its host file.
+pub fn lower(cluster: &Cluster) -> Expr {
+    let Some(ceph) = &cluster.ceph else { return module(Vec::new()) };
+    module(vec![
+        bind("boot.kernelModules", list(ceph.kernel_modules.iter().map(|m| m.as_str()))),
+        bind("systemd.services.containerd.serviceConfig.LimitNOFILE", ceph.containerd_limit_nofile.to_string()),
+    ])
+}

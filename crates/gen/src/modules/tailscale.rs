@@ -1,0 +1,21 @@
+//! `modules/tailscale.nix`: the Tailscale daemon, its UDP port, and its interface trusted.
+
+use homeflake_model::Tailscale;
+use homeflake_nix::Expr;
+use homeflake_nix::make::{bind, list};
+
+use crate::lower::module;
+
+/// Lowers the tailnet settings every host shares.
+pub fn lower(tailscale: &Tailscale) -> Expr {
+    let interface = tailscale.interface.as_str();
+    let mut bindings = vec![
+        bind("services.tailscale.enable", true),
+        bind("services.tailscale.openFirewall", tailscale.open_firewall),
+        bind("services.tailscale.interfaceName", interface),
+    ];
+    if tailscale.trust_interface {
+        bindings.push(bind("networking.firewall.trustedInterfaces", list([interface])));
+    }
+    module(bindings)
+}

@@ -1,0 +1,44 @@
+//! `secrets.nix`: the values the inventory keeps out of the repository, read from the environment when
+//! the flake is evaluated, failing with the variable's name when one is unset.
+
+use std::collections::BTreeSet;
+
+use homeflake_model::{Cluster, Secret};
+use homeflake_nix::make::{
+    apply, attrs, binary, bind, bind_path, ident, if_then_else, interp, keys, lambda, let_in, quoted, select, text,
+};
+use homeflake_nix::{BinaryOp, Expr};
+
+/// The environment variables the inventory refers to, sorted.
+pub fn env_vars(cluster: &Cluster) -> BTreeSet<&str> {
+    let addresses = cluster.hosts.iter().flat_map(|h| [Some(&h.lan_address), h.tailnet_address.as_ref()]);
+    let addresses = addresses.flatten().filter_map(env_name);
+    let passwords = cluster.users.iter().filter_map(|u| u.hashed_password.as_ref()).filter_map(env_name);
+    addresses.chain(passwords).collect()
+}
+
+fn env_name<T>(secret: &Secret<T>) -> Option<&str> {
+    match secret {
+        Secret::Env(name) => Some(name.as_str()),
+        _ => None,
+    }
+}
+
+/// Lowers the secrets file: `let fromEnv = …; in { NAME = fromEnv "NAME"; … }`.
+pub fn lower(cluster: &Cluster) -> Expr {
+    let message = quoted([
+        text("homeflake: environment variable "),
+        interp(ident("name")),
+        text(" is unset or empty; export it and run nixos-rebuild with --impure (see docs/bootstrap.md)"),
+    ]);
+    let from_env = lambda(
+        "name",
+        let_in(
+            [bind("value", apply(select(ident("builtins"), "getEnv"), [ident("name")]))],
+            if_then_else(binary(ident("value"), BinaryOp::Equal, ""), apply(ident("throw"), [message]), ident("value")),
+        ),
+    );
+    let values =
+        env_vars(cluster).into_iter().map(|name| bind_path(keys([name]), apply(ident("fromEnv"), [Expr::from(name)])));
+    let_in([bind("fromEnv", from_env)], attrs(values))
+}
