@@ -107,6 +107,11 @@ impl<'s> Decoder<'s> {
         Decoder { files, file: 0, diagnostics: Vec::new(), error_locators: Vec::new(), spans: HashMap::new() }
     }
 
+    /// How many errors other than unknown keys were found so far (unknown keys change no value).
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.code != Code::UnknownKey).count()
+    }
+
     /// Puts the file and position of `span` in the current file on `d`.
     pub fn locate(&self, file: usize, span: Option<&Range<usize>>, mut d: Diagnostic) -> Diagnostic {
         let f = &self.files[file];
@@ -789,16 +794,20 @@ fn ceph(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Ceph> {
 table_decode!(Ceph, "a table with containerd-limit-nofile, kubelet-root-dir, kernel-modules, osds", ceph);
 
 /// Decodes one host. `folder` is the host file's folder name, which the host's name must equal.
+///
+/// Returns the host's name when it decoded, and the host when every required key did.
 pub(crate) fn host(
     d: &mut Decoder<'_>,
     node: &Node,
     path: P,
-    folder: Option<(&str, Option<&Range<usize>>)>,
-) -> Option<Host> {
-    let mut f = d.fields(node, &path)?;
+    folder: Option<&str>,
+) -> (Option<HostName>, Option<Host>) {
+    let Some(mut f) = d.fields(node, &path) else {
+        return (folder.and_then(|n| HostName::new(n).ok()), None);
+    };
     let name: Option<HostName> = match folder {
         None => d.req(&mut f, "name"),
-        Some((folder_name, _)) => {
+        Some(folder_name) => {
             let given: Option<HostName> = d.opt(&mut f, "name");
             match given {
                 Some(n) if n.as_str() != folder_name => {
@@ -846,8 +855,12 @@ pub(crate) fn host(
     let kubelet_flags = d.opt(&mut f, "kubelet-flags");
     let labels = d.opt(&mut f, "labels");
     d.finish(f);
-    let hardware = hardware?;
-    let mut host = Host::new(name?, hardware, lan_interface?, lan_address?);
+    let (Some(name), Some(hardware), Some(lan_interface), Some(lan_address)) =
+        (name.clone(), hardware, lan_interface, lan_address)
+    else {
+        return (name, None);
+    };
+    let mut host = Host::new(name.clone(), hardware, lan_interface, lan_address);
     host.system = system.unwrap_or(hardware.system());
     host.roles = roles.unwrap_or_default();
     host.tailnet_address = tailnet_address;
@@ -855,7 +868,7 @@ pub(crate) fn host(
     host.kernel_modules = kernel_modules.unwrap_or_default();
     host.kubelet_flags = kubelet_flags.unwrap_or_default();
     host.labels = labels.unwrap_or_default();
-    Some(host)
+    (Some(name), Some(host))
 }
 
 /// What decoding the main file gives: the cluster without hosts from files (when the required

@@ -9,6 +9,7 @@ use crate::cluster::Cluster;
 use crate::decode::{self, Decoder, P, SourceFile};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::error::LoadError;
+use crate::names::HostName;
 use crate::source::{LineIndex, ParseError, parse_json, parse_toml};
 
 /// The inventory file in TOML.
@@ -220,7 +221,7 @@ fn decode_all(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Result<Loa
         }
     };
     let mut host_nodes = Vec::new();
-    let mut host_failed = false;
+    let mut failed_hosts: Vec<Option<HostName>> = Vec::new();
     for (k, (path, _)) in sources.host_files.iter().enumerate() {
         let parts: Vec<_> = path.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
         let folder = match parts.as_slice() {
@@ -230,7 +231,7 @@ fn decode_all(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Result<Loa
                     .with_allowed("hosts/<name>/host.toml");
                 d.file = Some(path.clone());
                 diagnostics.push(d);
-                host_failed = true;
+                failed_hosts.push(None);
                 continue;
             }
         };
@@ -238,7 +239,7 @@ fn decode_all(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Result<Loa
             Ok(node) => host_nodes.push((k + 1, folder, node)),
             Err(errors) => {
                 syntax_errors(&files, k + 1, errors, &mut diagnostics);
-                host_failed = true;
+                failed_hosts.push(HostName::new(folder).ok());
             }
         }
     }
@@ -250,24 +251,26 @@ fn decode_all(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Result<Loa
     let mut ordinal = 0;
     for (i, node) in root.inline_hosts.iter().enumerate() {
         let path = P { display: format!("hosts[{i}]"), loc: format!("hosts.#{ordinal}") };
+        let before = d.error_count();
         match decode::host(&mut d, node, path, None) {
-            Some(h) => {
+            (_, Some(h)) if d.error_count() == before => {
                 hosts.push(h);
                 ordinals.push(ordinal);
             }
-            None => host_failed = true,
+            (name, _) => failed_hosts.push(name),
         }
         ordinal += 1;
     }
     for (file, folder, node) in &host_nodes {
         d.file = *file;
         let path = P { display: format!("hosts.{folder}"), loc: format!("hosts.#{ordinal}") };
-        match decode::host(&mut d, node, path, Some((folder, None))) {
-            Some(h) => {
+        let before = d.error_count();
+        match decode::host(&mut d, node, path, Some(folder)) {
+            (_, Some(h)) if d.error_count() == before => {
                 hosts.push(h);
                 ordinals.push(ordinal);
             }
-            None => host_failed = true,
+            (name, _) => failed_hosts.push(name),
         }
         ordinal += 1;
     }
@@ -301,7 +304,14 @@ fn decode_all(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Result<Loa
         if decode_errors.iter().any(|e| related(e, &locator)) {
             continue;
         }
-        if host_failed && matches!(diag.code, Code::NoControlPlane | Code::NoWorker | Code::UnknownHost) {
+        // A host left out because it has errors is not missing: do not say so.
+        let left_out = |d: &Diagnostic| {
+            failed_hosts.iter().any(|n| n.as_ref().is_none_or(|n| d.message.contains(&format!("{:?}", n.as_str()))))
+        };
+        if !failed_hosts.is_empty() && matches!(diag.code, Code::NoControlPlane | Code::NoWorker) {
+            continue;
+        }
+        if diag.code == Code::UnknownHost && left_out(&diag) {
             continue;
         }
         let (file, span) = lookup(&d.spans, &locator);

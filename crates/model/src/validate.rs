@@ -59,7 +59,10 @@ impl<'a> Cx<'a> {
         if let Some(&i) = self.by_name.get(name.as_str()) {
             return Some(&self.cluster.hosts[i]);
         }
-        let names: Vec<&str> = self.cluster.hosts.iter().map(|h| h.name.as_str()).collect();
+        let names: Vec<&str> = (0..self.cluster.hosts.len())
+            .filter(|i| self.by_name.get(self.cluster.hosts[*i].name.as_str()) == Some(i))
+            .map(|i| self.cluster.hosts[i].name.as_str())
+            .collect();
         let allowed = if names.is_empty() {
             "a host defined in the inventory (there are none)".to_owned()
         } else {
