@@ -1,0 +1,189 @@
+//! The library API: round trips, builders, the JSON Schema, loading folders, and scale.
+
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+
+use homeflake_model::*;
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn example() -> Cluster {
+    load(&repo_root()).unwrap_or_else(|e| panic!("{e}")).cluster
+}
+
+#[test]
+fn the_normalised_model_loads_back_from_json_unchanged() {
+    let cluster = example();
+    let json = serde_json::to_string_pretty(&cluster).expect("serializes");
+    let again = from_json_str("homeflake.json", &json).unwrap_or_else(|e| panic!("{e}")).cluster;
+    assert_eq!(again, cluster);
+}
+
+fn name(s: &str) -> HostName {
+    HostName::new(s).expect("valid host name")
+}
+
+fn reference_in_code() -> Result<Cluster, BuildError> {
+    let lan: Ipv4Net = "192.168.10.0/24".parse().expect("cidr");
+    let env = |v: &str| Secret::Env(EnvVarName::new(v).expect("valid"));
+    let mut network = Network::new(lan, Ipv4Addr::new(192, 168, 10, 1));
+    network.nameservers = vec![Ipv4Addr::new(192, 168, 10, 1), Ipv4Addr::new(8, 8, 8, 8)];
+    let mut kubernetes = Kubernetes::default();
+    kubernetes.dns.coredns_image = Some(CorednsImage::arm64_reference());
+    let mut ceph = Ceph::default();
+    ceph.osds.push(CephOsd::new(
+        name("hanaakari"),
+        DiskDevice::new("/dev/disk/by-id/usb-Samsung_Portable_SSD_T7_S5SXNS0T123456-0:0").expect("valid"),
+    ));
+    let enp1s0 = InterfaceName::new("enp1s0").expect("valid");
+    Cluster::builder(
+        ClusterName::new("homelab").expect("valid"),
+        DomainName::new("home.example.com").expect("valid"),
+        network,
+    )
+    .time_zone(TimeZone::new("Asia/Tokyo").expect("valid"))
+    .host(
+        Host::new(
+            name("yomogi"),
+            Hardware::RaspberryPi4,
+            InterfaceName::new("end0").expect("valid"),
+            Ipv4Addr::new(192, 168, 10, 10),
+        )
+        .with_roles(Roles::CONTROL_PLANE_AND_WORKER)
+        .with_tailnet_address(env("HOMEFLAKE_YOMOGI_TAILNET_IP")),
+    )
+    .host(
+        Host::new(name("tokiwa"), Hardware::UefiPc, enp1s0.clone(), Ipv4Addr::new(192, 168, 10, 11))
+            .with_roles(Roles::WORKER)
+            .with_tailnet_address(env("HOMEFLAKE_TOKIWA_TAILNET_IP"))
+            .with_wake_on_lan(),
+    )
+    .host(
+        Host::new(name("hanaakari"), Hardware::UefiPc, enp1s0, Ipv4Addr::new(192, 168, 10, 12))
+            .with_roles(Roles::WORKER)
+            .with_tailnet_address(env("HOMEFLAKE_HANAAKARI_TAILNET_IP"))
+            .with_wake_on_lan(),
+    )
+    .kubernetes(kubernetes)
+    .firewall(Firewall::new(FirewallMode::TrustedCidrs { cidrs: vec!["10.0.0.0/8".parse().expect("cidr"), lan] }))
+    .ingress(Ingress::new(name("hanaakari")))
+    .split_dns(SplitDns::new(DomainName::new("home.example.com").expect("valid"), name("yomogi"), name("hanaakari")))
+    .ceph(ceph)
+    .build()
+}
+
+#[test]
+fn the_reference_cluster_built_in_code_equals_the_example_inventory() {
+    let built = reference_in_code().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(built, example());
+    let codes: Vec<Code> = built.warnings().iter().map(|w| w.code).collect();
+    assert_eq!(codes, [Code::EasyCerts, Code::BroadTrustedRange]);
+}
+
+#[test]
+fn build_returns_every_error() {
+    let network = Network::new("192.168.10.0/24".parse().expect("cidr"), Ipv4Addr::new(192, 168, 10, 1));
+    let iface = InterfaceName::new("eth0").expect("valid");
+    let err =
+        Cluster::builder(ClusterName::new("lab").expect("valid"), DomainName::new("lab.test").expect("valid"), network)
+            .host(Host::new(name("a"), Hardware::UefiPc, iface.clone(), Ipv4Addr::new(10, 0, 0, 1)))
+            .host(Host::new(name("a"), Hardware::UefiPc, iface, Ipv4Addr::new(192, 168, 10, 5)))
+            .ingress(Ingress::new(name("x")))
+            .build()
+            .expect_err("invalid");
+    let codes: Vec<Code> = err.diagnostics().iter().filter(|d| d.is_error()).map(|d| d.code).collect();
+    for c in [Code::DuplicateHost, Code::OutsideNetwork, Code::NoControlPlane, Code::NoWorker, Code::UnknownHost] {
+        assert!(codes.contains(&c), "{c:?} missing from {codes:?}");
+    }
+    assert!(
+        err.to_string().contains("hosts.a.lan-address: address 10.0.0.1 is not a host address in the LAN"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_schema_describes_every_top_level_key() {
+    let schema = schema();
+    let props = schema["properties"].as_object().expect("properties");
+    for key in [
+        "name",
+        "domain",
+        "network",
+        "hosts",
+        "kubernetes",
+        "firewall",
+        "tailscale",
+        "split-dns",
+        "ingress",
+        "ceph",
+        "nixpkgs",
+    ] {
+        assert!(props.contains_key(key), "{key} missing");
+    }
+    let required: Vec<&str> =
+        schema["required"].as_array().expect("required").iter().filter_map(|v| v.as_str()).collect();
+    assert_eq!(required, ["name", "domain", "network"]);
+    let host_required = &schema["$defs"]["Host"]["required"];
+    assert!(!host_required.as_array().expect("array").iter().any(|v| v == "system"), "{host_required}");
+}
+
+#[test]
+fn a_folder_with_host_files_loads_in_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let main = std::fs::read_to_string(repo_root().join("homeflake.toml")).expect("example");
+    let (head, hosts) = main.split_once("[[hosts]]\nname = \"yomogi\"").expect("example has yomogi first");
+    std::fs::write(
+        dir.path().join("homeflake.toml"),
+        format!("{head}[[hosts]]\nname = \"yomogi\"{}", hosts.split("[[hosts]]").next().expect("yomogi")),
+    )
+    .expect("write");
+    for (host, body) in hosts.split("[[hosts]]").skip(1).map(|b| {
+        let name = b.split('"').nth(1).expect("name").to_owned();
+        (name, b.to_owned())
+    }) {
+        std::fs::create_dir_all(dir.path().join("hosts").join(&host)).expect("mkdir");
+        std::fs::write(dir.path().join("hosts").join(&host).join("host.toml"), body).expect("write");
+    }
+    std::fs::write(dir.path().join("hosts/tokiwa/hardware-configuration.nix"), "{ }").expect("write");
+    let loaded = load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = loaded.cluster.hosts.iter().map(|h| h.name.as_str()).collect();
+    assert_eq!(names, ["yomogi", "hanaakari", "tokiwa"], "inline hosts first, then host files by folder name");
+
+    std::fs::write(dir.path().join("hosts/tokiwa/host.toml"), b"name = \"tokiwa\"\n\xff\xfe").expect("write");
+    let err = load(dir.path()).expect_err("not UTF-8");
+    assert!(err.to_string().contains("hosts/tokiwa/host.toml:2:1: the file is not valid UTF-8"), "{err}");
+
+    std::fs::write(dir.path().join("homeflake.json"), "{}").expect("write");
+    let err = load(dir.path()).expect_err("two inventories");
+    assert!(err.diagnostics().iter().any(|d| d.code == Code::FileLayout), "{err}");
+}
+
+#[test]
+fn a_missing_inventory_is_not_found() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(matches!(load(dir.path()), Err(LoadError::NotFound { .. })));
+}
+
+#[test]
+fn ten_thousand_hosts_validate_quickly() {
+    let mut text = String::from(
+        "name = \"big\"\ndomain = \"big.test\"\n[network]\nlan = \"10.128.0.0/16\"\ngateway = \"10.128.0.1\"\n[kubernetes]\neasy-certs = false\n",
+    );
+    for i in 0..10_000u32 {
+        let roles = if i == 0 { "[\"control-plane\"]" } else { "[\"worker\"]" };
+        text.push_str(&format!(
+            "[[hosts]]\nname = \"h{i}\"\nhardware = \"uefi-pc\"\nroles = {roles}\nlan-interface = \"eth0\"\nlan-address = \"10.128.{}.{}\"\n",
+            (i + 2) / 250,
+            (i + 2) % 250 + 2
+        ));
+    }
+    let start = std::time::Instant::now();
+    let loaded = from_toml_str("homeflake.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(loaded.cluster.hosts.len(), 10_000);
+    let validate = std::time::Instant::now();
+    assert!(loaded.cluster.validate().iter().all(|d| !d.is_error()));
+    assert!(validate.elapsed().as_secs() < 5, "validation took {:?}", validate.elapsed());
+    assert!(start.elapsed().as_secs() < 30, "loading took {:?}", start.elapsed());
+}
