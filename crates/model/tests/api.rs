@@ -66,6 +66,18 @@ fn reference_in_code() -> Result<Cluster, BuildError> {
             .with_tailnet_address(env("HOMEFLAKE_HANAAKARI_TAILNET_IP"))
             .with_wake_on_lan(),
     )
+    .user({
+        let mut admin = User::new(UserName::new("admin").expect("valid"));
+        admin.extra_groups.push(GroupName::new("wheel").expect("valid"));
+        admin.authorized_keys.push(
+            SshPublicKey::new(
+                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyReplaceWithYourOwnPublicKey0000 admin@laptop",
+            )
+            .expect("valid"),
+        );
+        admin.hashed_password = Some(Secret::Env(EnvVarName::new("HOMEFLAKE_ADMIN_PASSWORD_HASH").expect("valid")));
+        admin
+    })
     .kubernetes(kubernetes)
     .firewall(Firewall::new(FirewallMode::TrustedCidrs { cidrs: vec!["10.0.0.0/8".parse().expect("cidr"), lan] }))
     .ingress(Ingress::new(name("hanaakari")))
@@ -125,6 +137,9 @@ fn the_schema_describes_every_top_level_key() {
     let required: Vec<&str> =
         schema["required"].as_array().expect("required").iter().filter_map(|v| v.as_str()).collect();
     assert_eq!(required, ["name", "domain", "network"]);
+    assert_eq!(schema["additionalProperties"], false);
+    assert_eq!(schema["$defs"]["Host"]["additionalProperties"], false);
+    assert_eq!(schema["$defs"]["Firewall"]["unevaluatedProperties"], false);
     let host_required = &schema["$defs"]["Host"]["required"];
     assert!(!host_required.as_array().expect("array").iter().any(|v| v == "system"), "{host_required}");
 }
