@@ -22,7 +22,7 @@ pub fn lower(cluster: &Cluster, host: &Host) -> Expr {
     }
     if host.roles.in_cluster() {
         let mut kubelet: Vec<String> = cluster.kubelet_flags(host).iter().map(|f| f.as_str().to_string()).collect();
-        if let Some(labels) = node_labels(cluster, host) {
+        if let Some(labels) = node_labels(host) {
             kubelet.push(labels);
         }
         let proxy = cluster.kubernetes.proxy_flags.for_roles(host.roles).iter().map(|f| f.as_str().to_string());
@@ -87,16 +87,12 @@ fn boot(host: &Host) -> Vec<Binding> {
     }
 }
 
-/// `--node-labels=…` from the host's labels and, on the ingress host, the labels Traefik selects.
-fn node_labels(cluster: &Cluster, host: &Host) -> Option<String> {
-    let mut labels = host.labels.clone();
-    if let Some(ingress) = cluster.ingress.as_ref().filter(|i| i.host == host.name) {
-        labels.extend(ingress.node_selector.clone());
-    }
-    if labels.is_empty() {
+/// `--node-labels=…` from the host's labels (the model gives the ingress host the labels Traefik selects).
+fn node_labels(host: &Host) -> Option<String> {
+    if host.labels.is_empty() {
         return None;
     }
-    let pairs: Vec<String> = labels.iter().map(|(k, v)| format!("{}={}", k.as_str(), v.as_str())).collect();
+    let pairs: Vec<String> = host.labels.iter().map(|(k, v)| format!("{}={}", k.as_str(), v.as_str())).collect();
     Some(format!("--node-labels={}", pairs.join(",")))
 }
 
