@@ -120,9 +120,20 @@ impl<'a> Node<'a> {
         }
     }
 
-    /// As the operand of `-`: an application or tighter (`-(-x)` keeps two minus signs apart).
+    /// As the operand of `-`: an application or tighter, not starting with a path (`-./a` lexes as
+    /// one path) nor a minus sign (`-(-x)`).
     pub(crate) fn negated(e: &'a Expr) -> Node<'a> {
-        within(e, 2)
+        fn starts_with_path(e: &Expr) -> bool {
+            match resolve(e) {
+                Expr::Path(_) => true,
+                Expr::Apply { func, .. } => starts_with_path(func),
+                _ => false,
+            }
+        }
+        match within(e, 2) {
+            Node::Plain(e) if starts_with_path(e) => Node::Paren(e),
+            node => node,
+        }
     }
 
     /// As the operand of `!`.
