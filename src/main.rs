@@ -174,7 +174,7 @@ fn run_gen(output: &OutputArgs, check: bool, force: bool) -> Result<()> {
         }
         for (label, paths) in [("stale", &report.stale), ("missing", &report.missing), ("extra", &report.extra)] {
             for path in paths {
-                eprintln!("{label}: {}", out.join(path.as_str()).display());
+                eprintln!("{label}: {}", in_out(&out, path.as_str()).display());
             }
         }
         eprintln!("the flake is out of date with the inventory; run `cargo run -- gen` (or `homeflake gen`)");
@@ -183,7 +183,7 @@ fn run_gen(output: &OutputArgs, check: bool, force: bool) -> Result<()> {
     match homeflake::apply(&out, &files, ApplyOptions { force }) {
         Ok(report) => {
             for path in &report.forced {
-                eprintln!("warning: overwrote {} (--force)", out.join(path.as_str()).display());
+                eprintln!("warning: overwrote {} (--force)", in_out(&out, path.as_str()).display());
             }
             println!("{}", report.summary());
             for step in homeflake::next_steps(&loaded.cluster) {
@@ -229,11 +229,11 @@ fn load(args: &InventoryArgs) -> Result<Loaded> {
     let root = inventory_root(&args.inventory)?;
     match homeflake::load(&root) {
         Ok(loaded) => {
-            print_diagnostics(&loaded.warnings);
+            print_diagnostics(&root, &loaded.warnings);
             Ok(loaded)
         }
         Err(LoadError::Invalid(diagnostics)) => {
-            print_diagnostics(&diagnostics);
+            print_diagnostics(&root, &diagnostics);
             let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
             eprintln!("{}: {errors} error{} in the inventory", root.display(), if errors == 1 { "" } else { "s" });
             Err(Failed.into())
@@ -242,9 +242,17 @@ fn load(args: &InventoryArgs) -> Result<Loaded> {
     }
 }
 
-fn print_diagnostics(diagnostics: &[Diagnostic]) {
+/// Prints each diagnostic on stderr, its file named as the user can open it (`lab/homeflake.toml:3:1:`).
+fn print_diagnostics(root: &Path, diagnostics: &[Diagnostic]) {
     for diagnostic in diagnostics {
-        eprintln!("{diagnostic}");
+        match &diagnostic.file {
+            Some(file) if root != Path::new(".") => {
+                let mut located = diagnostic.clone();
+                located.file = Some(root.join(file));
+                eprintln!("{located}");
+            }
+            _ => eprintln!("{diagnostic}"),
+        }
     }
 }
 
@@ -257,6 +265,9 @@ fn inventory_root(path: &Path) -> Result<PathBuf> {
     if path.is_file() && matches!(name, Some(homeflake::model::TOML_FILE | homeflake::model::JSON_FILE)) {
         let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         return Ok(parent.to_path_buf());
+    }
+    if !path.exists() {
+        bail!("--inventory {}: no such file or folder", path.display());
     }
     bail!(
         "--inventory {}: expected a folder holding {} or {}, or one of those files",
@@ -271,6 +282,11 @@ fn out_dir(output: &OutputArgs) -> PathBuf {
         Some(out) => out.clone(),
         None => inventory_root(&output.inventory.inventory).unwrap_or_else(|_| PathBuf::from(".")),
     }
+}
+
+/// A generated file's path as the user sees it: relative to the current folder when `out` is it.
+fn in_out(out: &Path, path: &str) -> PathBuf {
+    if out == Path::new(".") { PathBuf::from(path) } else { out.join(path) }
 }
 
 fn color_enabled(choice: Color, stderr: bool) -> bool {

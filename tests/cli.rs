@@ -1,0 +1,444 @@
+//! The `homeflake` binary end to end, on temporary folders: gen, gen --check, plan, validate, graph, schema and init.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, SystemTime};
+
+use tempfile::TempDir;
+
+/// The reference inventory at the repository root: three hosts, tailnet addresses from the environment.
+const EXAMPLE: &str = include_str!("../homeflake.toml");
+
+/// A folder holding an inventory; the flake is written next to it unless a test says otherwise.
+struct Lab {
+    dir: TempDir,
+}
+
+impl Lab {
+    fn new(inventory: &str) -> Lab {
+        let lab = Lab { dir: tempfile::tempdir().unwrap() };
+        lab.write_inventory(inventory);
+        lab
+    }
+
+    fn example() -> Lab {
+        Lab::new(EXAMPLE)
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.root().join(rel)
+    }
+
+    fn write_inventory(&self, text: &str) {
+        fs::write(self.path("homeflake.toml"), text).unwrap();
+    }
+
+    fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("reading {rel}: {e}"))
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let path = self.path(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    /// Runs `homeflake` with `args` from the lab's folder.
+    fn run(&self, args: &[&str]) -> Run {
+        run_in(self.root(), args)
+    }
+
+    /// What the library generates for the inventory now in the lab, by path.
+    fn expected(&self) -> BTreeMap<String, String> {
+        let loaded = homeflake::load(self.root()).expect("a valid inventory");
+        homeflake::generate(&loaded.cluster).iter().map(|(p, f)| (p.to_string(), f.contents.clone())).collect()
+    }
+}
+
+/// The outcome of one run of the binary.
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn assert_code(&self, code: i32, what: &str) -> &Run {
+        assert_eq!(
+            self.code,
+            Some(code),
+            "{what}: expected exit {code}\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        assert!(
+            !self.stderr.contains("panicked") && !self.stderr.contains("RUST_BACKTRACE"),
+            "{what}: the binary panicked:\n{}",
+            self.stderr
+        );
+        self
+    }
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let Output { status, stdout, stderr } = Command::new(env!("CARGO_BIN_EXE_homeflake"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("running homeflake");
+    Run { code: status.code(), stdout: String::from_utf8(stdout).unwrap(), stderr: String::from_utf8(stderr).unwrap() }
+}
+
+/// `text` with `from` replaced by `to` exactly once; fails loudly if the example inventory changed under the test.
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(text.matches(from).count(), 1, "`{from}` should occur once in the inventory");
+    text.replacen(from, to, 1)
+}
+
+/// The example with hanaakari at another LAN address: its host file and the docs change.
+fn example_moved() -> String {
+    edit(EXAMPLE, "lan-address = \"192.168.10.12\"", "lan-address = \"192.168.10.42\"")
+}
+
+/// The example without the worker tokiwa, which nothing else refers to.
+fn example_without_tokiwa() -> String {
+    let start = EXAMPLE.find("[[hosts]]\nname = \"tokiwa\"").expect("tokiwa in the example");
+    let end = start + 1 + EXAMPLE[start + 1..].find("[[hosts]]").expect("a host after tokiwa");
+    format!("{}{}", &EXAMPLE[..start], &EXAMPLE[end..])
+}
+
+/// Every file under `dir` with its contents and modification time, by `/`-separated relative path.
+fn snapshot(dir: &Path) -> BTreeMap<String, (String, SystemTime)> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, (String, SystemTime)>) {
+        let Ok(entries) = fs::read_dir(dir) else { return };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).unwrap().to_str().unwrap().replace('\\', "/");
+                let modified = fs::metadata(&path).unwrap().modified().unwrap();
+                out.insert(rel, (fs::read_to_string(&path).unwrap(), modified));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Sets every file's modification time far into the past, so a rewrite cannot go unnoticed within the clock's resolution.
+fn age_all_files(dir: &Path) -> SystemTime {
+    let old = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+    for rel in snapshot(dir).keys() {
+        fs::File::options().write(true).open(dir.join(rel)).unwrap().set_modified(old).unwrap();
+    }
+    old
+}
+
+const MANIFEST: &str = homeflake::files::MANIFEST_FILE_NAME;
+
+#[test]
+fn gen_into_an_empty_folder_writes_the_flake_and_a_second_gen_touches_nothing() {
+    let lab = Lab::example();
+    let expected = lab.expected();
+    let out = lab.path("flake");
+    fs::create_dir(&out).unwrap();
+
+    let first = lab.run(&["gen", "--out", "flake"]);
+    first.assert_code(0, "first gen");
+    assert_eq!(first.stdout, format!("{} written, 0 unchanged, 0 removed\n", expected.len()));
+    let mut on_disk = snapshot(&out);
+    assert!(on_disk.remove(MANIFEST).is_some(), "no manifest written");
+    let on_disk: BTreeMap<_, _> = on_disk.into_iter().map(|(rel, (text, _))| (rel, text)).collect();
+    assert_eq!(on_disk, expected, "the tree is not exactly the generated file set");
+    for file in ["flake.nix", "flake.lock", "hosts/yomogi/default.nix", "hosts/tokiwa/default.nix"] {
+        assert!(expected.contains_key(file), "{file} was not generated");
+    }
+
+    let old = age_all_files(&out);
+    let second = lab.run(&["gen", "--out", "flake"]);
+    second.assert_code(0, "second gen");
+    assert_eq!(second.stdout, format!("0 written, {} unchanged, 0 removed\n", expected.len()));
+    for (rel, (_, modified)) in snapshot(&out) {
+        assert_eq!(modified, old, "{rel} was rewritten although nothing changed");
+    }
+}
+
+#[test]
+fn gen_check_passes_when_up_to_date_and_lists_stale_missing_and_extra_files_without_writing() {
+    let lab = Lab::example();
+    lab.run(&["gen"]).assert_code(0, "gen");
+    let up_to_date = lab.run(&["gen", "--check"]);
+    up_to_date.assert_code(0, "check of a fresh flake");
+    assert!(up_to_date.stdout.contains("up to date"), "{}", up_to_date.stdout);
+
+    // Stale: the inventory moved a host.
+    lab.write_inventory(&example_moved());
+    let before = snapshot(lab.root());
+    let stale = lab.run(&["gen", "--check"]);
+    stale.assert_code(1, "check after moving a host");
+    assert!(stale.stderr.contains("stale: hosts/hanaakari/default.nix"), "{}", stale.stderr);
+    assert!(!stale.stderr.contains("hosts/tokiwa"), "an unchanged host reported:\n{}", stale.stderr);
+    assert_eq!(snapshot(lab.root()), before, "gen --check wrote");
+
+    // Missing: a generated file was deleted.
+    lab.write_inventory(EXAMPLE);
+    fs::remove_file(lab.path("hosts/yomogi/default.nix")).unwrap();
+    let missing = lab.run(&["gen", "--check"]);
+    missing.assert_code(1, "check after deleting a file");
+    assert!(missing.stderr.contains("missing: hosts/yomogi/default.nix"), "{}", missing.stderr);
+    assert!(!lab.path("hosts/yomogi/default.nix").exists(), "gen --check wrote the missing file");
+
+    // Extra: a host left the inventory, its generated file remains.
+    lab.run(&["gen"]).assert_code(0, "gen");
+    lab.write_inventory(&example_without_tokiwa());
+    let before = snapshot(lab.root());
+    let extra = lab.run(&["gen", "--check"]);
+    extra.assert_code(1, "check after removing a host");
+    assert!(extra.stderr.contains("extra: hosts/tokiwa/default.nix"), "{}", extra.stderr);
+    assert_eq!(snapshot(lab.root()), before, "gen --check wrote or removed");
+
+    // --out elsewhere: the paths are named under it.
+    let elsewhere = lab.run(&["gen", "--check", "--out", "nowhere"]);
+    elsewhere.assert_code(1, "check of a missing output folder");
+    assert!(elsewhere.stderr.contains(&format!("missing: {}", Path::new("nowhere").join("flake.nix").display())));
+    assert!(!lab.path("nowhere").exists());
+}
+
+#[test]
+fn gen_removes_the_files_of_a_removed_host_but_never_the_users_files() {
+    let lab = Lab::example();
+    lab.write("hosts/tokiwa/extra.nix", "{ ... }: { services.fwupd.enable = true; }\n");
+    lab.write("hosts/tokiwa/hardware-configuration.nix", "{ ... }: { }\n");
+    lab.run(&["gen"]).assert_code(0, "gen");
+    assert!(lab.path("hosts/tokiwa/default.nix").is_file());
+
+    lab.write_inventory(&example_without_tokiwa());
+    let generated = lab.run(&["gen"]);
+    generated.assert_code(0, "gen without tokiwa");
+    assert!(generated.stdout.contains(" 1 removed"), "{}", generated.stdout);
+    assert!(!lab.path("hosts/tokiwa/default.nix").exists(), "the removed host's file is still there");
+    assert_eq!(lab.read("hosts/tokiwa/extra.nix"), "{ ... }: { services.fwupd.enable = true; }\n");
+    assert_eq!(lab.read("hosts/tokiwa/hardware-configuration.nix"), "{ ... }: { }\n");
+    lab.run(&["gen", "--check"]).assert_code(0, "check after the removal");
+}
+
+#[test]
+fn a_hand_edited_generated_file_stops_gen_with_a_diff_until_force() {
+    let lab = Lab::example();
+    lab.run(&["gen"]).assert_code(0, "gen");
+    let mut edited = lab.read("modules/base.nix");
+    edited.push_str("# my local tweak\n");
+    lab.write("modules/base.nix", &edited);
+    // Another change is pending, which must not be applied either.
+    lab.write_inventory(&example_moved());
+    let before = snapshot(lab.root());
+
+    let refused = lab.run(&["gen"]);
+    refused.assert_code(1, "gen over a hand edit");
+    assert!(refused.stderr.contains("modules/base.nix"), "the file is not named:\n{}", refused.stderr);
+    assert!(refused.stderr.contains("-# my local tweak"), "no diff of the edit:\n{}", refused.stderr);
+    assert!(refused.stderr.contains("--force"), "no way out offered:\n{}", refused.stderr);
+    assert_eq!(snapshot(lab.root()), before, "gen wrote something despite the conflict");
+    let check = lab.run(&["gen", "--check"]);
+    check.assert_code(1, "check over a hand edit");
+    assert!(check.stderr.contains("modules/base.nix"), "{}", check.stderr);
+
+    let forced = lab.run(&["gen", "--force"]);
+    forced.assert_code(0, "gen --force");
+    assert!(forced.stderr.contains("overwrote modules/base.nix"), "{}", forced.stderr);
+    let expected = lab.expected();
+    assert_eq!(lab.read("modules/base.nix"), expected["modules/base.nix"]);
+    assert_eq!(lab.read("hosts/hanaakari/default.nix"), expected["hosts/hanaakari/default.nix"]);
+    lab.run(&["gen", "--check"]).assert_code(0, "check after --force");
+}
+
+#[test]
+fn a_foreign_file_at_a_generated_path_is_untouched_and_reported() {
+    let lab = Lab::example();
+    lab.write("hosts/yomogi/default.nix", "# my own yomogi\n{ ... }: { }\n");
+    lab.write("hosts/yomogi/extra.nix", "{ ... }: { }\n");
+    let before = snapshot(lab.root());
+
+    let refused = lab.run(&["gen"]);
+    refused.assert_code(1, "gen over a foreign file");
+    assert!(refused.stderr.contains("hosts/yomogi/default.nix"), "not named:\n{}", refused.stderr);
+    assert!(refused.stderr.contains("never generated"), "not said to be foreign:\n{}", refused.stderr);
+    assert_eq!(snapshot(lab.root()), before, "gen wrote something despite the foreign file");
+    let check = lab.run(&["gen", "--check"]);
+    check.assert_code(1, "check with a foreign file");
+    assert!(check.stderr.contains("hosts/yomogi/default.nix"), "{}", check.stderr);
+
+    // Moved out of the way by its owner, the next gen writes the generated file and leaves extra.nix alone.
+    fs::rename(lab.path("hosts/yomogi/default.nix"), lab.path("yomogi-old.nix")).unwrap();
+    lab.run(&["gen"]).assert_code(0, "gen once the path is free");
+    assert_eq!(lab.read("yomogi-old.nix"), "# my own yomogi\n{ ... }: { }\n");
+    assert_eq!(lab.read("hosts/yomogi/extra.nix"), "{ ... }: { }\n");
+    assert_eq!(snapshot(lab.root())["hosts/yomogi/extra.nix"], before["hosts/yomogi/extra.nix"]);
+}
+
+#[test]
+fn a_bad_inventory_exits_1_naming_file_line_column_and_key_and_writes_nothing() {
+    let bad = edit(EXAMPLE, "roles = [\"control-plane\", \"worker\"]", "roles = [\"control-plane\", \"wroker\"]");
+    let line = bad.lines().position(|l| l.contains("\"wroker\"")).unwrap() + 1;
+    let column = bad.lines().nth(line - 1).unwrap().find("\"wroker\"").unwrap() + 1;
+    let lab = Lab::new(&bad);
+
+    let generated = lab.run(&["gen", "--out", "flake"]);
+    generated.assert_code(1, "gen of a bad inventory");
+    let located = format!("homeflake.toml:{line}:{column}: hosts.yomogi.roles[1]:");
+    assert!(generated.stderr.contains(&located), "expected `{located}` in:\n{}", generated.stderr);
+    assert!(generated.stderr.contains("did you mean \"worker\""), "{}", generated.stderr);
+    assert!(!lab.path("flake").exists(), "the output folder was created");
+
+    let in_place = lab.run(&["gen"]);
+    in_place.assert_code(1, "gen of a bad inventory next to it");
+    assert_eq!(snapshot(lab.root()).into_keys().collect::<Vec<_>>(), ["homeflake.toml"], "something was written");
+
+    // From elsewhere, the file is named by the path the user gave.
+    let root = lab.root().to_str().unwrap();
+    let elsewhere = run_in(&std::env::temp_dir(), &["validate", "--inventory", root]);
+    elsewhere.assert_code(1, "validate of a bad inventory");
+    let located = format!("{}:{line}:{column}: hosts.yomogi.roles[1]:", lab.path("homeflake.toml").display());
+    assert!(elsewhere.stderr.contains(&located), "expected `{located}` in:\n{}", elsewhere.stderr);
+
+    // A TOML syntax error is located the same way.
+    lab.write_inventory("name = \"lab\"\n[network\n");
+    let syntax = lab.run(&["gen"]);
+    syntax.assert_code(1, "gen of broken TOML");
+    assert!(syntax.stderr.contains("homeflake.toml:2:"), "{}", syntax.stderr);
+    assert_eq!(snapshot(lab.root()).len(), 1, "something was written");
+}
+
+#[test]
+fn usage_and_io_errors_exit_2_with_a_clear_message() {
+    let lab = Lab::example();
+    for args in [
+        &["gen", "--bogus"][..],
+        &["frobnicate"],
+        &["gen", "--check", "--force"],
+        &["plan", "--color", "sometimes"],
+        &[],
+    ] {
+        let run = lab.run(args);
+        run.assert_code(2, &format!("homeflake {}", args.join(" ")));
+        assert!(!run.stderr.is_empty(), "homeflake {}: nothing on stderr", args.join(" "));
+    }
+
+    let missing = lab.run(&["gen", "--inventory", "no/such/folder"]);
+    missing.assert_code(2, "gen of a missing inventory folder");
+    assert!(missing.stderr.starts_with("error: "), "{}", missing.stderr);
+    assert!(missing.stderr.contains("no/such/folder") && missing.stderr.contains("no such"), "{}", missing.stderr);
+
+    fs::create_dir(lab.path("empty")).unwrap();
+    let empty = lab.run(&["validate", "--inventory", "empty"]);
+    empty.assert_code(2, "validate of a folder without an inventory");
+    assert!(empty.stderr.contains("no homeflake.toml or homeflake.json in empty"), "{}", empty.stderr);
+
+    // The output folder is a file: an I/O problem, named.
+    lab.write("blocker", "not a folder\n");
+    let blocked = lab.run(&["gen", "--out", "blocker"]);
+    blocked.assert_code(2, "gen into a file");
+    assert!(blocked.stderr.contains("blocker"), "{}", blocked.stderr);
+}
+
+#[test]
+fn plan_prints_a_unified_diff_and_a_summary_coloured_only_when_asked() {
+    let lab = Lab::example();
+    let empty = lab.run(&["plan", "--color", "never", "--out", "flake"]);
+    empty.assert_code(0, "plan into nothing");
+    let files = lab.expected().len();
+    assert!(empty.stdout.ends_with(&format!("would write {files}, 0 unchanged, would remove 0\n")), "{}", empty.stdout);
+    assert!(!lab.path("flake").exists(), "plan wrote");
+
+    lab.run(&["gen"]).assert_code(0, "gen");
+    lab.write_inventory(&example_moved());
+    let before = snapshot(lab.root());
+    let plan = lab.run(&["plan", "--color", "never"]);
+    plan.assert_code(0, "plan");
+    let out = &plan.stdout;
+    assert!(out.contains("--- a/hosts/hanaakari/default.nix\n+++ b/hosts/hanaakari/default.nix\n@@ -"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with('-') && l.contains("\"192.168.10.12\"")), "{out}");
+    assert!(out.lines().any(|l| l.starts_with('+') && l.contains("\"192.168.10.42\"")), "{out}");
+    let summary = out.lines().last().unwrap();
+    assert!(summary.starts_with("would write 2, "), "{summary}");
+    assert!(!out.contains('\x1b'), "colour with --color never");
+    assert_eq!(snapshot(lab.root()), before, "plan wrote");
+
+    let coloured = lab.run(&["plan", "--color", "always"]);
+    coloured.assert_code(0, "plan --color always");
+    assert!(coloured.stdout.contains("\x1b["), "no ANSI colour with --color always");
+    let auto = lab.run(&["plan"]);
+    assert!(!auto.stdout.contains('\x1b'), "colour on a pipe with --color auto");
+
+    let diff = lab.run(&["diff", "--color", "never"]);
+    diff.assert_code(0, "diff");
+    assert_eq!(diff.stdout, plan.stdout, "`diff` is not `plan`");
+}
+
+#[test]
+fn validate_graph_and_schema_print_what_they_promise() {
+    let lab = Lab::example();
+    let validate = lab.run(&["validate"]);
+    validate.assert_code(0, "validate");
+    assert!(validate.stdout.contains("valid, 3 hosts"), "{}", validate.stdout);
+    assert!(validate.stderr.contains("warning: "), "the example's warnings are not shown:\n{}", validate.stderr);
+
+    let graph = lab.run(&["graph"]);
+    graph.assert_code(0, "graph");
+    assert!(graph.stdout.starts_with("flowchart"), "{}", graph.stdout);
+    assert!(graph.stdout.contains("yomogi") && graph.stdout.contains("hanaakari"), "{}", graph.stdout);
+
+    let schema = lab.run(&["schema"]);
+    schema.assert_code(0, "schema");
+    let json: serde_json::Value = serde_json::from_str(&schema.stdout).expect("the schema is JSON");
+    assert!(json["properties"]["hosts"].is_object(), "no hosts in the schema:\n{}", schema.stdout);
+    assert_eq!(snapshot(lab.root()).len(), 1, "validate, graph or schema wrote");
+}
+
+#[test]
+fn init_writes_a_starter_inventory_that_validates_and_generates_and_refuses_a_non_empty_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = run_in(dir.path(), &["init", "lab"]);
+    init.assert_code(0, "init");
+    let lab = dir.path().join("lab");
+    assert!(lab.join("homeflake.toml").is_file());
+    run_in(&lab, &["validate"]).assert_code(0, "validate the starter");
+    let generated = run_in(&lab, &["gen"]);
+    generated.assert_code(0, "gen the starter");
+    assert!(lab.join("flake.nix").is_file());
+    run_in(&lab, &["gen", "--check"]).assert_code(0, "check the starter");
+
+    fs::create_dir(dir.path().join("empty")).unwrap();
+    run_in(&dir.path().join("empty"), &["init"]).assert_code(0, "init in the current, empty folder");
+    assert!(dir.path().join("empty/homeflake.toml").is_file());
+
+    let full = dir.path().join("full");
+    fs::create_dir(&full).unwrap();
+    fs::write(full.join("notes.txt"), "mine\n").unwrap();
+    let refused = run_in(dir.path(), &["init", "full"]);
+    refused.assert_code(2, "init into a non-empty folder");
+    assert!(refused.stderr.contains("not empty"), "{}", refused.stderr);
+    assert!(!full.join("homeflake.toml").exists(), "init wrote into a non-empty folder");
+    assert_eq!(fs::read_to_string(full.join("notes.txt")).unwrap(), "mine\n");
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let help = run_in(&std::env::temp_dir(), &["--help"]);
+    help.assert_code(0, "--help");
+    for line in ["0  success", "1  ", "2  usage or I/O error"] {
+        assert!(help.stdout.contains(line), "`{line}` missing from --help:\n{}", help.stdout);
+    }
+    for command in ["gen", "plan", "validate", "graph", "schema", "init"] {
+        assert!(help.stdout.contains(&format!("  {command} ")), "{command} missing from --help");
+    }
+}
