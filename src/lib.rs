@@ -29,3 +29,10 @@ pub use homeflake_model::{
     BuildError, Cluster, ClusterBuilder, Diagnostic, Host, LoadError, Loaded, Severity, from_json_str, from_toml_str,
     load, schema,
 };
+
+/// Everything needed to describe, generate and write a cluster: `use homeflake::prelude::*;`.
+pub mod prelude {
+    pub use homeflake_files::{ApplyOptions, ApplyReport, CheckReport, FileSet, Plan, apply, check, plan};
+    pub use homeflake_gen::{generate, next_steps};
+    pub use homeflake_model::*;
+}
