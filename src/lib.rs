@@ -3,12 +3,32 @@
 //! This facade is all an embedder needs: describe a cluster in Rust (or load `homeflake.toml`),
 //! [`generate`] its files in memory, then [`plan`], [`check`] or [`apply`] them on a folder.
 //!
-//! ```no_run
-//! use std::path::Path;
-//! let loaded = homeflake::load(Path::new(".")).expect("a valid inventory");
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let inventory = r#"
+//!     name = "lab"
+//!     domain = "lab.example.org"
+//!     network = { lan = "192.168.1.0/24", gateway = "192.168.1.1" }
+//!     tailscale = { enable = false }
+//!
+//!     [[hosts]]
+//!     name = "one"
+//!     hardware = "uefi-pc"
+//!     roles = ["control-plane", "worker"]
+//!     lan-interface = "eno1"
+//!     lan-address = "192.168.1.2"
+//! "#;
+//! let loaded = homeflake::from_toml_str("homeflake.toml", inventory)?;
 //! let files = homeflake::generate(&loaded.cluster);
-//! let plan = homeflake::plan(Path::new("."), &files).expect("readable folder");
-//! println!("{}", plan.summary());
+//! assert!(files.get("hosts/one/default.nix").is_some());
+//!
+//! let out = tempfile::tempdir()?;
+//! let plan = homeflake::plan(out.path(), &files)?;
+//! assert_eq!(plan.to_write().count(), files.len());
+//! let report = homeflake::apply(out.path(), &files, homeflake::ApplyOptions::default())?;
+//! assert_eq!(report.summary(), format!("{} written, 0 unchanged, 0 removed", files.len()));
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! The data flows one way: inventory → [`model`] (validated) → [`generator`] (lowering to a Nix AST per

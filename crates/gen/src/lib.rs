@@ -24,6 +24,21 @@ use crate::lower::nix_file;
 use crate::modules::Module;
 
 /// Generates every file of the flake for `cluster`.
+///
+/// ```
+/// let inventory = r#"
+///     name = "lab"
+///     domain = "lab.example.org"
+///     network = { lan = "192.168.1.0/24", gateway = "192.168.1.1" }
+///     hosts = [{ name = "one", hardware = "uefi-pc", roles = ["control-plane", "worker"],
+///                lan-interface = "eno1", lan-address = "192.168.1.2" }]
+/// "#;
+/// let cluster = homeflake_model::from_toml_str("homeflake.toml", inventory).unwrap().cluster;
+/// let files = homeflake_gen::generate(&cluster);
+/// let host = &files.get("hosts/one/default.nix").unwrap().contents;
+/// assert!(host.contains("networking.hostName = \"one\";"));
+/// assert!(files.get("modules/k8s/master.nix").is_some());
+/// ```
 pub fn generate(cluster: &Cluster) -> FileSet {
     let mut files = Files::default();
     files.add("flake.nix", nix_file(flake::lower(cluster)), &["name", "nixpkgs", "hosts"]);
