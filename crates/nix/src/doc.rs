@@ -89,6 +89,8 @@ pub(crate) struct Text<'a> {
     pub(crate) kind: TextKind,
     /// The text itself; never contains a newline except in string literals.
     pub(crate) text: Cow<'a, str>,
+    /// Non-zero when the renderer should report the line this text lands on.
+    pub(crate) mark: u32,
 }
 
 /// One element of a document.
@@ -113,23 +115,34 @@ pub(crate) struct Doc<'a> {
     pub(crate) elems: Vec<Elem<'a>>,
     nest: u32,
     offset: u32,
+    /// The expression whose first token carries the file's leading comments, if any.
+    pub(crate) commented: Option<&'a crate::ast::Expr>,
 }
 
 impl<'a> Doc<'a> {
     /// An empty document at nesting level zero.
     pub(crate) fn new() -> Doc<'a> {
-        Doc { elems: Vec::new(), nest: 0, offset: 0 }
+        Doc { elems: Vec::new(), nest: 0, offset: 0, commented: None }
     }
 
     /// An empty document that continues at this document's nesting level and offset.
     pub(crate) fn sub(&self) -> Doc<'a> {
-        Doc { elems: Vec::new(), nest: self.nest, offset: self.offset }
+        Doc { elems: Vec::new(), nest: self.nest, offset: self.offset, commented: self.commented }
     }
 
     fn push_text(&mut self, kind: TextKind, text: Cow<'a, str>) {
+        self.push_marked(kind, text, 0);
+    }
+
+    fn push_marked(&mut self, kind: TextKind, text: Cow<'a, str>, mark: u32) {
         if !text.is_empty() {
-            self.elems.push(Elem::Text(Text { nest: self.nest, offset: self.offset, kind, text }));
+            self.elems.push(Elem::Text(Text { nest: self.nest, offset: self.offset, kind, text, mark }));
         }
+    }
+
+    /// Ordinary text whose output line the renderer reports under `mark`.
+    pub(crate) fn marked_text(&mut self, text: &'static str, mark: u32) {
+        self.push_marked(TextKind::Regular, Cow::Borrowed(text), mark);
     }
 
     /// Ordinary text.
@@ -286,7 +299,12 @@ pub(crate) fn fixup(elems: Vec<Elem<'_>>) -> Vec<Elem<'_>> {
                 }
             }
             Elem::Text(t) => match out.last_mut() {
-                Some(Elem::Text(prev)) if prev.kind == t.kind => prev.text.to_mut().push_str(&t.text),
+                Some(Elem::Text(prev)) if prev.kind == t.kind => {
+                    prev.text.to_mut().push_str(&t.text);
+                    if prev.mark == 0 {
+                        prev.mark = t.mark;
+                    }
+                }
                 _ => out.push(Elem::Text(t)),
             },
             Elem::Group(kind, mut body) => {

@@ -10,13 +10,15 @@ use crate::doc::{Elem, GroupKind, Spacing, TextKind, fixup, width};
 
 /// Renders a document at the given width with two-space indentation: exactly one final newline,
 /// no leading or trailing blank space.
-pub(crate) fn render(elems: Vec<Elem<'_>>, target: usize) -> String {
+pub(crate) fn render(elems: Vec<Elem<'_>>, target: usize) -> (String, Vec<(u32, usize)>) {
     let top = [Elem::Group(GroupKind::Regular, fixup(elems))];
     let mut r = Renderer {
         out: String::new(),
         col: 0,
         indents: vec![Indent { indent: 0, nest: 0 }],
         width: isize::try_from(target).unwrap_or(isize::MAX),
+        line: 0,
+        marks: Vec::new(),
     };
     r.render_doc(&top, None);
     let mut out = r.out;
@@ -24,7 +26,7 @@ pub(crate) fn render(elems: Vec<Elem<'_>>, target: usize) -> String {
     let lead = out.len() - out.trim_start().len();
     out.drain(..lead);
     out.push('\n');
-    out
+    (out, r.marks)
 }
 
 const INDENT: usize = 2;
@@ -47,13 +49,22 @@ struct Renderer {
     col: usize,
     indents: Vec<Indent>,
     width: isize,
+    /// Lines rendered so far.
+    line: usize,
+    /// `(mark, line)` for every marked text rendered.
+    marks: Vec<(u32, usize)>,
 }
 
 struct Checkpoint {
     len: usize,
     col: usize,
     indents: Vec<Indent>,
+    line: usize,
+    marks: usize,
 }
+
+/// Where `fits` reports marked texts: the list and the current line.
+type MarkSink<'m> = Option<(&'m mut Vec<(u32, usize)>, usize)>;
 
 fn signed(n: usize) -> isize {
     isize::try_from(n).unwrap_or(isize::MAX)
@@ -112,14 +123,15 @@ fn first_line_width(look: Option<&Look<'_, '_>>) -> usize {
 
 /// The flat rendering of `chain`, appended to `out` (nothing appended on failure), and its width;
 /// `None` when it holds a hard line break or is wider than `budget`.
-fn fits(budget: isize, chain: &[&[Elem<'_>]], out: &mut String) -> Option<usize> {
-    struct St<'o> {
+fn fits(budget: isize, chain: &[&[Elem<'_>]], out: &mut String, mut marks: MarkSink<'_>) -> Option<usize> {
+    struct St<'o, 'm> {
         budget: isize,
         width: usize,
         pending: Option<Spacing>,
         out: &'o mut String,
+        marks: &'o mut MarkSink<'m>,
     }
-    impl St<'_> {
+    impl St<'_, '_> {
         fn settle(&mut self) -> Option<()> {
             match self.pending.take() {
                 None | Some(Spacing::Softbreak | Spacing::Break) => Some(()),
@@ -139,6 +151,11 @@ fn fits(budget: isize, chain: &[&[Elem<'_>]], out: &mut String) -> Option<usize>
                     Elem::Spacing(s) => self.pending = Some(self.pending.map_or(*s, |p| p.merge(*s))),
                     Elem::Text(t) => {
                         self.settle()?;
+                        if t.mark != 0 {
+                            if let Some((marks, line)) = self.marks.as_mut() {
+                                marks.push((t.mark, *line));
+                            }
+                        }
                         match t.kind {
                             TextKind::Regular => {
                                 let w = width(&t.text);
@@ -165,13 +182,17 @@ fn fits(budget: isize, chain: &[&[Elem<'_>]], out: &mut String) -> Option<usize>
         return None;
     }
     let mark = out.len();
-    let mut st = St { budget, width: 0, pending: None, out };
+    let marks_len = marks.as_ref().map_or(0, |(m, _)| m.len());
+    let mut st = St { budget, width: 0, pending: None, out, marks: &mut marks };
     let ok = chain.iter().try_for_each(|s| st.walk(s)).and_then(|()| st.settle());
     let w = st.width;
     match ok {
         Some(()) => Some(w),
         None => {
             out.truncate(mark);
+            if let Some((m, _)) = marks {
+                m.truncate(marks_len);
+            }
             None
         }
     }
@@ -217,7 +238,7 @@ fn first_line_fits(target: isize, max: isize, look: Option<&Look<'_, '_>>) -> bo
                         let rest = Look { chain: &here, tail: Some(&after_slice) };
                         let rest_width = signed(first_line_width(Some(&rest)));
                         let mut sink = String::new();
-                        match fits(st.budget - rest_width, &[body], &mut sink) {
+                        match fits(st.budget - rest_width, &[body], &mut sink, None) {
                             Some(w) => st.budget -= signed(w),
                             None => {
                                 let inner = [body.as_slice()];
@@ -329,28 +350,38 @@ fn unexpand<'a>(chain: &[&[Elem<'a>]]) -> Vec<Elem<'a>> {
 
 impl Renderer {
     fn checkpoint(&self) -> Checkpoint {
-        Checkpoint { len: self.out.len(), col: self.col, indents: self.indents.clone() }
+        Checkpoint {
+            len: self.out.len(),
+            col: self.col,
+            indents: self.indents.clone(),
+            line: self.line,
+            marks: self.marks.len(),
+        }
     }
 
     fn restore(&mut self, cp: &Checkpoint) {
         self.out.truncate(cp.len);
+        self.line = cp.line;
+        self.marks.truncate(cp.marks);
         self.col = cp.col;
         self.indents.clone_from(&cp.indents);
-    }
-
-    fn line_nest(&self) -> u32 {
-        self.indents.last().map_or(0, |i| i.nest)
     }
 
     fn newline(&mut self) {
         self.out.push('\n');
         self.col = 0;
+        self.line += 1;
     }
 
     fn render_doc<'s, 'a>(&mut self, elems: &'s [Elem<'a>], look: Option<&Look<'s, 'a>>) {
         for (i, e) in elems.iter().enumerate() {
             match e {
-                Elem::Text(t) => self.render_text(t.nest, t.offset, &t.text),
+                Elem::Text(t) => {
+                    if t.mark != 0 {
+                        self.marks.push((t.mark, self.line));
+                    }
+                    self.render_text(t.nest, t.offset, &t.text);
+                }
                 Elem::Spacing(_) if self.col == 0 => {}
                 Elem::Spacing(s) => match s {
                     Spacing::Break | Spacing::Space | Spacing::Hardline => self.newline(),
@@ -359,14 +390,13 @@ impl Renderer {
                         self.col += 1;
                     }
                     Spacing::Emptyline => {
-                        self.out.push_str("\n\n");
-                        self.col = 0;
+                        self.newline();
+                        self.newline();
                     }
                     Spacing::Newlines(n) => {
                         for _ in 0..*n {
-                            self.out.push('\n');
+                            self.newline();
                         }
-                        self.col = 0;
                     }
                     Spacing::Softbreak => {
                         let rest = [&elems[i + 1..]];
@@ -447,7 +477,7 @@ impl Renderer {
         }
         if self.col > 0 {
             let budget = self.width - signed(self.col) - signed(first_line_width(look));
-            return match fits(budget, chain, &mut self.out) {
+            return match fits(budget, chain, &mut self.out, Some((&mut self.marks, self.line))) {
                 Some(w) => {
                     self.col += w;
                     true
@@ -478,7 +508,7 @@ impl Renderer {
         let mark = self.out.len();
         let indent = self.indent_for(nest) + offset as usize;
         self.out.extend(std::iter::repeat_n(' ', indent));
-        match fits(budget, chain, &mut self.out) {
+        match fits(budget, chain, &mut self.out, Some((&mut self.marks, self.line))) {
             Some(w) => {
                 self.enter(nest);
                 self.col += w;

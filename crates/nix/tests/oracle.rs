@@ -240,7 +240,17 @@ fn norm_binding(b: &Binding) -> Binding {
 fn check(file: &File) -> Result<(), TestCaseError> {
     let printed = print_file(file);
     if std::env::var_os("SHOW").is_some() { eprintln!("-----\n{printed}"); }
-    let formatted = nixfmt_rs::format(&printed).map_err(|e| TestCaseError::fail(format!("nixfmt: {e:?}\n{printed}")))?;
+    // nixfmt_rs subtracts `width - column` in unsigned arithmetic and panics in debug builds when a
+    // soft break follows a line already wider than 100 columns; nixfmt (Haskell) computes it signed,
+    // as our layout does. Those inputs cannot be checked against this oracle.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let formatted = std::panic::catch_unwind(|| nixfmt_rs::format(&printed));
+    std::panic::set_hook(hook);
+    let Ok(formatted) = formatted else {
+        return Err(TestCaseError::reject("nixfmt_rs overflowed on a line wider than 100 columns"));
+    };
+    let formatted = formatted.map_err(|e| TestCaseError::fail(format!("nixfmt: {e:?}\n{printed}")))?;
     prop_assert_eq!(&formatted, &printed, "nixfmt changed the output");
     let parse = rnix::Root::parse(&printed);
     prop_assert!(parse.errors().is_empty(), "rnix errors {:?} in\n{}", parse.errors(), printed);

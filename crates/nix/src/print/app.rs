@@ -154,6 +154,34 @@ pub(super) fn absorb_paren<'a>(d: &mut Doc<'a>, inner: &'a Expr) {
     });
 }
 
+/// Whether the file's leading comments sit on the first token of `node` (nixfmt then never
+/// counts it as simple).
+fn starts_with_comment(d: &Doc<'_>, node: Node<'_>) -> bool {
+    let Some(mut cur) = d.commented else { return false };
+    let target = node.expr();
+    loop {
+        if std::ptr::eq(cur, target) {
+            return true;
+        }
+        cur = match cur {
+            Expr::Apply { func, .. } => func,
+            Expr::Binary { op, lhs, .. } => match Node::lhs(*op, lhs) {
+                Node::Plain(e) => e,
+                Node::Paren(_) => return false,
+            },
+            Expr::HasAttr { expr, .. } => match Node::has_attr_lhs(expr) {
+                Node::Plain(e) => e,
+                Node::Paren(_) => return false,
+            },
+            Expr::Select { expr, .. } => match Node::select_base(expr) {
+                Node::Plain(e) => e,
+                Node::Paren(_) => return false,
+            },
+            _ => return false,
+        };
+    }
+}
+
 /// `func arg …`.
 pub(super) fn app<'a>(d: &mut Doc<'a>, ctx: Ctx, node: Node<'a>) {
     let (func, arg) = parts(node);
@@ -179,7 +207,7 @@ pub(super) fn app<'a>(d: &mut Doc<'a>, ctx: Ctx, node: Node<'a>) {
     }
     head.transparent_group(|d| absorb_app(d, func, ctx.indent_function));
     let head: Vec<Elem<'a>> = head.elems;
-    if app_is_simple(func, arg) {
+    if app_is_simple(func, arg) && !starts_with_comment(d, func) {
         if let Some(flat) = try_compact(&head, None) {
             d.group(|d| {
                 d.extend(flat);

@@ -14,7 +14,10 @@ mod stmt;
 mod string;
 mod term;
 
-use crate::ast::{Expr, File};
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+
+use crate::ast::{Expr, File, Pattern};
 use crate::doc::Doc;
 use crate::layout;
 
@@ -23,21 +26,92 @@ pub(crate) use prec::Node;
 /// The line width nixfmt formats to.
 const WIDTH: usize = 100;
 
+/// How many times a file may be laid out again because a pattern broke across lines.
+const MAX_PASSES: usize = 4;
+
+/// What nixfmt would learn from reading our output back: patterns that ended up on several lines
+/// are no longer "flat" (nixfmt checks that `{` and `}` sit on one source line), which changes the
+/// layout of their lambda. Printing repeats until the output agrees with these facts, so that it
+/// is a fixed point of nixfmt.
+#[derive(Default)]
+struct Facts {
+    /// Addresses of patterns known to span several lines.
+    multiline: HashSet<usize>,
+    /// The pattern behind each mark (mark `n` is `marked[n - 1]`).
+    marked: Vec<usize>,
+}
+
+thread_local! {
+    static FACTS: RefCell<Facts> = RefCell::new(Facts::default());
+}
+
+/// Whether a pattern is known to span several lines.
+pub(crate) fn known_multiline(p: &Pattern) -> bool {
+    FACTS.with(|f| f.borrow().multiline.contains(&(p as *const Pattern as usize)))
+}
+
+/// A mark for the braces of a pattern that may stay flat.
+pub(crate) fn mark_pattern(p: &Pattern) -> u32 {
+    FACTS.with(|f| {
+        let mut f = f.borrow_mut();
+        f.marked.push(p as *const Pattern as usize);
+        u32::try_from(f.marked.len()).unwrap_or(0)
+    })
+}
+
+fn layout_to_fixed_point<'a>(build: impl Fn() -> Doc<'a>) -> String {
+    FACTS.with(|f| *f.borrow_mut() = Facts::default());
+    let mut pass = 0;
+    loop {
+        pass += 1;
+        FACTS.with(|f| f.borrow_mut().marked.clear());
+        let (out, marks) = layout::render(build().elems, WIDTH);
+        let mut lines: HashMap<u32, (usize, usize)> = HashMap::new();
+        for (mark, line) in marks {
+            let e = lines.entry(mark).or_insert((line, line));
+            e.0 = e.0.min(line);
+            e.1 = e.1.max(line);
+        }
+        let broke = FACTS.with(|f| {
+            let mut f = f.borrow_mut();
+            let mut broke = false;
+            for (mark, (first, last)) in lines {
+                if first != last {
+                    let p = f.marked[mark as usize - 1];
+                    broke |= f.multiline.insert(p);
+                }
+            }
+            broke
+        });
+        if !broke || pass == MAX_PASSES {
+            FACTS.with(|f| *f.borrow_mut() = Facts::default());
+            return out;
+        }
+    }
+}
+
 /// Prints a whole file: its comments, its expression, and exactly one final newline.
 pub fn print_file(file: &File) -> String {
-    let mut d = Doc::new();
-    d.group(|d| {
-        binding::comments(d, &file.comments);
-        d.group(|d| stmt::expr(d, Node::top(&file.expr)));
-    });
-    layout::render(d.elems, WIDTH)
+    layout_to_fixed_point(|| {
+        let mut d = Doc::new();
+        if !file.comments.is_empty() {
+            d.commented = Some(&file.expr);
+        }
+        d.group(|d| {
+            binding::comments(d, &file.comments);
+            d.group(|d| stmt::expr(d, Node::top(&file.expr)));
+        });
+        d
+    })
 }
 
 /// Prints one expression at the top level, without a final newline.
 pub fn print_expr(expr: &Expr) -> String {
-    let mut d = Doc::new();
-    d.group(|d| stmt::expr(d, Node::top(expr)));
-    let mut out = layout::render(d.elems, WIDTH);
+    let mut out = layout_to_fixed_point(|| {
+        let mut d = Doc::new();
+        d.group(|d| stmt::expr(d, Node::top(expr)));
+        d
+    });
     out.pop();
     out
 }

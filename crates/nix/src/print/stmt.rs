@@ -114,7 +114,7 @@ fn if_chain<'a>(d: &mut Doc<'a>, e: &'a Expr, nested: bool) {
 
 /// Whether a pattern's braces may stay on one line: at most two names, no defaults.
 pub(super) fn set_is_flat(p: &Pattern) -> bool {
-    p.entries.len() <= 2 && p.entries.iter().all(|e| e.default.is_none())
+    p.entries.len() <= 2 && p.entries.iter().all(|e| e.default.is_none()) && !super::known_multiline(p)
 }
 
 /// Whether a lambda with this pattern counts as having a flat set parameter (`@` excludes it).
@@ -182,9 +182,10 @@ fn pattern<'a>(d: &mut Doc<'a>, p: &'a Pattern) {
         });
     } else {
         let flat = set_is_flat(p);
+        let mark = if flat { super::mark_pattern(p) } else { 0 };
         let sep = |d: &mut Doc<'a>| if flat { d.line() } else { d.hardline() };
         d.group(|d| {
-            d.text("{");
+            d.marked_text("{", mark);
             sep(d);
             d.nested(|d| {
                 let count = p.entries.len();
@@ -206,7 +207,7 @@ fn pattern<'a>(d: &mut Doc<'a>, p: &'a Pattern) {
                 }
             });
             sep(d);
-            d.text("}");
+            d.marked_text("}", mark);
         });
     }
     if let Some(name) = &p.bind {
