@@ -1,6 +1,6 @@
 //! The `homeflake` command line: a thin layer over the library that prints and sets the exit code.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -111,6 +111,40 @@ enum Color {
     Never,
 }
 
+/// Writes to standard output; a reader that stopped reading (`homeflake plan | head`) ends the command quietly.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write_stdout(format_args!($($arg)*))
+    };
+}
+
+/// [`out!`] with a newline.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// Standard output was closed by its reader: not a failure of the command.
+#[derive(Debug)]
+struct StdoutClosed;
+
+impl std::fmt::Display for StdoutClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("standard output was closed")
+    }
+}
+
+impl std::error::Error for StdoutClosed {}
+
+fn write_stdout(args: std::fmt::Arguments<'_>) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_fmt(args).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Err(StdoutClosed.into()),
+        result => result.context("writing to standard output"),
+    }
+}
+
 /// The command failed in a way the user must fix in the inventory or the tree (exit 1), rather than an I/O error (exit 2).
 #[derive(Debug)]
 struct Failed;
@@ -133,6 +167,7 @@ fn main() -> ExitCode {
     };
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.is::<StdoutClosed>() => ExitCode::SUCCESS,
         Err(error) if error.is::<Failed>() => ExitCode::from(1),
         Err(error) => {
             eprintln!("error: {error:#}");
@@ -145,18 +180,16 @@ fn run(command: Command) -> Result<()> {
     match command {
         Command::Gen { output, check, force } => run_gen(&output, check, force),
         Command::Plan { output, color } => plan(&output, color),
-        Command::Validate { inventory } => load(&inventory).map(|loaded| {
-            let hosts = loaded.cluster.hosts.len();
-            println!("{}: valid, {hosts} host{}", inventory.inventory.display(), if hosts == 1 { "" } else { "s" });
-        }),
+        Command::Validate { inventory } => {
+            let hosts = load(&inventory)?.cluster.hosts.len();
+            outln!("{}: valid, {hosts} host{}", inventory.inventory.display(), if hosts == 1 { "" } else { "s" })
+        }
         Command::Graph { inventory } => {
             let loaded = load(&inventory)?;
-            print!("{}", homeflake::generator::docs::topology::mermaid(&loaded.cluster));
-            Ok(())
+            out!("{}", homeflake::generator::docs::topology::mermaid(&loaded.cluster))
         }
         Command::Schema => {
-            println!("{}", serde_json::to_string_pretty(&homeflake::schema()).context("serialising the schema")?);
-            Ok(())
+            outln!("{}", serde_json::to_string_pretty(&homeflake::schema()).context("serialising the schema")?)
         }
         Command::Init { dir } => init(&dir),
     }
@@ -169,7 +202,7 @@ fn run_gen(output: &OutputArgs, check: bool, force: bool) -> Result<()> {
     if check {
         let report = homeflake::check(&out, &files).with_context(|| format!("checking {}", out.display()))?;
         if report.is_up_to_date() {
-            println!("{}: up to date ({} files)", out.display(), files.len());
+            outln!("{}: up to date ({} files)", out.display(), files.len())?;
             return Ok(());
         }
         for (label, paths) in [("stale", &report.stale), ("missing", &report.missing), ("extra", &report.extra)] {
@@ -185,9 +218,9 @@ fn run_gen(output: &OutputArgs, check: bool, force: bool) -> Result<()> {
             for path in &report.forced {
                 eprintln!("warning: overwrote {} (--force)", in_out(&out, path.as_str()).display());
             }
-            println!("{}", report.summary());
+            outln!("{}", report.summary())?;
             for step in homeflake::next_steps(&loaded.cluster) {
-                println!("next: {step}");
+                outln!("next: {step}")?;
             }
             Ok(())
         }
@@ -205,8 +238,8 @@ fn plan(output: &OutputArgs, color: Color) -> Result<()> {
     let files = homeflake::generate(&loaded.cluster);
     let out = out_dir(output);
     let plan = homeflake::plan(&out, &files).with_context(|| format!("planning {}", out.display()))?;
-    print!("{}", plan.diff(color_enabled(color, false)));
-    println!("{}", plan.summary());
+    out!("{}", plan.diff(color_enabled(color, false)))?;
+    outln!("{}", plan.summary())?;
     Ok(())
 }
 
@@ -220,7 +253,7 @@ fn init(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let path = dir.join("homeflake.toml");
     std::fs::write(&path, STARTER_INVENTORY).with_context(|| format!("writing {}", path.display()))?;
-    println!("wrote {}; edit it, then run `homeflake gen` in {}", path.display(), dir.display());
+    outln!("wrote {}; edit it, then run `homeflake gen` in {}", path.display(), dir.display())?;
     Ok(())
 }
 

@@ -442,3 +442,57 @@ fn help_documents_the_exit_codes() {
         assert!(help.stdout.contains(&format!("  {command} ")), "{command} missing from --help");
     }
 }
+
+/// A lab of `hosts` hosts on a /16 LAN, one PC control plane and the rest workers.
+fn many_hosts(hosts: usize) -> String {
+    let mut text = String::from(
+        "name = \"many\"\ndomain = \"many.example.net\"\n\n[network]\nlan = \"10.30.0.0/16\"\ngateway = \"10.30.0.1\"\n",
+    );
+    for i in 0..hosts {
+        let roles = if i == 0 { "control-plane" } else { "worker" };
+        let address = 10 + i;
+        text.push_str(&format!(
+            "\n[[hosts]]\nname = \"node{i}\"\nhardware = \"uefi-pc\"\nroles = [\"{roles}\"]\nlan-interface = \"enp1s0\"\n\
+             lan-address = \"10.30.{}.{}\"\n",
+            address / 256,
+            address % 256
+        ));
+    }
+    text
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_plan_quietly() {
+    use std::io::Read as _;
+    let lab = Lab::new(&many_hosts(400));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_homeflake"))
+        .args(["plan", "--color", "never"])
+        .current_dir(lab.root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Far more than a pipe holds is printed; read the first bytes only, as `homeflake plan | head -1` does.
+    let mut first = [0; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "plan | head failed ({status}):\n{stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_in_the_output_folder_is_never_followed() {
+    let lab = Lab::example();
+    let outside = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(outside.path(), lab.path("hosts")).unwrap();
+    for args in [&["gen"][..], &["gen", "--force"], &["gen", "--check"], &["plan"]] {
+        let run = lab.run(args);
+        run.assert_code(2, &format!("homeflake {} through a link", args.join(" ")));
+        assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+    }
+    assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0, "gen wrote through the link");
+    assert_eq!(snapshot(lab.root()).len(), 1, "gen wrote despite the link");
+}
