@@ -4,6 +4,7 @@ use crate::ast::{Expr, Param};
 use crate::doc::{Doc, Elem, GroupKind, try_compact};
 
 use super::prec::{Node, app_is_simple};
+use super::starts_with_comment;
 use super::stmt::expr;
 use super::term::{item_is_simple, list_with, term_bare, term_wide};
 
@@ -154,34 +155,6 @@ pub(super) fn absorb_paren<'a>(d: &mut Doc<'a>, inner: &'a Expr) {
     });
 }
 
-/// Whether the file's leading comments sit on the first token of `node` (nixfmt then never
-/// counts it as simple).
-fn starts_with_comment(d: &Doc<'_>, node: Node<'_>) -> bool {
-    let Some(mut cur) = d.commented else { return false };
-    let target = node.expr();
-    loop {
-        if std::ptr::eq(cur, target) {
-            return true;
-        }
-        cur = match cur {
-            Expr::Apply { func, .. } => func,
-            Expr::Binary { op, lhs, .. } => match Node::lhs(*op, lhs) {
-                Node::Plain(e) => e,
-                Node::Paren(_) => return false,
-            },
-            Expr::HasAttr { expr, .. } => match Node::has_attr_lhs(expr) {
-                Node::Plain(e) => e,
-                Node::Paren(_) => return false,
-            },
-            Expr::Select { expr, .. } => match Node::select_base(expr) {
-                Node::Plain(e) => e,
-                Node::Paren(_) => return false,
-            },
-            _ => return false,
-        };
-    }
-}
-
 /// `func arg …`.
 pub(super) fn app<'a>(d: &mut Doc<'a>, ctx: Ctx, node: Node<'a>) {
     let (func, arg) = parts(node);
@@ -207,7 +180,7 @@ pub(super) fn app<'a>(d: &mut Doc<'a>, ctx: Ctx, node: Node<'a>) {
     }
     head.transparent_group(|d| absorb_app(d, func, ctx.indent_function));
     let head: Vec<Elem<'a>> = head.elems;
-    if app_is_simple(func, arg) && !starts_with_comment(d, func) {
+    if app_is_simple(func, arg) && !starts_with_comment(d, func.expr(), true) {
         if let Some(flat) = try_compact(&head, None) {
             d.group(|d| {
                 d.extend(flat);

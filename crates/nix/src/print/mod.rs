@@ -90,6 +90,34 @@ fn layout_to_fixed_point<'a>(build: impl Fn() -> Doc<'a>) -> String {
     }
 }
 
+/// Whether the file's leading comments sit on the first token of `node` (nixfmt then never
+/// counts it as simple, and an empty set with a comment is no longer empty to it). The head of
+/// an application prints without them, so `through_apply` says whether to look past one.
+pub(super) fn starts_with_comment(d: &Doc<'_>, target: &Expr, through_apply: bool) -> bool {
+    let Some(mut cur) = d.commented else { return false };
+    loop {
+        if std::ptr::eq(cur, target) {
+            return true;
+        }
+        cur = match cur {
+            Expr::Apply { func, .. } if through_apply => func,
+            Expr::Binary { op, lhs, .. } => match Node::lhs(*op, lhs) {
+                Node::Plain(e) => e,
+                Node::Paren(_) => return false,
+            },
+            Expr::HasAttr { expr, .. } => match Node::has_attr_lhs(expr) {
+                Node::Plain(e) => e,
+                Node::Paren(_) => return false,
+            },
+            Expr::Select { expr, .. } => match Node::select_base(expr) {
+                Node::Plain(e) => e,
+                Node::Paren(_) => return false,
+            },
+            _ => return false,
+        };
+    }
+}
+
 /// Prints a whole file: its comments, its expression, and exactly one final newline.
 pub fn print_file(file: &File) -> String {
     layout_to_fixed_point(|| {

@@ -32,6 +32,12 @@ pub(super) fn term<'a>(d: &mut Doc<'a>, node: Node<'a>) {
         Expr::Path(p) => d.text(p.as_str()),
         Expr::Str(s) => string::string(d, s),
         Expr::List(items) => d.group(|d| list(d, items)),
+        Expr::AttrSet { rec: false, bindings } if bindings.is_empty() && super::starts_with_comment(d, e, false) => {
+            d.text("{");
+            d.line();
+            d.line();
+            d.text("}");
+        }
         Expr::AttrSet { rec, bindings } => set(d, Width::Regular, *rec, bindings),
         Expr::Select { .. } => select(d, e),
         _ => paren(d, e),
