@@ -496,3 +496,34 @@ fn a_symbolic_link_in_the_output_folder_is_never_followed() {
     assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0, "gen wrote through the link");
     assert_eq!(snapshot(lab.root()).len(), 1, "gen wrote despite the link");
 }
+
+#[test]
+fn hosts_in_host_files_generate_the_same_flake_and_their_errors_name_the_host_file() {
+    let whole = Lab::example();
+    // The last host, so that the order of the hosts (host files come after homeflake.toml's) is kept.
+    let start = EXAMPLE.find("[[hosts]]\nname = \"hanaakari\"").unwrap();
+    assert!(!EXAMPLE[start + 1..].contains("[[hosts]]"), "hanaakari is no longer the example's last host");
+    let host_file = EXAMPLE[start..].replacen("[[hosts]]\nname = \"hanaakari\"", "", 1);
+    let split = Lab::new(&EXAMPLE[..start]);
+    split.write("hosts/hanaakari/host.toml", &host_file);
+
+    split.run(&["gen"]).assert_code(0, "gen with a host file");
+    let mut tree: BTreeMap<_, _> = snapshot(split.root()).into_iter().map(|(rel, (text, _))| (rel, text)).collect();
+    assert_eq!(tree.remove("hosts/hanaakari/host.toml").as_deref(), Some(host_file.as_str()), "the host file changed");
+    tree.remove("homeflake.toml");
+    tree.remove(MANIFEST);
+    assert_eq!(tree, whole.expected(), "a host in a host file generates other files than in homeflake.toml");
+
+    let bad = host_file.replacen("roles = [\"worker\"]", "roles = [\"wroker\"]", 1);
+    assert_ne!(bad, host_file);
+    split.write("hosts/hanaakari/host.toml", &bad);
+    let line = bad.lines().position(|l| l.contains("wroker")).unwrap() + 1;
+    let run = split.run(&["validate"]);
+    run.assert_code(1, "validate with a bad host file");
+    let located = format!("{}:{line}:", Path::new("hosts").join("hanaakari").join("host.toml").display());
+    assert!(
+        run.stderr.contains(&located) && run.stderr.contains("roles[0]"),
+        "expected `{located}` in:\n{}",
+        run.stderr
+    );
+}
