@@ -210,7 +210,7 @@ fn run_gen(output: &OutputArgs, check: bool, force: bool) -> Result<()> {
                 eprintln!("{label}: {}", in_out(&out, path.as_str()).display());
             }
         }
-        eprintln!("the flake is out of date with the inventory; run `cargo run -- gen` (or `homeflake gen`)");
+        eprintln!("the flake is out of date with the inventory; run {}", regenerate_command(output));
         return Err(Failed.into());
     }
     match homeflake::apply(&out, &files, ApplyOptions { force }) {
@@ -315,6 +315,20 @@ fn out_dir(output: &OutputArgs) -> PathBuf {
         Some(out) => out.clone(),
         None => inventory_root(&output.inventory.inventory).unwrap_or_else(|_| PathBuf::from(".")),
     }
+}
+
+/// The command that brings the flake up to date, with the folders this run was given.
+fn regenerate_command(output: &OutputArgs) -> String {
+    let mut command = String::from("homeflake gen");
+    if output.inventory.inventory != Path::new(".") {
+        command.push_str(&format!(" --inventory {}", output.inventory.inventory.display()));
+    }
+    match &output.out {
+        Some(out) => command.push_str(&format!(" --out {}", out.display())),
+        None if command == "homeflake gen" => return "`cargo run -- gen` (or `homeflake gen`)".to_owned(),
+        None => {}
+    }
+    format!("`{command}`")
 }
 
 /// A generated file's path as the user sees it: relative to the current folder when `out` is it.
