@@ -284,12 +284,25 @@ fn is_hard(elem: &Elem<'_>) -> bool {
 /// spacings and leading comments out of groups (so a group's flat test sees only what it can
 /// lay out), drops empty groups and unwraps a group whose only child is a group of the same kind.
 pub(crate) fn fixup(elems: Vec<Elem<'_>>) -> Vec<Elem<'_>> {
+    fixup_with(elems, false).0
+}
+
+/// [`fixup`] for a group body. With `lead`, a hard space stands just before `elems` and merges
+/// into their first spacing (looking into a leading group); the flag returned says whether it did,
+/// otherwise the caller keeps it.
+fn fixup_with(elems: Vec<Elem<'_>>, mut lead: bool) -> (Vec<Elem<'_>>, bool) {
     let mut input = elems;
     input.reverse();
     let mut out: Vec<Elem<'_>> = Vec::with_capacity(input.len());
+    let mut consumed = false;
     while let Some(elem) = input.pop() {
         match elem {
-            Elem::Spacing(a) => {
+            Elem::Spacing(mut a) => {
+                if lead && out.is_empty() {
+                    a = Spacing::Hardspace.merge(a);
+                    lead = false;
+                    consumed = true;
+                }
                 if let Some(Elem::Spacing(b)) = input.last_mut() {
                     *b = a.merge(*b);
                 } else if let Some(Elem::Spacing(b)) = out.last_mut() {
@@ -298,21 +311,30 @@ pub(crate) fn fixup(elems: Vec<Elem<'_>>) -> Vec<Elem<'_>> {
                     out.push(Elem::Spacing(a));
                 }
             }
-            Elem::Text(t) => match out.last_mut() {
-                Some(Elem::Text(prev)) if prev.kind == t.kind => {
-                    prev.text.to_mut().push_str(&t.text);
-                    if prev.mark == 0 {
-                        prev.mark = t.mark;
+            Elem::Text(t) => {
+                lead = false;
+                match out.last_mut() {
+                    Some(Elem::Text(prev)) if prev.kind == t.kind => {
+                        let merged = prev.text.to_mut();
+                        merged.reserve(t.text.len() + 16);
+                        merged.push_str(&t.text);
+                        if prev.mark == 0 {
+                            prev.mark = t.mark;
+                        }
                     }
+                    _ => out.push(Elem::Text(t)),
                 }
-                _ => out.push(Elem::Text(t)),
-            },
-            Elem::Group(kind, mut body) => {
-                if matches!(out.last(), Some(Elem::Spacing(Spacing::Hardspace))) {
+            }
+            Elem::Group(kind, body) => {
+                let from_out = matches!(out.last(), Some(Elem::Spacing(Spacing::Hardspace)));
+                let from_lead = lead && out.is_empty();
+                let (mut body, took) = fixup_with(body, from_out || from_lead);
+                if from_lead {
+                    lead = false;
+                    consumed = took;
+                } else if took {
                     out.pop();
-                    body.insert(0, Elem::Spacing(Spacing::Hardspace));
                 }
-                let mut body = fixup(body);
                 let pre_end = body.iter().position(|e| !is_hard(e) && !is_comment(e)).unwrap_or(body.len());
                 let post_start = body.iter().rposition(|e| !is_hard(e)).map_or(0, |p| p + 1).max(pre_end);
                 if pre_end == 0 && post_start == body.len() && !body.is_empty() {
@@ -320,14 +342,12 @@ pub(crate) fn fixup(elems: Vec<Elem<'_>>) -> Vec<Elem<'_>> {
                     continue;
                 }
                 let post = body.split_off(post_start);
-                let core = body.split_off(pre_end);
-                let pre = body;
-                if core.is_empty() {
+                if pre_end == body.len() {
                     input.extend(post.into_iter().rev());
-                    input.extend(pre.into_iter().rev());
+                    input.extend(body.into_iter().rev());
                     continue;
                 }
-                let mut pre = pre.into_iter();
+                let mut pre = body.drain(..pre_end);
                 if let Some(first) = pre.next() {
                     match (out.last_mut(), first) {
                         (Some(Elem::Spacing(prev)), Elem::Spacing(s)) => *prev = prev.merge(s),
@@ -335,12 +355,12 @@ pub(crate) fn fixup(elems: Vec<Elem<'_>>) -> Vec<Elem<'_>> {
                     }
                 }
                 out.extend(pre);
-                out.push(Elem::Group(kind, simplify(kind, core)));
+                out.push(Elem::Group(kind, simplify(kind, body)));
                 input.extend(post.into_iter().rev());
             }
         }
     }
-    out
+    (out, consumed)
 }
 
 fn simplify(kind: GroupKind, mut body: Vec<Elem<'_>>) -> Vec<Elem<'_>> {
