@@ -194,10 +194,10 @@ fn spaces_only(line: &[Seg<'_>]) -> bool {
 }
 
 fn escape_first_space(line: &mut [Seg<'_>]) {
-    if let Some(Seg::Raw(t)) = line.first_mut() {
-        if t.starts_with(' ') {
-            t.replace_range(..1, "''\\ ");
-        }
+    if let Some(Seg::Raw(t)) = line.first_mut()
+        && t.starts_with(' ')
+    {
+        t.replace_range(..1, "''\\ ");
     }
 }
 
@@ -207,12 +207,12 @@ fn starts_with_space(line: &[Seg<'_>]) -> bool {
 
 /// Makes sure Nix strips exactly the printer's indentation and keeps a last line of spaces.
 fn pin_indentation(lines: &mut [Vec<Seg<'_>>]) {
-    if lines.len() > 1 {
-        if let Some(last) = lines.last_mut() {
-            if spaces_only(last) && !last.is_empty() {
-                escape_first_space(last);
-            }
-        }
+    if lines.len() > 1
+        && let Some(last) = lines.last_mut()
+        && spaces_only(last)
+        && !last.is_empty()
+    {
+        escape_first_space(last);
     }
     let content: Vec<usize> = (0..lines.len()).filter(|&i| !spaces_only(&lines[i])).collect();
     if content.is_empty() {

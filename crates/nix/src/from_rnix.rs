@@ -2,7 +2,7 @@
 //!
 //! Parentheses disappear (the printer puts back the ones the precedence table needs), `-5`
 //! becomes `Int(-5)`, `true`/`false`/`null` become their literals, static string keys become
-//! [`Key::Name`]s, and string literals hold their evaluated text. Comments are kept where the AST
+//! `Key::Name`s, and string literals hold their evaluated text. Comments are kept where the AST
 //! can hold them: above a binding, above a list item, and at the top of the file; a comment
 //! anywhere else is an error rather than silently lost.
 
@@ -50,10 +50,7 @@ pub fn from_rnix(src: &str) -> Result<File> {
     let mut reader = Reader { comments_kept: 0 };
     let comments = reader.comments_before(syntax(&expr));
     let expr = reader.expr(expr)?;
-    let total = syntax(&root)
-        .descendants_with_tokens()
-        .filter(|e| e.kind() == SyntaxKind::TOKEN_COMMENT)
-        .count();
+    let total = syntax(&root).descendants_with_tokens().filter(|e| e.kind() == SyntaxKind::TOKEN_COMMENT).count();
     if total != reader.comments_kept {
         let stray = syntax(&root)
             .descendants_with_tokens()
@@ -106,9 +103,11 @@ impl Reader {
         Ok(match e {
             ast::Expr::Paren(p) => self.expr(p.expr().ok_or_else(|| unsupported("empty parentheses"))?)?,
             ast::Expr::Literal(l) => match l.kind() {
-                ast::LiteralKind::Integer(i) => Expr::Int(i.value().map_err(|e| unsupported(e))?),
-                ast::LiteralKind::Float(f) => Expr::Float(f.value().map_err(|e| unsupported(e))?),
-                ast::LiteralKind::Uri(u) => return Err(unsupported(format!("URI literal {}", ast::AstToken::syntax(&u).text()))),
+                ast::LiteralKind::Integer(i) => Expr::Int(i.value().map_err(unsupported)?),
+                ast::LiteralKind::Float(f) => Expr::Float(f.value().map_err(unsupported)?),
+                ast::LiteralKind::Uri(u) => {
+                    return Err(unsupported(format!("URI literal {}", ast::AstToken::syntax(&u).text())));
+                }
             },
             ast::Expr::Ident(i) => match i.to_string().as_str() {
                 "true" => Expr::Bool(true),

@@ -151,10 +151,10 @@ fn fits(budget: isize, chain: &[&[Elem<'_>]], out: &mut String, mut marks: MarkS
                     Elem::Spacing(s) => self.pending = Some(self.pending.map_or(*s, |p| p.merge(*s))),
                     Elem::Text(t) => {
                         self.settle()?;
-                        if t.mark != 0 {
-                            if let Some((marks, line)) = self.marks.as_mut() {
-                                marks.push((t.mark, *line));
-                            }
+                        if t.mark != 0
+                            && let Some((marks, line)) = self.marks.as_mut()
+                        {
+                            marks.push((t.mark, *line));
                         }
                         match t.kind {
                             TextKind::Regular => {
@@ -329,9 +329,7 @@ fn priority_cuts<'s, 'a>(body: &'s [Elem<'a>]) -> Vec<Cut<'s, 'a>> {
     segs.iter()
         .enumerate()
         .filter(|(_, (prio, _))| *prio)
-        .map(|(i, (_, b))| {
-            (segs[..i].iter().map(|s| s.1).collect(), *b, segs[i + 1..].iter().map(|s| s.1).collect())
-        })
+        .map(|(i, (_, b))| (segs[..i].iter().map(|s| s.1).collect(), *b, segs[i + 1..].iter().map(|s| s.1).collect()))
         .collect()
 }
 

@@ -22,7 +22,7 @@
 //!    rest flat, otherwise it expands. This is nixfmt's `Predoc` algorithm, so the output is a
 //!    fixed point of nixfmt.
 //!
-//! [`from_rnix`] reads Nix source back into the AST, for round-trip tests and for embedders who
+//! [`from_rnix()`] reads Nix source back into the AST, for round-trip tests and for embedders who
 //! load existing Nix.
 #![deny(missing_docs)]
 

@@ -6,7 +6,8 @@ use homeflake_nix::*;
 
 fn check(name: &str, file: File) {
     let printed = print_file(&file);
-    let formatted = nixfmt_rs::format(&printed).unwrap_or_else(|e| panic!("{name}: nixfmt rejects it: {e:?}\n{printed}"));
+    let formatted =
+        nixfmt_rs::format(&printed).unwrap_or_else(|e| panic!("{name}: nixfmt rejects it: {e:?}\n{printed}"));
     assert_eq!(formatted, printed, "{name}: nixfmt changes it");
     assert!(rnix::Root::parse(&printed).errors().is_empty(), "{name}: rnix rejects it");
     let back = from_rnix(&printed).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -83,7 +84,10 @@ fn lists() {
             bind("one", list(["a"])),
             bind("many", list([1u16, 2, 3])),
             bind("nested", list([list([1u16]), list(Vec::<Expr>::new())])),
-            bind("needParens", list([Expr::Int(-1), apply(i("f"), [i("x")]), b(1i64, BinaryOp::Add, 2i64), select(i("a"), "b")])),
+            bind(
+                "needParens",
+                list([Expr::Int(-1), apply(i("f"), [i("x")]), b(1i64, BinaryOp::Add, 2i64), select(i("a"), "b")]),
+            ),
             bind(
                 "commented",
                 Expr::List(vec![
@@ -108,7 +112,10 @@ fn strings() {
             bind("allIndented", string("  a\n  b\n")),
             bind("trailingSpaces", string("a\n   ")),
             bind("onlyNewlines", string("\n\n")),
-            bind("withInterp", indented([text("ExecStart="), interp(select(i("pkgs"), "foo")), text("/bin/foo\nUser=root\n")])),
+            bind(
+                "withInterp",
+                indented([text("ExecStart="), interp(select(i("pkgs"), "foo")), text("/bin/foo\nUser=root\n")]),
+            ),
             bind("singleLineIndented", indented([text("no newline")])),
             bind("quoteInIndented", indented([text("say \"hi\"")])),
             bind("unicode", "日本語 é 😀"),
@@ -157,7 +164,14 @@ fn selections() {
             bind("g", select(path("./a"), "b")),
             bind("h", select(select_or(i("a"), "b", 1u16), "c")),
             bind("i", select(select(i("a"), "b"), "c")),
-            bind("j", Expr::Select { expr: Box::new(i("a")), path: vec![Key::Name("or".into()), Key::Dynamic(i("k"))], default: None }),
+            bind(
+                "j",
+                Expr::Select {
+                    expr: Box::new(i("a")),
+                    path: vec![Key::Name("or".into()), Key::Dynamic(i("k"))],
+                    default: None,
+                },
+            ),
             bind("k", Expr::HasAttr { expr: Box::new(i("cfg")), path: dotted("a.b") }),
             bind("l", Expr::HasAttr { expr: Box::new(Expr::Int(-1)), path: dotted("a") }),
             bind("m", select(attrs([bind("a", 1u16)]), "a")),
@@ -177,7 +191,10 @@ fn applications() {
             bind("listPair", apply(i("f"), [list([1u16, 2]), list([3u16])])),
             bind("long", apply(i("someFunction"), [long(40), long(40), long(30)])),
             bind("parenLambdaLast", apply(i("map"), [lambda("x", attrs([bind("a", i("x"))])), i("xs")])),
-            bind("lambdaLast", apply(select(i("lib"), "mapAttrs"), [lambda("name", lambda("value", attrs([bind("n", i("name"))])))])),
+            bind(
+                "lambdaLast",
+                apply(select(i("lib"), "mapAttrs"), [lambda("name", lambda("value", attrs([bind("n", i("name"))])))]),
+            ),
             bind("callPackage", apply(select(i("pkgs"), "callPackage"), [path("./pkg.nix"), attrs([])])),
             bind("negArg", apply(i("f"), [Expr::Int(-1), neg(i("x"))])),
         ]),
@@ -254,7 +271,14 @@ fn operators() {
             bind("negPath", neg(path("./x"))),
             bind("lambdaRhs", b(i("a"), Add, lambda("x", i("x")))),
             bind("letLhs", b(let_in([bind("a", 1u16)], i("a")), Add, i("b"))),
-            bind("all", b(b(b(i("a"), Div, i("b")), Less, i("c")), NotEqual, b(b(i("d"), LessEq, i("e")), Or, b(i("f"), GreaterEq, i("g"))))),
+            bind(
+                "all",
+                b(
+                    b(b(i("a"), Div, i("b")), Less, i("c")),
+                    NotEqual,
+                    b(b(i("d"), LessEq, i("e")), Or, b(i("f"), GreaterEq, i("g"))),
+                ),
+            ),
             bind("gt", b(i("a"), Greater, Expr::Int(-1))),
             bind("longChain", b(b(long(30), Add, long(30)), Add, long(30))),
             bind("longUpdate", b(b(long(40), Update, long(40)), Update, attrs([bind("x", 1u16)]))),

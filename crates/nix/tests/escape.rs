@@ -13,8 +13,34 @@ const CASES: usize = 256;
 fn nasty() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
         prop::sample::select(vec![
-            "${", "''", "''$", "'", "''\\", "'''", "\\", "\"", "$", "$$", "{", "}", "\n", "\n\n", "\t", "\r", "\r\n",
-            " ", "  ", "\n  ", "\n\t", "é", "日本語", "\u{1F600}", "\u{2028}", "#", "${x}", "$${",
+            "${",
+            "''",
+            "''$",
+            "'",
+            "''\\",
+            "'''",
+            "\\",
+            "\"",
+            "$",
+            "$$",
+            "{",
+            "}",
+            "\n",
+            "\n\n",
+            "\t",
+            "\r",
+            "\r\n",
+            " ",
+            "  ",
+            "\n  ",
+            "\n\t",
+            "é",
+            "日本語",
+            "\u{1F600}",
+            "\u{2028}",
+            "#",
+            "${x}",
+            "$${",
         ])
         .prop_map(str::to_string),
         "[a-zA-Z0-9 .:/=-]{1,10}",
@@ -87,13 +113,16 @@ fn nix_eval(source: &str) -> Option<Vec<String>> {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let file = dir.join("batch.nix");
     std::fs::write(&file, source).expect("write batch");
-    let output = std::process::Command::new("nix-instantiate").args(["--eval", "--strict", "--json"]).arg(&file).output();
+    let output =
+        std::process::Command::new("nix-instantiate").args(["--eval", "--strict", "--json"]).arg(&file).output();
     let _ = std::fs::remove_dir_all(&dir);
     let output = match output {
         Ok(o) => o,
         Err(e) => {
             assert!(!required, "HOMEFLAKE_REQUIRE_NIX=1 but nix-instantiate cannot run: {e}");
-            eprintln!("\n!!!!!!!! WARNING: nix-instantiate is not available ({e}); the escaping test did NOT run. !!!!!!!!\n");
+            eprintln!(
+                "\n!!!!!!!! WARNING: nix-instantiate is not available ({e}); the escaping test did NOT run. !!!!!!!!\n"
+            );
             return None;
         }
     };

@@ -4,7 +4,8 @@
 use homeflake_nix::*;
 use proptest::prelude::*;
 
-const KEYWORDS: [&str; 13] = ["if", "then", "else", "assert", "with", "let", "in", "rec", "inherit", "or", "true", "false", "null"];
+const KEYWORDS: [&str; 13] =
+    ["if", "then", "else", "assert", "with", "let", "in", "rec", "inherit", "or", "true", "false", "null"];
 
 fn ident() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -20,8 +21,28 @@ fn ident() -> impl Strategy<Value = String> {
 fn nasty_text() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
         prop::sample::select(vec![
-            "${", "''", "''$", "'", "\\", "\"", "$", "$$", "{", "}", "\n", "\n  ", "\t", "\r", " ", "   ", "é", "日本",
-            "\u{1F600}", "#", "''\\", "'''",
+            "${",
+            "''",
+            "''$",
+            "'",
+            "\\",
+            "\"",
+            "$",
+            "$$",
+            "{",
+            "}",
+            "\n",
+            "\n  ",
+            "\t",
+            "\r",
+            " ",
+            "   ",
+            "é",
+            "日本",
+            "\u{1F600}",
+            "#",
+            "''\\",
+            "'''",
         ])
         .prop_map(str::to_string),
         "[a-zA-Z0-9 .:/=-]{1,12}",
@@ -83,8 +104,11 @@ fn expr() -> impl Strategy<Value = Expr> + Clone {
     leaf().prop_recursive(8, 400, 10, |inner| {
         let b = |e: Expr| Box::new(e);
         prop_oneof![
-            (inner.clone(), path(), prop::option::of(inner.clone()))
-                .prop_map(move |(e, path, d)| Expr::Select { expr: b(e), path, default: d.map(b) }),
+            (inner.clone(), path(), prop::option::of(inner.clone())).prop_map(move |(e, path, d)| Expr::Select {
+                expr: b(e),
+                path,
+                default: d.map(b)
+            }),
             (inner.clone(), path()).prop_map(move |(e, path)| Expr::HasAttr { expr: b(e), path }),
             (inner.clone(), inner.clone()).prop_map(move |(f, a)| Expr::Apply { func: b(f), arg: b(a) }),
             (ident(), inner.clone()).prop_map(move |(p, body)| Expr::Lambda { param: Param::Ident(p), body: b(body) }),
@@ -105,20 +129,37 @@ fn expr() -> impl Strategy<Value = Expr> + Clone {
                 }),
             (any::<bool>(), prop::collection::vec(binding(inner.clone()), 0..4))
                 .prop_map(|(rec, bindings)| Expr::AttrSet { rec, bindings }),
-            prop::collection::vec((comments(), inner.clone()), 0..4)
-                .prop_map(|v| Expr::List(v.into_iter().map(|(comments, value)| ListItem { comments, value }).collect())),
+            prop::collection::vec((comments(), inner.clone()), 0..4).prop_map(|v| Expr::List(
+                v.into_iter().map(|(comments, value)| ListItem { comments, value }).collect()
+            )),
             (prop::collection::vec(binding(inner.clone()), 0..3), inner.clone())
                 .prop_map(move |(bindings, body)| Expr::Let { bindings, body: b(body) }),
             (inner.clone(), inner.clone()).prop_map(move |(s, body)| Expr::With { scope: b(s), body: b(body) }),
-            (inner.clone(), inner.clone(), inner.clone())
-                .prop_map(move |(c, t, e)| Expr::If { cond: b(c), then: b(t), else_: b(e) }),
+            (inner.clone(), inner.clone(), inner.clone()).prop_map(move |(c, t, e)| Expr::If {
+                cond: b(c),
+                then: b(t),
+                else_: b(e)
+            }),
             (any::<bool>(), inner.clone()).prop_map(move |(not, e)| Expr::Unary {
                 op: if not { UnaryOp::Not } else { UnaryOp::Negate },
                 expr: b(e)
             }),
-            (binop(), inner.clone(), inner.clone()).prop_map(move |(op, l, r)| Expr::Binary { op, lhs: b(l), rhs: b(r) }),
-            (prop::collection::vec(prop_oneof![nasty_text().prop_map(StrPart::Text), inner.clone().prop_map(StrPart::Interp)], 0..4), any::<bool>())
-                .prop_map(|(parts, ind)| Expr::Str(Str { kind: if ind { StrKind::Indented } else { StrKind::Quoted }, parts })),
+            (binop(), inner.clone(), inner.clone()).prop_map(move |(op, l, r)| Expr::Binary {
+                op,
+                lhs: b(l),
+                rhs: b(r)
+            }),
+            (
+                prop::collection::vec(
+                    prop_oneof![nasty_text().prop_map(StrPart::Text), inner.clone().prop_map(StrPart::Interp)],
+                    0..4
+                ),
+                any::<bool>()
+            )
+                .prop_map(|(parts, ind)| Expr::Str(Str {
+                    kind: if ind { StrKind::Indented } else { StrKind::Quoted },
+                    parts
+                })),
         ]
     })
 }
@@ -139,7 +180,9 @@ fn root() -> impl Strategy<Value = Expr> {
 fn normalise(e: &Expr) -> Expr {
     let n = |e: &Expr| Box::new(normalise(e));
     match e {
-        Expr::Float(f) if *f == 0.0 && f.is_sign_negative() => Expr::Unary { op: UnaryOp::Negate, expr: Box::new(Expr::Float(0.0)) },
+        Expr::Float(f) if *f == 0.0 && f.is_sign_negative() => {
+            Expr::Unary { op: UnaryOp::Negate, expr: Box::new(Expr::Float(0.0)) }
+        }
         Expr::Unary { op: UnaryOp::Negate, expr } => match normalise(expr) {
             Expr::Int(i) if i > 0 => Expr::Int(-i),
             Expr::Float(f) if f > 0.0 => Expr::Float(-f),
@@ -175,11 +218,18 @@ fn normalise(e: &Expr) -> Expr {
             },
             body: n(body),
         },
-        Expr::AttrSet { rec, bindings } => Expr::AttrSet { rec: *rec, bindings: bindings.iter().map(norm_binding).collect() },
+        Expr::AttrSet { rec, bindings } => {
+            Expr::AttrSet { rec: *rec, bindings: bindings.iter().map(norm_binding).collect() }
+        }
         Expr::List(items) => Expr::List(
-            items.iter().map(|i| ListItem { comments: norm_comments(&i.comments), value: normalise(&i.value) }).collect(),
+            items
+                .iter()
+                .map(|i| ListItem { comments: norm_comments(&i.comments), value: normalise(&i.value) })
+                .collect(),
         ),
-        Expr::Let { bindings, body } => Expr::Let { bindings: bindings.iter().map(norm_binding).collect(), body: n(body) },
+        Expr::Let { bindings, body } => {
+            Expr::Let { bindings: bindings.iter().map(norm_binding).collect(), body: n(body) }
+        }
         Expr::With { scope, body } => Expr::With { scope: n(scope), body: n(body) },
         Expr::If { cond, then, else_ } => Expr::If { cond: n(cond), then: n(then), else_: n(else_) },
         Expr::Binary { op, lhs, rhs } => Expr::Binary { op: *op, lhs: n(lhs), rhs: n(rhs) },
@@ -200,7 +250,8 @@ fn norm_str(s: &Str, allow_indented: bool) -> Str {
         }
     }
     let multiline = parts.iter().any(|p| matches!(p, StrPart::Text(t) if t.contains('\n')));
-    let kind = if allow_indented && s.kind == StrKind::Indented && multiline { StrKind::Indented } else { StrKind::Quoted };
+    let kind =
+        if allow_indented && s.kind == StrKind::Indented && multiline { StrKind::Indented } else { StrKind::Quoted };
     Str { kind, parts }
 }
 
@@ -239,7 +290,8 @@ fn norm_binding(b: &Binding) -> Binding {
 
 fn check(file: &File) -> Result<(), TestCaseError> {
     let printed = print_file(file);
-    if std::env::var_os("SHOW").is_some() { eprintln!("-----\n{printed}"); }
+        eprintln!("-----\n{printed}");
+    }
     // nixfmt_rs subtracts `width - column` in unsigned arithmetic and panics in debug builds when a
     // soft break follows a line already wider than 100 columns; nixfmt (Haskell) computes it signed,
     // as our layout does. Those inputs cannot be checked against this oracle.

@@ -52,10 +52,11 @@ fn list_pair<'a>(func: Node<'a>, arg: Node<'a>) -> Option<(Node<'a>, Node<'a>)> 
 
 /// A short list of simple items may stay on one line as an argument.
 fn absorb_inner<'a>(d: &mut Doc<'a>, node: Node<'a>) {
-    if let Node::Plain(Expr::List(items)) = node {
-        if items.len() <= 6 && items.iter().all(item_is_simple) {
-            return list_with(d, items, true);
-        }
+    if let Node::Plain(Expr::List(items)) = node
+        && items.len() <= 6
+        && items.iter().all(item_is_simple)
+    {
+        return list_with(d, items, true);
     }
     expr(d, node);
 }
@@ -125,16 +126,16 @@ fn absorb_last<'a>(d: &mut Doc<'a>, arg: Node<'a>) {
         }
         if let Expr::Apply { func, arg: a } = inner {
             let a = Node::term(a);
-            if let Some(name) = Node::func(func).identifier() {
-                if a.is_absorbable_term() {
-                    return priority_nest(d, |d| {
-                        d.text("(");
-                        d.text(name);
-                        d.hardspace();
-                        term_wide(d, a);
-                        d.text(")");
-                    });
-                }
+            if let Some(name) = Node::func(func).identifier()
+                && a.is_absorbable_term()
+            {
+                return priority_nest(d, |d| {
+                    d.text("(");
+                    d.text(name);
+                    d.hardspace();
+                    term_wide(d, a);
+                    d.text(")");
+                });
             }
         }
         return absorb_paren(d, inner);
@@ -180,15 +181,16 @@ pub(super) fn app<'a>(d: &mut Doc<'a>, ctx: Ctx, node: Node<'a>) {
     }
     head.transparent_group(|d| absorb_app(d, func, ctx.indent_function));
     let head: Vec<Elem<'a>> = head.elems;
-    if app_is_simple(func, arg) && !starts_with_comment(d, func.expr(), true) {
-        if let Some(flat) = try_compact(&head, None) {
-            d.group(|d| {
-                d.extend(flat);
-                d.hardspace();
-                absorb_last(d, arg);
-            });
-            return;
-        }
+    if app_is_simple(func, arg)
+        && !starts_with_comment(d, func.expr(), true)
+        && let Some(flat) = try_compact(&head, None)
+    {
+        d.group(|d| {
+            d.extend(flat);
+            d.hardspace();
+            absorb_last(d, arg);
+        });
+        return;
     }
     d.group(|d| {
         d.extend(head);
@@ -199,4 +201,3 @@ pub(super) fn app<'a>(d: &mut Doc<'a>, ctx: Ctx, node: Node<'a>) {
         }
     });
 }
-

@@ -1,10 +1,12 @@
 //! The printer: AST to exactly the text nixfmt (RFC 166) writes, at width 100 and indent 2.
 //!
 //! Printing happens in two steps. First the AST is viewed the way nixfmt's parser would see the
-//! printed text ([`Node`]): parentheses come from the precedence table in [`prec`], nested
+//! printed text (`Node`): parentheses come from the precedence table in `prec`, nested
 //! selections merge, negative literals are negations. Then each kind of node builds its part of
-//! a [`Doc`](crate::doc::Doc) following nixfmt's `Pretty` rules (one module per kind of
-//! syntax), and [`crate::layout`] renders it.
+//! a document following nixfmt's `Pretty` rules (one module per kind of syntax), and the layout
+//! engine renders it. Lambdas whose argument pattern had to break across lines are laid out
+//! again, the way nixfmt lays them out when it reads such output back, so that the result is a
+//! fixed point of nixfmt.
 
 mod app;
 mod binding;

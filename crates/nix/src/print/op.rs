@@ -26,17 +26,11 @@ impl Parts<'_> {
 /// The operands of a chain of `op`, in order.
 fn operands<'a>(e: &'a Expr, op: BinaryOp, out: &mut Vec<Node<'a>>) {
     let Expr::Binary { op: o, lhs, rhs } = e else { unreachable!("operands of a binary operation") };
-    for (side, child) in [(Node::lhs(*o, lhs), lhs), (Node::rhs(*o, rhs), rhs)] {
+    for side in [Node::lhs(*o, lhs), Node::rhs(*o, rhs)] {
         match side {
-            Node::Plain(Expr::Binary { op: inner, .. }) if *inner == op => operands(child_expr(side, child), op, out),
+            Node::Plain(Expr::Binary { op: inner, .. }) if *inner == op => operands(side.expr(), op, out),
             side => out.push(side),
         }
-    }
-}
-
-fn child_expr<'a>(node: Node<'a>, _fallback: &'a Expr) -> &'a Expr {
-    match node {
-        Node::Plain(e) | Node::Paren(e) => e,
     }
 }
 

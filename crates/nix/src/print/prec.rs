@@ -246,10 +246,10 @@ impl<'a> Node<'a> {
 
 /// nixfmt's `isSimple` for an application `func arg`.
 pub(crate) fn app_is_simple(func: Node<'_>, arg: Node<'_>) -> bool {
-    if let Node::Plain(Expr::Apply { func: inner, .. }) = func {
-        if matches!(Node::func(inner), Node::Plain(Expr::Apply { .. })) {
-            return false;
-        }
+    if let Node::Plain(Expr::Apply { func: inner, .. }) = func
+        && matches!(Node::func(inner), Node::Plain(Expr::Apply { .. }))
+    {
+        return false;
     }
     func.is_simple() && arg.is_simple()
 }
