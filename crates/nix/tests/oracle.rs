@@ -290,8 +290,6 @@ fn norm_binding(b: &Binding) -> Binding {
 
 fn check(file: &File) -> Result<(), TestCaseError> {
     let printed = print_file(file);
-        eprintln!("-----\n{printed}");
-    }
     // nixfmt_rs subtracts `width - column` in unsigned arithmetic and panics in debug builds when a
     // soft break follows a line already wider than 100 columns; nixfmt (Haskell) computes it signed,
     // as our layout does. Those inputs cannot be checked against this oracle.
