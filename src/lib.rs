@@ -1,7 +1,7 @@
 //! homeflake: one typed inventory of a NixOS + Kubernetes home lab in, a formatted, pinned flake out.
 //!
 //! This facade is all an embedder needs: describe a cluster in Rust (or load `homeflake.toml`),
-//! [`generate`] its files in memory, then [`plan`], [`check`] or [`apply`] them on a folder.
+//! [`generate()`] its files in memory, then [`plan()`], [`check()`] or [`apply()`] them on a folder.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
