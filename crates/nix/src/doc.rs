@@ -93,6 +93,9 @@ pub(crate) struct Text<'a> {
     pub(crate) text: Cow<'a, str>,
     /// Non-zero when the renderer should report the line this text lands on.
     pub(crate) mark: u32,
+    /// Set by [`fixup`] on a text that directly follows a text of the same kind: the two are laid
+    /// out as one text (at the indentation of the first), without copying them into one string.
+    pub(crate) joined: bool,
 }
 
 /// One element of a document.
@@ -138,7 +141,7 @@ impl<'a> Doc<'a> {
 
     fn push_marked(&mut self, kind: TextKind, text: Cow<'a, str>, mark: u32) {
         if !text.is_empty() {
-            self.elems.push(Elem::Text(Text { nest: self.nest, offset: self.offset, kind, text, mark }));
+            self.elems.push(Elem::Text(Text { nest: self.nest, offset: self.offset, kind, text, mark, joined: false }));
         }
     }
 
@@ -282,20 +285,20 @@ fn is_hard(elem: &Elem<'_>) -> bool {
     matches!(elem, Elem::Spacing(s) if s.is_hard())
 }
 
-/// Normalises a built document for layout: merges adjacent spacings and texts, lifts hard
-/// spacings and leading comments out of groups (so a group's flat test sees only what it can
+/// Normalises a built document for layout: merges adjacent spacings, joins adjacent texts, lifts
+/// hard spacings and leading comments out of groups (so a group's flat test sees only what it can
 /// lay out), drops empty groups and unwraps a group whose only child is a group of the same kind.
 pub(crate) fn fixup(elems: Vec<Elem<'_>>) -> Vec<Elem<'_>> {
-    fixup_with(elems, false).0
+    fixup_group(elems, false).0
 }
 
-/// [`fixup`] for a group body. With `lead`, a hard space stands just before `elems` and merges
-/// into their first spacing (looking into a leading group); the flag returned says whether it did,
-/// otherwise the caller keeps it.
-fn fixup_with(elems: Vec<Elem<'_>>, mut lead: bool) -> (Vec<Elem<'_>>, bool) {
+/// Normalises a group body. With `lead`, a hard space stands just before `elems` and merges
+/// into their first spacing (looking into a leading group); the flag returned says whether it
+/// did, otherwise the caller keeps it.
+fn fixup_group(elems: Vec<Elem<'_>>, mut lead: bool) -> (Vec<Elem<'_>>, bool) {
     let mut input = elems;
     input.reverse();
-    let mut out: Vec<Elem<'_>> = Vec::with_capacity(input.len());
+    let mut out = Vec::with_capacity(input.len());
     let mut consumed = false;
     while let Some(elem) = input.pop() {
         match elem {
@@ -313,24 +316,19 @@ fn fixup_with(elems: Vec<Elem<'_>>, mut lead: bool) -> (Vec<Elem<'_>>, bool) {
                     out.push(Elem::Spacing(a));
                 }
             }
-            Elem::Text(t) => {
+            Elem::Text(mut t) => {
                 lead = false;
-                match out.last_mut() {
-                    Some(Elem::Text(prev)) if prev.kind == t.kind => {
-                        let merged = prev.text.to_mut();
-                        merged.reserve(t.text.len() + 16);
-                        merged.push_str(&t.text);
-                        if prev.mark == 0 {
-                            prev.mark = t.mark;
-                        }
-                    }
-                    _ => out.push(Elem::Text(t)),
+                t.joined = matches!(out.last(), Some(Elem::Text(prev)) if prev.kind == t.kind);
+                if t.joined && run_is_marked(&out) {
+                    // A merged text reports only its first mark.
+                    t.mark = 0;
                 }
+                out.push(Elem::Text(t));
             }
             Elem::Group(kind, body) => {
                 let from_out = matches!(out.last(), Some(Elem::Spacing(Spacing::Hardspace)));
                 let from_lead = lead && out.is_empty();
-                let (mut body, took) = fixup_with(body, from_out || from_lead);
+                let (mut body, took) = fixup_group(body, from_out || from_lead);
                 if from_lead {
                     lead = false;
                     consumed = took;
@@ -340,13 +338,14 @@ fn fixup_with(elems: Vec<Elem<'_>>, mut lead: bool) -> (Vec<Elem<'_>>, bool) {
                 let pre_end = body.iter().position(|e| !is_hard(e) && !is_comment(e)).unwrap_or(body.len());
                 let post_start = body.iter().rposition(|e| !is_hard(e)).map_or(0, |p| p + 1).max(pre_end);
                 if pre_end == 0 && post_start == body.len() && !body.is_empty() {
-                    out.push(Elem::Group(kind, simplify(kind, body)));
+                    let body = simplify(kind, body);
+                    out.push(Elem::Group(kind, body));
                     continue;
                 }
-                let post = body.split_off(post_start);
+                // What follows the group's content is processed again with what follows it.
+                input.extend(body.drain(post_start..).rev());
                 if pre_end == body.len() {
-                    input.extend(post.into_iter().rev());
-                    input.extend(body.into_iter().rev());
+                    input.extend(body.drain(..).rev());
                     continue;
                 }
                 let mut pre = body.drain(..pre_end);
@@ -357,14 +356,15 @@ fn fixup_with(elems: Vec<Elem<'_>>, mut lead: bool) -> (Vec<Elem<'_>>, bool) {
                     }
                 }
                 out.extend(pre);
-                out.push(Elem::Group(kind, simplify(kind, body)));
-                input.extend(post.into_iter().rev());
+                let body = simplify(kind, body);
+                out.push(Elem::Group(kind, body));
             }
         }
     }
     (out, consumed)
 }
 
+/// The body of a group of `kind`, without a lone inner group of the same kind around it.
 fn simplify(kind: GroupKind, mut body: Vec<Elem<'_>>) -> Vec<Elem<'_>> {
     if body.len() == 1
         && matches!(&body[0], Elem::Group(k, _) if *k == kind)
@@ -373,6 +373,18 @@ fn simplify(kind: GroupKind, mut body: Vec<Elem<'_>>) -> Vec<Elem<'_>> {
         return inner;
     }
     body
+}
+
+/// Whether the run of joined texts that ends `out` already carries a mark.
+fn run_is_marked(out: &[Elem<'_>]) -> bool {
+    for e in out.iter().rev() {
+        match e {
+            Elem::Text(t) if t.mark != 0 => return true,
+            Elem::Text(t) if t.joined => {}
+            _ => return false,
+        }
+    }
+    false
 }
 
 #[cfg(test)]

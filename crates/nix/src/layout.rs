@@ -121,22 +121,32 @@ fn first_line_width(look: Option<&Look<'_, '_>>) -> usize {
     st.width
 }
 
-/// The flat rendering of `chain`, appended to `out` (nothing appended on failure), and its width;
-/// `None` when it holds a hard line break or is wider than `budget`.
-fn fits(budget: isize, chain: &[&[Elem<'_>]], out: &mut String, mut marks: MarkSink<'_>) -> Option<usize> {
+/// The flat rendering of `chain`, appended to `out` when given (nothing appended on failure),
+/// and its width; `None` when it holds a hard line break or is wider than `budget`.
+fn fits<'s, 'a: 's>(
+    budget: isize,
+    chain: impl IntoIterator<Item = &'s [Elem<'a>]>,
+    out: Option<&mut String>,
+    mut marks: MarkSink<'_>,
+) -> Option<usize> {
     struct St<'o, 'm> {
         budget: isize,
         width: usize,
         pending: Option<Spacing>,
-        out: &'o mut String,
+        out: Option<&'o mut String>,
         marks: &'o mut MarkSink<'m>,
     }
     impl St<'_, '_> {
+        fn push(&mut self, s: &str) {
+            if let Some(out) = self.out.as_mut() {
+                out.push_str(s);
+            }
+        }
         fn settle(&mut self) -> Option<()> {
             match self.pending.take() {
                 None | Some(Spacing::Softbreak | Spacing::Break) => Some(()),
                 Some(Spacing::Softspace | Spacing::Space | Spacing::Hardspace) => {
-                    self.out.push(' ');
+                    self.push(" ");
                     self.width += 1;
                     self.budget -= 1;
                     (self.budget >= 0).then_some(())
@@ -159,7 +169,7 @@ fn fits(budget: isize, chain: &[&[Elem<'_>]], out: &mut String, mut marks: MarkS
                         match t.kind {
                             TextKind::Regular => {
                                 let w = width(&t.text);
-                                self.out.push_str(&t.text);
+                                self.push(&t.text);
                                 self.width += w;
                                 self.budget -= signed(w);
                                 if self.budget < 0 {
@@ -167,7 +177,7 @@ fn fits(budget: isize, chain: &[&[Elem<'_>]], out: &mut String, mut marks: MarkS
                                 }
                             }
                             TextKind::Comment => {
-                                self.out.push_str(&t.text);
+                                self.push(&t.text);
                                 self.width += width(&t.text);
                             }
                             TextKind::Trailing => {}
@@ -181,15 +191,17 @@ fn fits(budget: isize, chain: &[&[Elem<'_>]], out: &mut String, mut marks: MarkS
     if budget < 0 {
         return None;
     }
-    let mark = out.len();
+    let mark = out.as_ref().map_or(0, |o| o.len());
     let marks_len = marks.as_ref().map_or(0, |(m, _)| m.len());
     let mut st = St { budget, width: 0, pending: None, out, marks: &mut marks };
-    let ok = chain.iter().try_for_each(|s| st.walk(s)).and_then(|()| st.settle());
+    let ok = chain.into_iter().try_for_each(|s| st.walk(s)).and_then(|()| st.settle());
     let w = st.width;
     match ok {
         Some(()) => Some(w),
         None => {
-            out.truncate(mark);
+            if let Some(out) = st.out {
+                out.truncate(mark);
+            }
             if let Some((m, _)) = marks {
                 m.truncate(marks_len);
             }
@@ -237,8 +249,7 @@ fn first_line_fits(target: isize, max: isize, look: Option<&Look<'_, '_>>) -> bo
                         let after_slice = Look { chain: &look.chain[i + 1..], tail: look.tail };
                         let rest = Look { chain: &here, tail: Some(&after_slice) };
                         let rest_width = signed(first_line_width(Some(&rest)));
-                        let mut sink = String::new();
-                        match fits(st.budget - rest_width, &[body], &mut sink, None) {
+                        match fits(st.budget - rest_width, [body.as_slice()], None, None) {
                             Some(w) => st.budget -= signed(w),
                             None => {
                                 let inner = [body.as_slice()];
@@ -275,16 +286,18 @@ fn first_line_fits(target: isize, max: isize, look: Option<&Look<'_, '_>>) -> bo
     }
 }
 
+/// Nesting level and offset of the first text in `elems`; a group decides even without text.
+fn first_indent(elems: &[Elem<'_>]) -> Option<(u32, u32)> {
+    elems.iter().find_map(|e| match e {
+        Elem::Text(t) => Some((t.nest, t.offset)),
+        Elem::Group(_, body) => Some(first_indent(body).unwrap_or((0, 0))),
+        Elem::Spacing(_) => None,
+    })
+}
+
 /// Nesting level and offset of the first text in `chain`.
-fn next_indent(chain: &[&[Elem<'_>]]) -> (u32, u32) {
-    fn first(elems: &[Elem<'_>]) -> Option<(u32, u32)> {
-        elems.iter().find_map(|e| match e {
-            Elem::Text(t) => Some((t.nest, t.offset)),
-            Elem::Group(_, body) => Some(first(body).unwrap_or((0, 0))),
-            Elem::Spacing(_) => None,
-        })
-    }
-    chain.iter().find_map(|s| first(s)).unwrap_or((0, 0))
+fn next_indent<'s, 'a: 's>(chain: impl IntoIterator<Item = &'s [Elem<'a>]>) -> (u32, u32) {
+    chain.into_iter().find_map(first_indent).unwrap_or((0, 0))
 }
 
 fn has_priority(elems: &[Elem<'_>]) -> bool {
@@ -378,7 +391,12 @@ impl Renderer {
                     if t.mark != 0 {
                         self.marks.push((t.mark, self.line));
                     }
-                    self.render_text(t.nest, t.offset, &t.text);
+                    if t.joined {
+                        self.col += width(&t.text);
+                        self.out.push_str(&t.text);
+                    } else {
+                        self.render_text(t.nest, t.offset, &t.text);
+                    }
                 }
                 Elem::Spacing(_) if self.col == 0 => {}
                 Elem::Spacing(s) => match s {
@@ -470,12 +488,10 @@ impl Renderer {
 
     /// Lays `chain` out flat if it fits; leaves everything untouched otherwise.
     fn try_flat<'s, 'a>(&mut self, chain: &[&'s [Elem<'a>]], look: Option<&Look<'s, 'a>>) -> bool {
-        if chain.iter().all(|s| s.is_empty()) {
-            return true;
-        }
+        let Some(k) = chain.iter().position(|s| !s.is_empty()) else { return true };
         if self.col > 0 {
             let budget = self.width - signed(self.col) - signed(first_line_width(look));
-            return match fits(budget, chain, &mut self.out, Some((&mut self.marks, self.line))) {
+            return match fits(budget, chain.iter().copied(), Some(&mut self.out), Some((&mut self.marks, self.line))) {
                 Some(w) => {
                     self.col += w;
                     true
@@ -484,29 +500,34 @@ impl Renderer {
             };
         }
         // At the start of a line a leading spacing means nothing: drop it, looking through a
-        // leading group.
-        let mut chain: Vec<&[Elem<'a>]> = chain.iter().copied().filter(|s| !s.is_empty()).collect();
-        let owned;
-        match chain[0].first() {
-            Some(Elem::Spacing(_)) => chain[0] = &chain[0][1..],
-            Some(Elem::Group(kind, inner)) if matches!(inner.first(), Some(Elem::Spacing(_))) => {
-                owned = [Elem::Group(*kind, inner[1..].to_vec())];
-                chain[0] = &chain[0][1..];
-                chain.insert(0, &owned);
-                return self.try_flat_at_line_start(&chain, look);
+        // leading group (whose flat rendering is the same as that of its body).
+        let (first, rest) = (chain[k], &chain[k + 1..]);
+        match first.first() {
+            Some(Elem::Spacing(_)) => {
+                let chain = std::iter::once(&first[1..]).chain(rest.iter().copied());
+                self.try_flat_at_line_start(next_indent(chain.clone()), chain, look)
             }
-            _ => {}
+            Some(Elem::Group(_, inner)) if matches!(inner.first(), Some(Elem::Spacing(_))) => {
+                let indent = first_indent(&inner[1..]).unwrap_or((0, 0));
+                let chain = [&inner[1..], &first[1..]].into_iter().chain(rest.iter().copied());
+                self.try_flat_at_line_start(indent, chain, look)
+            }
+            _ => self.try_flat_at_line_start(next_indent(chain.iter().copied()), chain.iter().copied(), look),
         }
-        self.try_flat_at_line_start(&chain, look)
     }
 
-    fn try_flat_at_line_start<'a>(&mut self, chain: &[&[Elem<'a>]], look: Option<&Look<'_, 'a>>) -> bool {
-        let (nest, offset) = next_indent(chain);
+    /// [`Renderer::try_flat`] at the start of a line, where the first text lands at `indent`.
+    fn try_flat_at_line_start<'s, 'a: 's>(
+        &mut self,
+        (nest, offset): (u32, u32),
+        chain: impl IntoIterator<Item = &'s [Elem<'a>]>,
+        look: Option<&Look<'_, 'a>>,
+    ) -> bool {
         let budget = self.width - signed(first_line_width(look));
         let mark = self.out.len();
         let indent = self.indent_for(nest) + offset as usize;
         self.out.extend(std::iter::repeat_n(' ', indent));
-        match fits(budget, chain, &mut self.out, Some((&mut self.marks, self.line))) {
+        match fits(budget, chain, Some(&mut self.out), Some((&mut self.marks, self.line))) {
             Some(w) => {
                 self.enter(nest);
                 self.col += w;
