@@ -5,8 +5,12 @@
 //! 1. plan, and refuse with every conflict (writing nothing) unless forced;
 //! 2. delete temporary files an earlier, interrupted apply left behind;
 //! 3. record in the manifest both the current and the new hash of every path about to change;
-//! 4. write each changed file through a temporary file and a rename, remove stale generated files;
+//! 4. write every changed file to a temporary file next to it, flush them all to disk at once, then
+//!    rename each over its target, and remove stale generated files;
 //! 5. sync the folders, then write the final manifest (one hash per path), atomically, last.
+//!
+//! On Linux both flushes are one `syncfs(2)` of the output folder's file system, not one `fsync`
+//! per file and folder: for a fleet of 10,000 hosts that is one flush instead of 20,000.
 //!
 //! After a kill in step 4 each file holds its old or its new contents, and the manifest of step 3
 //! knows both as homeflake's own, so the next apply finishes the job instead of crying "hand edit".
@@ -83,17 +87,45 @@ pub fn apply(out_dir: &Path, files: &FileSet, options: ApplyOptions) -> Result<A
         write_manifest(out_dir, &in_flight.render(true))?;
     }
 
+    // Every new file is written to a temporary file first, all are made durable at once, and
+    // only then renamed into place: one flush for the whole tree instead of one per file.
     let mut touched_folders = BTreeSet::new();
+    let mut staged = Vec::new();
+    for file in &changing {
+        let Some(contents) = file.contents_to_write() else { continue };
+        let path = file.path();
+        let written = confine::make_parents(out_dir, path).and_then(|folder| {
+            confine::inspect(out_dir, path)?;
+            let temp =
+                atomic::stage(&confine::join(out_dir, path), contents.as_bytes(), file.permissions.clone(), false)?;
+            Ok((folder, temp))
+        });
+        match written {
+            Ok((folder, temp)) => {
+                touched_folders.insert(folder);
+                staged.push(temp);
+            }
+            Err(e) => {
+                staged.into_iter().for_each(atomic::Staged::discard);
+                return Err(e);
+            }
+        }
+    }
+    if let Err(e) = atomic::sync_staged(out_dir) {
+        staged.into_iter().for_each(atomic::Staged::discard);
+        return Err(e);
+    }
+    let mut staged = staged.into_iter();
     for file in &changing {
         let path = file.path();
-        let full = confine::join(out_dir, path);
-        if let Some(contents) = file.contents_to_write() {
-            let folder = confine::make_parents(out_dir, path)?;
-            confine::inspect(out_dir, path)?;
-            atomic::write_atomic(&full, contents.as_bytes(), file.permissions.clone())?;
-            touched_folders.insert(folder);
+        if file.contents_to_write().is_some() {
+            if let Err(e) = staged.next().expect("one staged file per file to write").commit() {
+                staged.for_each(atomic::Staged::discard);
+                return Err(e);
+            }
             report.written.push(path.clone());
         } else {
+            let full = confine::join(out_dir, path);
             confine::inspect(out_dir, path)?;
             match fs::remove_file(&full) {
                 Ok(()) => {}
@@ -107,11 +139,7 @@ pub fn apply(out_dir: &Path, files: &FileSet, options: ApplyOptions) -> Result<A
             report.forced.push(path.clone());
         }
     }
-    for folder in &touched_folders {
-        if folder.is_dir() {
-            atomic::sync_folder(folder)?;
-        }
-    }
+    atomic::sync_folders(out_dir, &touched_folders)?;
     for path in &report.removed {
         remove_empty_folders(out_dir, path);
     }
