@@ -340,8 +340,10 @@ pub fn plan(out_dir: &Path, files: &FileSet) -> Result<Plan, WriteError> {
         let (action, disk_hash, permissions) = match read_file(out_dir, path)? {
             None => (Action::Create { contents: file.contents.clone() }, None, None),
             Some((bytes, permissions)) => {
-                let disk_hash = ContentHash::of(&bytes);
-                let action = if bytes == file.contents.as_bytes() {
+                // Equal bytes have the desired hash: hash the file only when it differs.
+                let same = bytes == file.contents.as_bytes();
+                let disk_hash = if same { desired_hash } else { ContentHash::of(&bytes) };
+                let action = if same {
                     Action::Unchanged
                 } else if manifest.wrote(path, &disk_hash) {
                     Action::Update { on_disk: lossy(bytes), contents: file.contents.clone() }
