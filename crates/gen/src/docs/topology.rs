@@ -1,5 +1,6 @@
 //! `docs/topology.md`: a Mermaid diagram of hosts, networks, the DNS → ingress → NodePort path and the Ceph disks.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use homeflake_model::{Cluster, Host, tailnet_range};
@@ -43,8 +44,10 @@ pub fn mermaid(cluster: &Cluster) -> String {
             selector.join(", ")
         );
     }
+    // One lookup table, not a scan of every host per disk: a fleet has thousands of both.
+    let hosts: HashMap<&str, &Host> = cluster.hosts.iter().map(|h| (h.name.as_str(), h)).collect();
     for (index, osd) in cluster.ceph.iter().flat_map(|c| &c.osds).enumerate() {
-        if let Some(host) = cluster.host(osd.host.as_str()) {
+        if let Some(host) = hosts.get(osd.host.as_str()) {
             let _ = writeln!(out, "  {} --- osd{index}[(\"Ceph OSD {}\")]", node_id(host), osd.device);
         }
     }
