@@ -4,6 +4,11 @@
 //! Every figure is the median of several runs on a warm page cache: the inventory and the tree are
 //! read once before they are measured, and `sync` runs (untimed) between runs so that one run's
 //! write-back does not land in the next one's time.
+//!
+//! Each run writes a new folder and nothing is deleted until every run is done: on ext4, creating
+//! thousands of files right after deleting thousands makes the inode allocator skip the recently
+//! deleted inodes one by one (`recently_deleted` in `ext4/ialloc.c`), which slowed both `gen` and
+//! `cp -r` tenfold and made them measure the benchmark's own deletions.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -57,24 +62,28 @@ pub fn run(settings: &Settings) -> Result<(), String> {
             temp.path().to_path_buf()
         }
     };
-    let bench = Bench { homeflake: &settings.homeflake, runs: settings.runs };
+    let bench = Bench { homeflake: &settings.homeflake, runs: settings.runs, fresh: std::cell::Cell::new(0) };
     let n = settings.hosts;
     let inventory = work.join(format!("inventory-{n}"));
     remove(&inventory)?;
     homeflake_bench::write_fixture(&inventory, n).map_err(|e| format!("writing the fixture: {e}"))?;
 
     eprintln!("warming up: gen of {n} hosts");
-    let tree = work.join("tree");
-    remove(&tree)?;
+    let tree = bench.fresh(&work)?;
     bench.run_gen(&inventory, &tree)?;
-
-    eprintln!("gen into an empty folder ({} runs)", bench.runs);
-    let generation = bench.median(|| {
-        remove(&tree)?;
-        sync()?;
-        bench.run_gen(&inventory, &tree)
-    })?;
     sync()?;
+
+    eprintln!("gen into an empty folder, and cp -r of its output ({} runs each, alternating)", bench.runs);
+    let (mut gens, mut cps) = (Vec::new(), Vec::new());
+    for _ in 0..bench.runs {
+        let out = bench.fresh(&work)?;
+        gens.push(bench.run_gen(&inventory, &out)?);
+        sync()?;
+        let copy = bench.fresh(&work)?;
+        cps.push(time(Command::new("cp").arg("-r").arg(&tree).arg(&copy))?);
+        sync()?;
+    }
+    let (generation, cp) = (median_of(gens), median_of(cps));
     let stats = TreeStats::of(&tree).map_err(|e| format!("reading {}: {e}", tree.display()))?;
 
     eprintln!("nixfmt_rs::format over {} .nix files ({} runs)", stats.nix_files.len(), bench.runs);
@@ -87,33 +96,21 @@ pub fn run(settings: &Settings) -> Result<(), String> {
         Ok(start.elapsed())
     })?;
 
-    eprintln!("cp -r ({} runs)", bench.runs);
-    let copy = work.join("copy");
-    let cp = bench.median(|| {
-        remove(&copy)?;
-        sync()?;
-        time(Command::new("cp").arg("-r").arg(&tree).arg(&copy))
-    })?;
+    eprintln!("cp -r, then sync ({} runs)", bench.runs);
     let cp_sync = bench.median(|| {
-        remove(&copy)?;
-        sync()?;
+        let copy = bench.fresh(&work)?;
         let start = Instant::now();
         run_quietly(Command::new("cp").arg("-r").arg(&tree).arg(&copy))?;
         sync()?;
         Ok(start.elapsed())
     })?;
-    remove(&copy)?;
-    sync()?;
 
     eprintln!("gen --check and cat ({} runs)", bench.runs);
     let check = bench.median(|| time(bench.command(&inventory, &tree).arg("--check")))?;
     let cat = bench.median(|| time(Command::new("find").arg(&tree).args(["-type", "f", "-exec", "cat", "{}", "+"])))?;
 
     eprintln!("peak memory of gen");
-    let rss_out = work.join("rss-tree");
-    remove(&rss_out)?;
-    let peak_rss = peak_rss_bytes(&work, bench.command(&inventory, &rss_out))?;
-    remove(&rss_out)?;
+    let peak_rss = peak_rss_bytes(&work, bench.command(&inventory, &bench.fresh(&work)?))?;
 
     let mut scale = Vec::new();
     for &size in &settings.scale {
@@ -121,6 +118,8 @@ pub fn run(settings: &Settings) -> Result<(), String> {
         scale.push(bench.scale(&work, size)?);
     }
 
+    eprintln!("removing the {} trees", bench.fresh.get());
+    bench.remove_fresh(&work)?;
     let report = Report {
         hosts: n,
         runs: bench.runs,
@@ -142,9 +141,25 @@ pub fn run(settings: &Settings) -> Result<(), String> {
 struct Bench<'a> {
     homeflake: &'a Path,
     runs: usize,
+    /// How many fresh output folders were handed out.
+    fresh: std::cell::Cell<usize>,
 }
 
 impl Bench<'_> {
+    /// A new, not yet existing output folder under `work`.
+    fn fresh(&self, work: &Path) -> Result<PathBuf, String> {
+        let n = self.fresh.get();
+        self.fresh.set(n + 1);
+        let path = work.join(format!("out-{n}"));
+        remove(&path)?;
+        Ok(path)
+    }
+
+    /// Deletes every folder [`Bench::fresh`] handed out.
+    fn remove_fresh(&self, work: &Path) -> Result<(), String> {
+        (0..self.fresh.get()).try_for_each(|n| remove(&work.join(format!("out-{n}"))))
+    }
+
     /// `homeflake gen --inventory INVENTORY --out OUT`.
     fn command(&self, inventory: &Path, out: &Path) -> Command {
         let mut command = Command::new(self.homeflake);
@@ -158,10 +173,7 @@ impl Bench<'_> {
 
     /// The median of `runs` results of `measure`.
     fn median(&self, mut measure: impl FnMut() -> Result<Duration, String>) -> Result<Duration, String> {
-        let mut times = (0..self.runs).map(|_| measure()).collect::<Result<Vec<_>, _>>()?;
-        times.sort();
-        let mid = times.len() / 2;
-        Ok(if times.len() % 2 == 1 { times[mid] } else { (times[mid - 1] + times[mid]) / 2 })
+        Ok(median_of((0..self.runs).map(|_| measure()).collect::<Result<Vec<_>, _>>()?))
     }
 
     /// Time per host at `hosts`: the library pipeline in this process, stage by stage, and the whole process.
@@ -169,10 +181,9 @@ impl Bench<'_> {
         let inventory = work.join(format!("inventory-{hosts}"));
         remove(&inventory)?;
         homeflake_bench::write_fixture(&inventory, hosts).map_err(|e| format!("writing the fixture: {e}"))?;
-        let out = work.join(format!("scale-{hosts}"));
         let mut stages: Vec<[Duration; 3]> = Vec::new();
         for run in 0..=self.runs {
-            remove(&out)?;
+            let out = self.fresh(work)?;
             sync()?;
             let start = Instant::now();
             let loaded = homeflake_model::load(&inventory).map_err(|e| e.to_string())?;
@@ -186,23 +197,21 @@ impl Bench<'_> {
                 stages.push([loaded_at - start, generated_at - loaded_at, applied_at - generated_at]);
             }
         }
-        let stage = |i: usize| self.median_of(stages.iter().map(|s| s[i]).collect());
-        let total = self.median_of(stages.iter().map(|s| s.iter().sum()).collect());
+        let stage = |i: usize| median_of(stages.iter().map(|s| s[i]).collect());
+        let total = median_of(stages.iter().map(|s| s.iter().sum()).collect());
         let process = self.median(|| {
-            remove(&out)?;
+            let out = self.fresh(work)?;
             sync()?;
             self.run_gen(&inventory, &out)
         })?;
-        remove(&out)?;
-        remove(&inventory)?;
         Ok(Scale { hosts, load: stage(0), generate: stage(1), apply: stage(2), total, process })
     }
+}
 
-    fn median_of(&self, mut times: Vec<Duration>) -> Duration {
-        times.sort();
-        let mid = times.len() / 2;
-        if times.len() % 2 == 1 { times[mid] } else { (times[mid - 1] + times[mid]) / 2 }
-    }
+fn median_of(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    let mid = times.len() / 2;
+    if times.len() % 2 == 1 { times[mid] } else { (times[mid - 1] + times[mid]) / 2 }
 }
 
 /// Runs `command` with its output discarded; fails with its standard error when it fails.
