@@ -8,13 +8,15 @@
 //! when no line would pin the indentation (every line starts with a space), or the last line is
 //! only spaces, the first such space is written `''\ `.
 
+use std::borrow::Cow;
+
 use crate::ast::{Expr, StrPart};
 
 /// One piece of a printed string line: escaped literal text, or an interpolation.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Seg<'a> {
-    /// Text already escaped for the string's syntax.
-    Raw(String),
+    /// Text already escaped for the string's syntax (borrowed when it needed no escaping).
+    Raw(Cow<'a, str>),
     /// `${expr}`.
     Interp(&'a Expr),
 }
@@ -55,7 +57,7 @@ pub fn quote(value: &str) -> String {
 
 /// Literal text merged into runs, so that escaping can see across adjacent parts.
 enum Run<'a> {
-    Text(String),
+    Text(Cow<'a, str>),
     Interp(&'a Expr),
 }
 
@@ -65,8 +67,8 @@ fn runs(parts: &[StrPart]) -> Vec<Run<'_>> {
         match part {
             StrPart::Text(t) if t.is_empty() => {}
             StrPart::Text(t) => match out.last_mut() {
-                Some(Run::Text(prev)) => prev.push_str(t),
-                _ => out.push(Run::Text(t.clone())),
+                Some(Run::Text(prev)) => prev.to_mut().push_str(t),
+                _ => out.push(Run::Text(Cow::Borrowed(t))),
             },
             StrPart::Interp(e) => out.push(Run::Interp(e)),
         }
@@ -100,10 +102,11 @@ pub(crate) fn quoted_line(parts: &[StrPart]) -> Vec<Seg<'_>> {
     let mut out = Vec::with_capacity(runs.len());
     for (i, run) in runs.iter().enumerate() {
         match run {
+            Run::Text(t) if !t.contains(['"', '\\', '\n', '\r', '\t', '$']) => out.push(Seg::Raw(t.clone())),
             Run::Text(t) => {
                 let mut s = String::with_capacity(t.len());
                 quote_text(t, matches!(runs.get(i + 1), Some(Run::Interp(_))), &mut s);
-                out.push(Seg::Raw(s));
+                out.push(Seg::Raw(Cow::Owned(s)));
             }
             Run::Interp(e) => out.push(Seg::Interp(e)),
         }
@@ -141,7 +144,7 @@ pub(crate) fn indented_lines(parts: &[StrPart]) -> Vec<Vec<Seg<'_>>> {
             Tok::Newline => {
                 let line = lines.last_mut().expect("at least one line");
                 if !raw.is_empty() {
-                    line.push(Seg::Raw(std::mem::take(&mut raw)));
+                    line.push(Seg::Raw(Cow::Owned(std::mem::take(&mut raw))));
                 }
                 lines.push(Vec::new());
                 line_start = true;
@@ -149,7 +152,7 @@ pub(crate) fn indented_lines(parts: &[StrPart]) -> Vec<Vec<Seg<'_>>> {
             Tok::Interp(e) => {
                 let line = lines.last_mut().expect("at least one line");
                 if !raw.is_empty() {
-                    line.push(Seg::Raw(std::mem::take(&mut raw)));
+                    line.push(Seg::Raw(Cow::Owned(std::mem::take(&mut raw))));
                 }
                 line.push(Seg::Interp(e));
             }
@@ -179,7 +182,7 @@ pub(crate) fn indented_lines(parts: &[StrPart]) -> Vec<Vec<Seg<'_>>> {
         i += 1;
     }
     if !raw.is_empty() {
-        lines.last_mut().expect("at least one line").push(Seg::Raw(raw));
+        lines.last_mut().expect("at least one line").push(Seg::Raw(Cow::Owned(raw)));
     }
     pin_indentation(&mut lines);
     lines
@@ -197,7 +200,7 @@ fn escape_first_space(line: &mut [Seg<'_>]) {
     if let Some(Seg::Raw(t)) = line.first_mut()
         && t.starts_with(' ')
     {
-        t.replace_range(..1, "''\\ ");
+        t.to_mut().replace_range(..1, "''\\ ");
     }
 }
 

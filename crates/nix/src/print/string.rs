@@ -60,7 +60,7 @@ fn is_space(s: &str) -> bool {
 fn line<'a>(d: &mut Doc<'a>, mut segs: Vec<Seg<'a>>) {
     let lone = match segs.as_slice() {
         [Seg::Interp(e)] => Some(("", *e)),
-        [Seg::Raw(pre), Seg::Interp(e)] if is_space(pre) => Some((pre.as_str(), *e)),
+        [Seg::Raw(pre), Seg::Interp(e)] if is_space(pre) => Some((pre.as_ref(), *e)),
         _ => None,
     };
     if let Some((pre, e)) = lone {
