@@ -99,6 +99,10 @@ pub(crate) struct Text<'a> {
 }
 
 /// One element of a document.
+///
+/// A document is one flat buffer: a group is a marker followed, `skip` elements later, by the
+/// `len` elements of its body. The skipped elements are leftovers of [`fixup`] moving things
+/// out of the group; nothing reads them. Builders always produce `skip == 0`.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Elem<'a> {
     /// Text.
@@ -106,7 +110,38 @@ pub(crate) enum Elem<'a> {
     /// A break opportunity.
     Spacing(Spacing),
     /// A group of elements laid out together.
-    Group(GroupKind, Vec<Elem<'a>>),
+    Group { kind: GroupKind, skip: u32, len: u32 },
+}
+
+/// The index just past the element at `i` of `elems` (past the body of a group).
+pub(crate) fn next(elems: &[Elem<'_>], i: usize) -> usize {
+    match elems[i] {
+        Elem::Group { skip, len, .. } => i + 1 + skip as usize + len as usize,
+        _ => i + 1,
+    }
+}
+
+/// The body of the group at `i` of `elems`.
+pub(crate) fn body<'s, 'a>(elems: &'s [Elem<'a>], i: usize) -> &'s [Elem<'a>] {
+    match elems[i] {
+        Elem::Group { skip, len, .. } => &elems[i + 1 + skip as usize..][..len as usize],
+        _ => &[],
+    }
+}
+
+/// The elements of `elems` at its own level (group bodies skipped), with their indices.
+pub(crate) fn top<'s, 'a>(elems: &'s [Elem<'a>]) -> impl Iterator<Item = (usize, &'s Elem<'a>)> + 's {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let e = elems.get(i)?;
+        let at = i;
+        i = next(elems, i);
+        Some((at, e))
+    })
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).expect("documents have fewer than 2^32 elements")
 }
 
 /// Columns taken by `s`: one per Unicode scalar value, as nixfmt counts.
@@ -202,10 +237,13 @@ impl<'a> Doc<'a> {
 
     /// A group of the given kind around what `f` builds.
     pub(crate) fn group_of(&mut self, kind: GroupKind, f: impl FnOnce(&mut Doc<'a>)) {
-        let start = self.elems.len();
+        let at = self.elems.len();
+        self.elems.push(Elem::Group { kind, skip: 0, len: 0 });
         f(self);
-        let body = self.elems.split_off(start);
-        self.elems.push(Elem::Group(kind, body));
+        let n = to_u32(self.elems.len() - at - 1);
+        if let Elem::Group { len, .. } = &mut self.elems[at] {
+            *len = n;
+        }
     }
 
     /// A regular group.
@@ -238,45 +276,46 @@ impl<'a> Doc<'a> {
         self.offset -= columns;
     }
 
-    /// Appends already built elements.
+    /// Appends already built elements (of another builder, so without skipped elements).
     pub(crate) fn extend(&mut self, elems: Vec<Elem<'a>>) {
         self.elems.extend(elems);
     }
 }
 
-/// The flat rendering of `elems`: soft spacings become spaces or nothing, groups dissolve.
+/// The flat rendering of built `elems`: soft spacings become spaces or nothing, groups dissolve.
 /// `None` when it holds a hard line break or exceeds `limit` columns.
 pub(crate) fn try_compact<'a>(elems: &[Elem<'a>], limit: Option<usize>) -> Option<Vec<Elem<'a>>> {
-    fn walk<'a>(elems: &[Elem<'a>], used: &mut usize, limit: Option<usize>, out: &mut Vec<Elem<'a>>) -> Option<()> {
-        for elem in elems {
-            match elem {
-                Elem::Text(t) => {
-                    *used += width(&t.text);
-                    out.push(elem.clone());
-                }
-                Elem::Spacing(Spacing::Hardspace | Spacing::Space | Spacing::Softspace) => {
-                    *used += 1;
-                    out.push(Elem::Spacing(Spacing::Hardspace));
-                }
-                Elem::Spacing(Spacing::Break | Spacing::Softbreak) => {}
-                Elem::Spacing(_) => return None,
-                Elem::Group(_, body) => walk(body, used, limit, out)?,
-            }
-            if limit.is_some_and(|l| *used > l) {
-                return None;
-            }
-        }
-        Some(())
-    }
+    let mut used = 0;
     let mut out = Vec::with_capacity(elems.len());
-    walk(elems, &mut 0, limit, &mut out)?;
+    // Built documents skip nothing, so groups dissolve by dropping their markers.
+    for elem in elems {
+        match elem {
+            Elem::Text(t) => {
+                used += width(&t.text);
+                out.push(elem.clone());
+            }
+            Elem::Spacing(Spacing::Hardspace | Spacing::Space | Spacing::Softspace) => {
+                used += 1;
+                out.push(Elem::Spacing(Spacing::Hardspace));
+            }
+            Elem::Spacing(Spacing::Break | Spacing::Softbreak) | Elem::Group { .. } => {}
+            Elem::Spacing(_) => return None,
+        }
+        if limit.is_some_and(|l| used > l) {
+            return None;
+        }
+    }
     Some(out)
 }
 
-fn is_comment(elem: &Elem<'_>) -> bool {
-    match elem {
+/// Whether the element at `i` is a comment, or a group of nothing but comments and hard spacings.
+fn is_comment(elems: &[Elem<'_>], i: usize) -> bool {
+    match &elems[i] {
         Elem::Text(t) => t.kind == TextKind::Comment,
-        Elem::Group(_, body) => body.iter().all(|e| is_comment(e) || is_hard(e)),
+        Elem::Group { .. } => {
+            let body = body(elems, i);
+            top(body).all(|(j, e)| is_hard(e) || is_comment(body, j))
+        }
         Elem::Spacing(_) => false,
     }
 }
@@ -288,91 +327,138 @@ fn is_hard(elem: &Elem<'_>) -> bool {
 /// Normalises a built document for layout: merges adjacent spacings, joins adjacent texts, lifts
 /// hard spacings and leading comments out of groups (so a group's flat test sees only what it can
 /// lay out), drops empty groups and unwraps a group whose only child is a group of the same kind.
-pub(crate) fn fixup(elems: Vec<Elem<'_>>) -> Vec<Elem<'_>> {
-    fixup_group(elems, false).0
+/// The result is wrapped in one regular group, the root of the layout.
+pub(crate) fn fixup(mut elems: Vec<Elem<'_>>) -> Vec<Elem<'_>> {
+    let mut out = Vec::with_capacity(elems.len() + 1);
+    out.push(Elem::Group { kind: GroupKind::Regular, skip: 0, len: 0 });
+    fixup_group(&mut elems, false, &mut out);
+    let n = to_u32(out.len() - 1);
+    if let Elem::Group { len, .. } = &mut out[0] {
+        *len = n;
+    }
+    out
 }
 
-/// Normalises a group body. With `lead`, a hard space stands just before `elems` and merges
-/// into their first spacing (looking into a leading group); the flag returned says whether it
-/// did, otherwise the caller keeps it.
-fn fixup_group(elems: Vec<Elem<'_>>, mut lead: bool) -> (Vec<Elem<'_>>, bool) {
-    let mut input = elems;
-    input.reverse();
-    let mut out = Vec::with_capacity(input.len());
+/// Normalises a group body (built, so without skipped elements) onto the end of `out`. With
+/// `lead`, a hard space stands just before `elems` and merges into their first spacing (looking
+/// into a leading group); the flag returned says whether it did, otherwise the caller keeps it.
+///
+/// Elements moved out of a nested group are either placed before its marker (leading hard
+/// spacings and comments; the marker moves behind them and the body starts `skip` later) or
+/// processed again with what follows it (trailing hard spacings, or the whole body when it holds
+/// nothing else). Those are never groups: a normalised group always holds something else.
+fn fixup_group<'a>(elems: &mut [Elem<'a>], mut lead: bool, out: &mut Vec<Elem<'a>>) -> bool {
+    let base = out.len();
+    // Indices in `out` of the last element at this level and of the one before it.
+    let (mut prev, mut last): (Option<usize>, Option<usize>) = (None, None);
+    // Elements to process before `elems[i..]`, the next one last.
+    let mut again: Vec<Elem<'a>> = Vec::new();
+    let mut i = 0;
     let mut consumed = false;
-    while let Some(elem) = input.pop() {
+    loop {
+        let elem = match again.pop() {
+            Some(e) => e,
+            None if i < elems.len() => {
+                let e = std::mem::replace(&mut elems[i], Elem::Spacing(Spacing::Softbreak));
+                if !matches!(e, Elem::Group { .. }) {
+                    i += 1;
+                }
+                e
+            }
+            None => break,
+        };
         match elem {
             Elem::Spacing(mut a) => {
-                if lead && out.is_empty() {
+                if lead && out.len() == base {
                     a = Spacing::Hardspace.merge(a);
                     lead = false;
                     consumed = true;
                 }
-                if let Some(Elem::Spacing(b)) = input.last_mut() {
+                let upcoming = match again.last_mut() {
+                    Some(e) => Some(e),
+                    None => elems.get_mut(i),
+                };
+                if let Some(Elem::Spacing(b)) = upcoming {
                     *b = a.merge(*b);
-                } else if let Some(Elem::Spacing(b)) = out.last_mut() {
+                } else if let Some(Elem::Spacing(b)) = last.map(|l| &mut out[l]) {
                     *b = b.merge(a);
                 } else {
+                    (prev, last) = (last, Some(out.len()));
                     out.push(Elem::Spacing(a));
                 }
             }
             Elem::Text(mut t) => {
                 lead = false;
-                t.joined = matches!(out.last(), Some(Elem::Text(prev)) if prev.kind == t.kind);
-                if t.joined && run_is_marked(&out) {
+                t.joined = matches!(last.map(|l| &out[l]), Some(Elem::Text(prev)) if prev.kind == t.kind);
+                if t.joined && run_is_marked(&out[base..]) {
                     // A merged text reports only its first mark.
                     t.mark = 0;
                 }
+                (prev, last) = (last, Some(out.len()));
                 out.push(Elem::Text(t));
             }
-            Elem::Group(kind, body) => {
-                let from_out = matches!(out.last(), Some(Elem::Spacing(Spacing::Hardspace)));
-                let from_lead = lead && out.is_empty();
-                let (mut body, took) = fixup_group(body, from_out || from_lead);
+            Elem::Group { kind, len, .. } => {
+                let len = len as usize;
+                let src = &mut elems[i + 1..i + 1 + len];
+                i += 1 + len;
+                let from_out = matches!(last.map(|l| &out[l]), Some(Elem::Spacing(Spacing::Hardspace)));
+                let from_lead = lead && out.len() == base;
+                let g = out.len();
+                out.push(Elem::Group { kind, skip: 0, len: 0 });
+                let took = fixup_group(src, from_out || from_lead, out);
+                // Free slots before the body: the marker's, and the hard space's if it was taken.
+                let mut free = g;
                 if from_lead {
                     lead = false;
                     consumed = took;
                 } else if took {
-                    out.pop();
+                    // The hard space was `last`; what came before it is not a spacing, so nothing
+                    // asks for the element before that until the next push.
+                    free -= 1;
+                    (prev, last) = (None, prev);
                 }
-                let pre_end = body.iter().position(|e| !is_hard(e) && !is_comment(e)).unwrap_or(body.len());
-                let post_start = body.iter().rposition(|e| !is_hard(e)).map_or(0, |p| p + 1).max(pre_end);
-                if pre_end == 0 && post_start == body.len() && !body.is_empty() {
-                    let body = simplify(kind, body);
-                    out.push(Elem::Group(kind, body));
-                    continue;
-                }
-                // What follows the group's content is processed again with what follows it.
-                input.extend(body.drain(post_start..).rev());
+                let b = g + 1;
+                let body = &out[b..];
+                let pre_end =
+                    top(body).find(|&(j, e)| !is_hard(e) && !is_comment(body, j)).map_or(body.len(), |(j, _)| j);
                 if pre_end == body.len() {
-                    input.extend(body.drain(..).rev());
+                    // Nothing but hard spacings and comments: all of it is processed again.
+                    again.extend(out.drain(b..).rev());
+                    out.truncate(free);
                     continue;
                 }
-                let mut pre = body.drain(..pre_end);
-                if let Some(first) = pre.next() {
-                    match (out.last_mut(), first) {
-                        (Some(Elem::Spacing(prev)), Elem::Spacing(s)) => *prev = prev.merge(s),
-                        (_, first) => out.push(first),
-                    }
+                // Trailing hard spacings are processed again with what follows.
+                while out.last().is_some_and(is_hard) {
+                    again.push(out.pop().expect("not empty"));
                 }
-                out.extend(pre);
-                let body = simplify(kind, body);
-                out.push(Elem::Group(kind, body));
+                let mut pre = b;
+                if pre < b + pre_end
+                    && let Elem::Spacing(s) = out[pre]
+                    && let Some(Elem::Spacing(prev)) = last.map(|l| &mut out[l])
+                {
+                    *prev = prev.merge(s);
+                    pre += 1;
+                }
+                for j in pre..b + pre_end {
+                    out.swap(free, j);
+                    last = Some(free);
+                    free += 1;
+                }
+                let (mut skip, mut len) = (b + pre_end - free - 1, out.len() - b - pre_end);
+                // A lone inner group of the same kind gives the outer one its body.
+                if let Elem::Group { kind: k, skip: s, len: l } = out[b + pre_end]
+                    && k == kind
+                    && 1 + s as usize + l as usize == len
+                {
+                    skip += 1 + s as usize;
+                    len = l as usize;
+                }
+                out[free] = Elem::Group { kind, skip: to_u32(skip), len: to_u32(len) };
+                (prev, last) = (last, Some(free));
             }
         }
     }
-    (out, consumed)
-}
-
-/// The body of a group of `kind`, without a lone inner group of the same kind around it.
-fn simplify(kind: GroupKind, mut body: Vec<Elem<'_>>) -> Vec<Elem<'_>> {
-    if body.len() == 1
-        && matches!(&body[0], Elem::Group(k, _) if *k == kind)
-        && let Some(Elem::Group(_, inner)) = body.pop()
-    {
-        return inner;
-    }
-    body
+    consumed
 }
 
 /// Whether the run of joined texts that ends `out` already carries a mark.

@@ -6,21 +6,21 @@
 //! the group is expanded and its children are laid out one by one. Soft spacings look ahead at
 //! the first line of the rest of the document to decide between a space and a line break.
 
-use crate::doc::{Elem, GroupKind, Spacing, TextKind, fixup, width};
+use crate::doc::{Elem, GroupKind, Spacing, TextKind, body, fixup, next, top, width};
 
 /// Renders a document at the given width with two-space indentation: exactly one final newline,
 /// no leading or trailing blank space.
 pub(crate) fn render(elems: Vec<Elem<'_>>, target: usize) -> (String, Vec<(u32, usize)>) {
-    let top = [Elem::Group(GroupKind::Regular, fixup(elems))];
+    let doc = fixup(elems);
     let mut r = Renderer {
-        out: String::new(),
+        out: String::with_capacity(doc.len() * 4),
         col: 0,
         indents: vec![Indent { indent: 0, nest: 0 }],
         width: isize::try_from(target).unwrap_or(isize::MAX),
         line: 0,
         marks: Vec::new(),
     };
-    r.render_doc(&top, None);
+    r.render_doc(&doc, None);
     let mut out = r.out;
     out.truncate(out.trim_end().len());
     let lead = out.len() - out.trim_start().len();
@@ -70,13 +70,13 @@ fn signed(n: usize) -> isize {
     isize::try_from(n).unwrap_or(isize::MAX)
 }
 
-/// Walks a look-ahead element by element (descending into groups when `descend`).
-fn for_each_in_look<'s, 'a>(look: Option<&Look<'s, 'a>>, f: &mut dyn FnMut(&'s Elem<'a>) -> bool) -> bool {
+/// Walks a look-ahead element by element, giving each as its slice and index.
+fn for_each_in_look<'s, 'a>(look: Option<&Look<'s, 'a>>, f: &mut dyn FnMut(&'s [Elem<'a>], usize) -> bool) -> bool {
     let mut cur = look;
     while let Some(l) = cur {
         for slice in l.chain {
-            for e in *slice {
-                if f(e) {
+            for (i, _) in top(slice) {
+                if f(slice, i) {
                     return true;
                 }
             }
@@ -92,9 +92,12 @@ fn first_line_width(look: Option<&Look<'_, '_>>) -> usize {
         width: usize,
         pending: Option<Spacing>,
     }
-    fn visit(e: &Elem<'_>, st: &mut St) -> bool {
-        match e {
-            Elem::Group(_, body) => body.iter().any(|e| visit(e, st)),
+    fn visit(elems: &[Elem<'_>], i: usize, st: &mut St) -> bool {
+        match &elems[i] {
+            Elem::Group { .. } => {
+                let body = body(elems, i);
+                top(body).any(|(j, _)| visit(body, j, st))
+            }
             Elem::Spacing(s) => {
                 st.pending = Some(st.pending.map_or(*s, |p| p.merge(*s)));
                 false
@@ -115,7 +118,7 @@ fn first_line_width(look: Option<&Look<'_, '_>>) -> usize {
         }
     }
     let mut st = St { width: 0, pending: None };
-    if !for_each_in_look(look, &mut |e| visit(e, &mut st)) && st.pending == Some(Spacing::Hardspace) {
+    if !for_each_in_look(look, &mut |s, i| visit(s, i, &mut st)) && st.pending == Some(Spacing::Hardspace) {
         st.width += 1;
     }
     st.width
@@ -155,9 +158,9 @@ fn fits<'s, 'a: 's>(
             }
         }
         fn walk(&mut self, elems: &[Elem<'_>]) -> Option<()> {
-            for e in elems {
+            for (i, e) in top(elems) {
                 match e {
-                    Elem::Group(_, body) => self.walk(body)?,
+                    Elem::Group { .. } => self.walk(body(elems, i))?,
                     Elem::Spacing(s) => self.pending = Some(self.pending.map_or(*s, |p| p.merge(*s))),
                     Elem::Text(t) => {
                         self.settle()?;
@@ -223,7 +226,7 @@ fn first_line_fits(target: isize, max: isize, look: Option<&Look<'_, '_>>) -> bo
     }
     fn scan(st: &mut St, look: &Look<'_, '_>, target: isize, max: isize) -> Flow {
         for (i, slice) in look.chain.iter().enumerate() {
-            for (j, e) in slice.iter().enumerate() {
+            for (j, e) in top(slice) {
                 if st.budget < 0 {
                     return Flow::Done(false);
                 }
@@ -244,15 +247,16 @@ fn first_line_fits(target: isize, max: isize, look: Option<&Look<'_, '_>>) -> bo
                 match e {
                     Elem::Text(t) if t.kind == TextKind::Regular => st.budget -= signed(width(&t.text)),
                     Elem::Text(_) | Elem::Spacing(_) => {}
-                    Elem::Group(_, body) => {
-                        let here = [&slice[j + 1..]];
+                    Elem::Group { .. } => {
+                        let body = body(slice, j);
+                        let here = [&slice[next(slice, j)..]];
                         let after_slice = Look { chain: &look.chain[i + 1..], tail: look.tail };
                         let rest = Look { chain: &here, tail: Some(&after_slice) };
                         let rest_width = signed(first_line_width(Some(&rest)));
-                        match fits(st.budget - rest_width, [body.as_slice()], None, None) {
+                        match fits(st.budget - rest_width, [body], None, None) {
                             Some(w) => st.budget -= signed(w),
                             None => {
-                                let inner = [body.as_slice()];
+                                let inner = [body];
                                 return scan(st, &Look { chain: &inner, tail: Some(&rest) }, target, max);
                             }
                         }
@@ -288,9 +292,9 @@ fn first_line_fits(target: isize, max: isize, look: Option<&Look<'_, '_>>) -> bo
 
 /// Nesting level and offset of the first text in `elems`; a group decides even without text.
 fn first_indent(elems: &[Elem<'_>]) -> Option<(u32, u32)> {
-    elems.iter().find_map(|e| match e {
+    top(elems).find_map(|(i, e)| match e {
         Elem::Text(t) => Some((t.nest, t.offset)),
-        Elem::Group(_, body) => Some(first_indent(body).unwrap_or((0, 0))),
+        Elem::Group { .. } => Some(first_indent(body(elems, i)).unwrap_or((0, 0))),
         Elem::Spacing(_) => None,
     })
 }
@@ -301,9 +305,9 @@ fn next_indent<'s, 'a: 's>(chain: impl IntoIterator<Item = &'s [Elem<'a>]>) -> (
 }
 
 fn has_priority(elems: &[Elem<'_>]) -> bool {
-    elems.iter().any(|e| match e {
-        Elem::Group(GroupKind::Priority, _) => true,
-        Elem::Group(GroupKind::Transparent, body) => has_priority(body),
+    top(elems).any(|(i, e)| match e {
+        Elem::Group { kind: GroupKind::Priority, .. } => true,
+        Elem::Group { kind: GroupKind::Transparent, .. } => has_priority(body(elems, i)),
         _ => false,
     })
 }
@@ -314,21 +318,21 @@ type Cut<'s, 'a> = (Vec<&'s [Elem<'a>]>, &'s [Elem<'a>], Vec<&'s [Elem<'a>]>);
 fn priority_cuts<'s, 'a>(body: &'s [Elem<'a>]) -> Vec<Cut<'s, 'a>> {
     fn segments<'s, 'a>(elems: &'s [Elem<'a>], out: &mut Vec<(bool, &'s [Elem<'a>])>) {
         let mut start = 0;
-        for (i, e) in elems.iter().enumerate() {
+        for (i, e) in top(elems) {
             match e {
-                Elem::Group(GroupKind::Priority, b) => {
+                Elem::Group { kind: GroupKind::Priority, .. } => {
                     if start < i {
                         out.push((false, &elems[start..i]));
                     }
-                    out.push((true, b));
-                    start = i + 1;
+                    out.push((true, crate::doc::body(elems, i)));
+                    start = next(elems, i);
                 }
-                Elem::Group(GroupKind::Transparent, b) => {
+                Elem::Group { kind: GroupKind::Transparent, .. } => {
                     if start < i {
                         out.push((false, &elems[start..i]));
                     }
-                    segments(b, out);
-                    start = i + 1;
+                    segments(crate::doc::body(elems, i), out);
+                    start = next(elems, i);
                 }
                 _ => {}
             }
@@ -348,15 +352,19 @@ fn priority_cuts<'s, 'a>(body: &'s [Elem<'a>]) -> Vec<Cut<'s, 'a>> {
 
 /// `chain` with soft spacings made flat (inner groups untouched).
 fn unexpand<'a>(chain: &[&[Elem<'a>]]) -> Vec<Elem<'a>> {
-    chain
-        .iter()
-        .flat_map(|s| s.iter())
-        .filter_map(|e| match e {
-            Elem::Spacing(Spacing::Space | Spacing::Softspace) => Some(Elem::Spacing(Spacing::Hardspace)),
-            Elem::Spacing(Spacing::Break | Spacing::Softbreak) => None,
-            other => Some(other.clone()),
-        })
-        .collect()
+    let mut out = Vec::new();
+    for slice in chain {
+        for (i, e) in top(slice) {
+            match e {
+                Elem::Spacing(Spacing::Space | Spacing::Softspace) => out.push(Elem::Spacing(Spacing::Hardspace)),
+                Elem::Spacing(Spacing::Break | Spacing::Softbreak) => {}
+                // Copied with its body, so relative offsets stay valid.
+                Elem::Group { .. } => out.extend_from_slice(&slice[i..next(slice, i)]),
+                other => out.push(other.clone()),
+            }
+        }
+    }
+    out
 }
 
 impl Renderer {
@@ -385,7 +393,7 @@ impl Renderer {
     }
 
     fn render_doc<'s, 'a>(&mut self, elems: &'s [Elem<'a>], look: Option<&Look<'s, 'a>>) {
-        for (i, e) in elems.iter().enumerate() {
+        for (i, e) in top(elems) {
             match e {
                 Elem::Text(t) => {
                     if t.mark != 0 {
@@ -415,14 +423,14 @@ impl Renderer {
                         }
                     }
                     Spacing::Softbreak => {
-                        let rest = [&elems[i + 1..]];
+                        let rest = [&elems[next(elems, i)..]];
                         let look = Look { chain: &rest, tail: look };
                         if !first_line_fits(self.width - signed(self.col), self.width, Some(&look)) {
                             self.newline();
                         }
                     }
                     Spacing::Softspace => {
-                        let rest = [&elems[i + 1..]];
+                        let rest = [&elems[next(elems, i)..]];
                         let look = Look { chain: &rest, tail: look };
                         let avail = (self.width - signed(self.col) - 1).max(0);
                         if first_line_fits(avail, self.width, Some(&look)) {
@@ -433,10 +441,10 @@ impl Renderer {
                         }
                     }
                 },
-                Elem::Group(kind, body) => {
-                    let rest = [&elems[i + 1..]];
+                Elem::Group { kind, .. } => {
+                    let rest = [&elems[next(elems, i)..]];
                     let look = Look { chain: &rest, tail: look };
-                    self.render_group(*kind, body, Some(&look));
+                    self.render_group(*kind, body(elems, i), Some(&look));
                 }
             }
         }
@@ -507,9 +515,10 @@ impl Renderer {
                 let chain = std::iter::once(&first[1..]).chain(rest.iter().copied());
                 self.try_flat_at_line_start(next_indent(chain.clone()), chain, look)
             }
-            Some(Elem::Group(_, inner)) if matches!(inner.first(), Some(Elem::Spacing(_))) => {
+            Some(Elem::Group { .. }) if matches!(body(first, 0).first(), Some(Elem::Spacing(_))) => {
+                let inner = body(first, 0);
                 let indent = first_indent(&inner[1..]).unwrap_or((0, 0));
-                let chain = [&inner[1..], &first[1..]].into_iter().chain(rest.iter().copied());
+                let chain = [&inner[1..], &first[next(first, 0)..]].into_iter().chain(rest.iter().copied());
                 self.try_flat_at_line_start(indent, chain, look)
             }
             _ => self.try_flat_at_line_start(next_indent(chain.iter().copied()), chain.iter().copied(), look),

@@ -144,10 +144,8 @@ pub(super) fn interpolation<'a>(d: &mut Doc<'a>, e: &'a Expr) {
 /// One more nesting level for already built elements.
 fn deepen(elems: &mut [Elem<'_>]) {
     for e in elems {
-        match e {
-            Elem::Text(t) => t.nest += 1,
-            Elem::Group(_, body) => deepen(body),
-            Elem::Spacing(_) => {}
+        if let Elem::Text(t) = e {
+            t.nest += 1;
         }
     }
 }
