@@ -210,7 +210,7 @@ fn wait_for_rename(dir: &Path, child: &mut Child, first: Option<(PathBuf, Option
             return;
         }
         polls = polls.wrapping_add(1);
-        if polls % 64 == 0 && child.try_wait().unwrap().is_some() {
+        if polls.is_multiple_of(64) && child.try_wait().unwrap().is_some() {
             return;
         }
     }
