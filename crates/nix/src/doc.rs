@@ -328,10 +328,11 @@ fn is_hard(elem: &Elem<'_>) -> bool {
 /// hard spacings and leading comments out of groups (so a group's flat test sees only what it can
 /// lay out), drops empty groups and unwraps a group whose only child is a group of the same kind.
 /// The result is wrapped in one regular group, the root of the layout.
-pub(crate) fn fixup(mut elems: Vec<Elem<'_>>) -> Vec<Elem<'_>> {
+pub(crate) fn fixup(elems: Vec<Elem<'_>>) -> Vec<Elem<'_>> {
     let mut out = Vec::with_capacity(elems.len() + 1);
     out.push(Elem::Group { kind: GroupKind::Regular, skip: 0, len: 0 });
-    fixup_group(&mut elems, false, &mut out);
+    let end = elems.len();
+    fixup_group(&mut Source { elems: elems.into_iter().peekable(), pos: 0 }, end, false, &mut out);
     let n = to_u32(out.len() - 1);
     if let Elem::Group { len, .. } = &mut out[0] {
         *len = n;
@@ -339,7 +340,15 @@ pub(crate) fn fixup(mut elems: Vec<Elem<'_>>) -> Vec<Elem<'_>> {
     out
 }
 
-/// Normalises a group body (built, so without skipped elements) onto the end of `out`. With
+/// A built document, consumed in order by [`fixup_group`].
+struct Source<'a> {
+    elems: std::iter::Peekable<std::vec::IntoIter<Elem<'a>>>,
+    /// How many elements were taken.
+    pos: usize,
+}
+
+/// Normalises a group body (built, so without skipped elements: the source elements up to
+/// `end`) onto the end of `out`. With
 /// `lead`, a hard space stands just before `elems` and merges into their first spacing (looking
 /// into a leading group); the flag returned says whether it did, otherwise the caller keeps it.
 ///
@@ -347,23 +356,19 @@ pub(crate) fn fixup(mut elems: Vec<Elem<'_>>) -> Vec<Elem<'_>> {
 /// spacings and comments; the marker moves behind them and the body starts `skip` later) or
 /// processed again with what follows it (trailing hard spacings, or the whole body when it holds
 /// nothing else). Those are never groups: a normalised group always holds something else.
-fn fixup_group<'a>(elems: &mut [Elem<'a>], mut lead: bool, out: &mut Vec<Elem<'a>>) -> bool {
+fn fixup_group<'a>(src: &mut Source<'a>, end: usize, mut lead: bool, out: &mut Vec<Elem<'a>>) -> bool {
     let base = out.len();
     // Indices in `out` of the last element at this level and of the one before it.
     let (mut prev, mut last): (Option<usize>, Option<usize>) = (None, None);
-    // Elements to process before `elems[i..]`, the next one last.
+    // Elements to process before the rest of the source, the next one last.
     let mut again: Vec<Elem<'a>> = Vec::new();
-    let mut i = 0;
     let mut consumed = false;
     loop {
         let elem = match again.pop() {
             Some(e) => e,
-            None if i < elems.len() => {
-                let e = std::mem::replace(&mut elems[i], Elem::Spacing(Spacing::Softbreak));
-                if !matches!(e, Elem::Group { .. }) {
-                    i += 1;
-                }
-                e
+            None if src.pos < end => {
+                src.pos += 1;
+                src.elems.next().expect("the source holds `end` elements")
             }
             None => break,
         };
@@ -376,7 +381,8 @@ fn fixup_group<'a>(elems: &mut [Elem<'a>], mut lead: bool, out: &mut Vec<Elem<'a
                 }
                 let upcoming = match again.last_mut() {
                     Some(e) => Some(e),
-                    None => elems.get_mut(i),
+                    None if src.pos < end => src.elems.peek_mut(),
+                    None => None,
                 };
                 if let Some(Elem::Spacing(b)) = upcoming {
                     *b = a.merge(*b);
@@ -398,14 +404,11 @@ fn fixup_group<'a>(elems: &mut [Elem<'a>], mut lead: bool, out: &mut Vec<Elem<'a
                 out.push(Elem::Text(t));
             }
             Elem::Group { kind, len, .. } => {
-                let len = len as usize;
-                let src = &mut elems[i + 1..i + 1 + len];
-                i += 1 + len;
                 let from_out = matches!(last.map(|l| &out[l]), Some(Elem::Spacing(Spacing::Hardspace)));
                 let from_lead = lead && out.len() == base;
                 let g = out.len();
                 out.push(Elem::Group { kind, skip: 0, len: 0 });
-                let took = fixup_group(src, from_out || from_lead, out);
+                let took = fixup_group(src, src.pos + len as usize, from_out || from_lead, out);
                 // Free slots before the body: the marker's, and the hard space's if it was taken.
                 let mut free = g;
                 if from_lead {

@@ -19,6 +19,7 @@ pub(crate) fn render(elems: Vec<Elem<'_>>, target: usize) -> (String, Vec<(u32, 
         width: isize::try_from(target).unwrap_or(isize::MAX),
         line: 0,
         marks: Vec::new(),
+        saved: Vec::new(),
     };
     r.render_doc(&doc, None);
     let mut out = r.out;
@@ -53,12 +54,15 @@ struct Renderer {
     line: usize,
     /// `(mark, line)` for every marked text rendered.
     marks: Vec<(u32, usize)>,
+    /// Indentation stacks saved by the open checkpoints, one after the other.
+    saved: Vec<Indent>,
 }
 
 struct Checkpoint {
     len: usize,
     col: usize,
-    indents: Vec<Indent>,
+    /// Where the indentation stack was saved in [`Renderer::saved`].
+    saved: usize,
     line: usize,
     marks: usize,
 }
@@ -368,14 +372,11 @@ fn unexpand<'a>(chain: &[&[Elem<'a>]]) -> Vec<Elem<'a>> {
 }
 
 impl Renderer {
-    fn checkpoint(&self) -> Checkpoint {
-        Checkpoint {
-            len: self.out.len(),
-            col: self.col,
-            indents: self.indents.clone(),
-            line: self.line,
-            marks: self.marks.len(),
-        }
+    /// Saves the state; every checkpoint must be [`Renderer::release`]d, innermost first.
+    fn checkpoint(&mut self) -> Checkpoint {
+        let saved = self.saved.len();
+        self.saved.extend_from_slice(&self.indents);
+        Checkpoint { len: self.out.len(), col: self.col, saved, line: self.line, marks: self.marks.len() }
     }
 
     fn restore(&mut self, cp: &Checkpoint) {
@@ -383,7 +384,12 @@ impl Renderer {
         self.line = cp.line;
         self.marks.truncate(cp.marks);
         self.col = cp.col;
-        self.indents.clone_from(&cp.indents);
+        self.indents.clear();
+        self.indents.extend_from_slice(&self.saved[cp.saved..]);
+    }
+
+    fn release(&mut self, cp: Checkpoint) {
+        self.saved.truncate(cp.saved);
     }
 
     fn newline(&mut self) {
@@ -567,11 +573,13 @@ impl Renderer {
                     let prio_chain = [prio];
                     self.render_chain(&prio_chain, Some(&prio_look));
                     if self.try_flat(&post, look) {
+                        self.release(cp);
                         return;
                     }
                 }
                 self.restore(&cp);
             }
+            self.release(cp);
         }
         self.render_doc(body, look);
     }
