@@ -57,7 +57,7 @@ impl Lab {
     /// What the library generates for the inventory now in the lab, by path.
     fn expected(&self) -> BTreeMap<String, String> {
         let loaded = homeflake::load(self.root()).expect("a valid inventory");
-        homeflake::generate(&loaded.cluster).iter().map(|(p, f)| (p.to_string(), f.contents.clone())).collect()
+        homeflake::generate(&loaded.cluster).iter().map(|(p, f)| (p.to_string(), f.contents.to_string())).collect()
     }
 }
 

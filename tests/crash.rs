@@ -58,7 +58,7 @@ fn generate(text: &str) -> FileSet {
 }
 
 fn contents(files: &FileSet) -> BTreeMap<String, String> {
-    files.iter().map(|(path, file)| (path.to_string(), file.contents.clone())).collect()
+    files.iter().map(|(path, file)| (path.to_string(), file.contents.to_string())).collect()
 }
 
 /// The temporary folder, the two inventories and the output folder.

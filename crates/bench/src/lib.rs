@@ -259,7 +259,7 @@ mod tests {
         assert_eq!(lowered.len(), generated.iter().filter(|(p, _)| p.as_str().ends_with(".nix")).count());
         for (path, ast) in &lowered {
             let emitted = generated.get(path).unwrap_or_else(|| panic!("generate emits no {path}"));
-            assert_eq!(homeflake_nix::print_file(ast), emitted.contents, "{path}");
+            assert_eq!(*homeflake_nix::print_file(ast), *emitted.contents, "{path}");
         }
     }
 

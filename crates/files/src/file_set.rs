@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// A relative path inside the output folder: `/`-separated, no empty, `.` or `..` component, not absolute.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -62,8 +63,8 @@ impl fmt::Display for RelPath {
 /// One generated file: its contents and the inventory keys it was derived from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
-    /// The full contents, UTF-8 text.
-    pub contents: String,
+    /// The full contents, UTF-8 text; shared, so that plans and reports refer to it without copying.
+    pub contents: Arc<str>,
     /// Inventory key paths (such as `hosts.yomogi.roles`) this file was derived from, for review and plans.
     pub sources: Vec<String>,
 }

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::{self, Permissions};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::atomic::is_temp_name;
 use crate::confine::{self, Found};
@@ -26,14 +27,14 @@ pub enum Action {
     /// Nothing is there yet; the file will be written.
     Create {
         /// The generated contents.
-        contents: String,
+        contents: Arc<str>,
     },
     /// homeflake wrote the file and nobody changed it since; it will be replaced.
     Update {
         /// The contents on disk now.
         on_disk: String,
         /// The generated contents that replace them.
-        contents: String,
+        contents: Arc<str>,
     },
     /// The file on disk already holds exactly the generated contents; it is not touched.
     Unchanged,
@@ -55,14 +56,14 @@ pub enum Conflict {
         /// The contents on disk now (invalid UTF-8 replaced by `�`).
         on_disk: String,
         /// What homeflake would write there now, or `None` when the file is no longer generated.
-        generated: Option<String>,
+        generated: Option<Arc<str>>,
     },
     /// A file homeflake never wrote stands at a generated path, with different contents.
     Foreign {
         /// The contents on disk now (invalid UTF-8 replaced by `�`).
         on_disk: String,
         /// What homeflake would write there.
-        generated: String,
+        generated: Arc<str>,
     },
 }
 
@@ -84,7 +85,7 @@ impl Conflict {
     pub fn diff(&self, path: &RelPath, color: bool) -> String {
         let (on_disk, generated) = match self {
             Conflict::HandEdited { on_disk, generated } => (on_disk, generated.as_deref()),
-            Conflict::Foreign { on_disk, generated } => (on_disk, Some(generated.as_str())),
+            Conflict::Foreign { on_disk, generated } => (on_disk, Some(&**generated)),
         };
         let mut out = String::new();
         let new = match generated {

@@ -13,7 +13,7 @@ use homeflake_files::{
 fn set(files: &[(&str, &str)]) -> FileSet {
     let mut set = FileSet::new();
     for (path, contents) in files {
-        set.insert(RelPath::new(path).unwrap(), GeneratedFile { contents: contents.to_string(), sources: vec![] });
+        set.insert(RelPath::new(path).unwrap(), GeneratedFile { contents: (*contents).into(), sources: vec![] });
     }
     set
 }

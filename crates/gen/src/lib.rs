@@ -94,6 +94,6 @@ impl Files {
     fn add(&mut self, path: &str, contents: String, sources: &[&str]) {
         let path = RelPath::new(path).expect("generated paths are built from validated names");
         let sources = sources.iter().map(|s| s.to_string()).collect();
-        self.0.insert(path, GeneratedFile { contents, sources });
+        self.0.insert(path, GeneratedFile { contents: contents.into(), sources });
     }
 }

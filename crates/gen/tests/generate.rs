@@ -76,9 +76,9 @@ fn every_nix_file_is_already_nixfmt_formatted_and_parses() {
             let formatted = nixfmt_rs::format(&file.contents)
                 .unwrap_or_else(|e| panic!("{inventory}/{path}: nixfmt_rs rejects it: {e:?}"));
             assert!(
-                formatted == file.contents,
+                *formatted == *file.contents,
                 "{inventory}/{path} is not nixfmt-formatted:\n{}",
-                similar::TextDiff::from_lines(&file.contents, &formatted).unified_diff()
+                similar::TextDiff::from_lines(&*file.contents, formatted.as_str()).unified_diff()
             );
         }
     }
@@ -193,7 +193,7 @@ fn write_tree(files: &FileSet, dir: &Path) {
     for (path, file) in files.iter() {
         let target = dir.join(path.as_str());
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::write(target, &file.contents).unwrap();
+        std::fs::write(target, file.contents.as_bytes()).unwrap();
     }
 }
 
