@@ -6,29 +6,26 @@
     { self, nixpkgs }:
     let
       secrets = import ./modules/secrets.nix;
+      # Every host and its system; a host's configuration is hosts/<name>/default.nix.
+      hosts = {
+        yomogi = "aarch64-linux";
+        tokiwa = "x86_64-linux";
+        hanaakari = "x86_64-linux";
+      };
       forEachSystem = nixpkgs.lib.genAttrs [
         "aarch64-linux"
         "x86_64-linux"
       ];
     in
     {
-      nixosConfigurations = {
-        yomogi = nixpkgs.lib.nixosSystem {
-          system = "aarch64-linux";
+      nixosConfigurations = builtins.mapAttrs (
+        name: system:
+        nixpkgs.lib.nixosSystem {
+          inherit system;
           specialArgs = { inherit secrets; };
-          modules = [ ./hosts/yomogi ];
-        };
-        tokiwa = nixpkgs.lib.nixosSystem {
-          system = "x86_64-linux";
-          specialArgs = { inherit secrets; };
-          modules = [ ./hosts/tokiwa ];
-        };
-        hanaakari = nixpkgs.lib.nixosSystem {
-          system = "x86_64-linux";
-          specialArgs = { inherit secrets; };
-          modules = [ ./hosts/hanaakari ];
-        };
-      };
+          modules = [ (./hosts + "/${name}") ];
+        }
+      ) hosts;
       formatter = forEachSystem (system: nixpkgs.legacyPackages.${system}.nixfmt);
       devShells = forEachSystem (
         system:

@@ -1,12 +1,14 @@
-//! `flake.nix`: the pinned nixpkgs input, one `nixosConfigurations` entry per host, a formatter and a dev shell.
+//! `flake.nix`: the pinned nixpkgs input, a table of hosts and their systems mapped to `nixosConfigurations`,
+//! a formatter and a dev shell.
 
 use std::collections::BTreeSet;
 
 use homeflake_model::Cluster;
 use homeflake_nix::make::{
-    apply, attrs, bind, bind_path, ident, inherit, keys, lambda, lambda_pattern, let_in, list, path, select,
+    apply, attrs, binary, bind, bind_path, ident, inherit, interp, keys, lambda, lambda_pattern, let_in, list, path,
+    quoted, select, text,
 };
-use homeflake_nix::{Expr, Key};
+use homeflake_nix::{BinaryOp, Expr, Key};
 
 use crate::secrets;
 
@@ -18,14 +20,16 @@ pub fn lower(cluster: &Cluster) -> Expr {
     let has_secrets = !secrets::env_vars(cluster).is_empty();
     let systems: BTreeSet<&str> = cluster.hosts.iter().map(|h| h.system.as_str()).collect();
 
-    let configurations = cluster.hosts.iter().map(|host| {
-        let mut args = vec![bind("system", host.system.as_str())];
-        if has_secrets {
-            args.push(bind("specialArgs", attrs([inherit(["secrets"])])));
-        }
-        args.push(bind("modules", list([path(&format!("./hosts/{}", host.name))])));
-        bind_path(keys([host.name.as_str()]), apply(select(ident("nixpkgs"), "lib.nixosSystem"), [attrs(args)]))
-    });
+    // One definition of a host's configuration, mapped over the table of hosts and their systems.
+    let mut args = vec![inherit(["system"])];
+    if has_secrets {
+        args.push(bind("specialArgs", attrs([inherit(["secrets"])])));
+    }
+    let host_folder = binary(path("./hosts"), BinaryOp::Add, quoted([text("/"), interp(ident("name"))]));
+    args.push(bind("modules", list([host_folder])));
+    let configuration =
+        lambda("name", lambda("system", apply(select(ident("nixpkgs"), "lib.nixosSystem"), [attrs(args)])));
+    let hosts = attrs(cluster.hosts.iter().map(|host| bind_path(keys([host.name.as_str()]), host.system.as_str())));
 
     let pkgs_for_system = || Expr::Select {
         expr: Box::new(ident("nixpkgs")),
@@ -58,6 +62,10 @@ pub fn lower(cluster: &Cluster) -> Expr {
     if has_secrets {
         lets.push(bind("secrets", apply(ident("import"), [path(&format!("./{SECRETS_PATH}"))])));
     }
+    lets.push(
+        bind("hosts", hosts)
+            .commented("Every host and its system; a host's configuration is hosts/<name>/default.nix."),
+    );
     lets.push(bind("forEachSystem", apply(select(ident("nixpkgs"), "lib.genAttrs"), [list(systems)])));
 
     let outputs = lambda_pattern(
@@ -66,7 +74,10 @@ pub fn lower(cluster: &Cluster) -> Expr {
         let_in(
             lets,
             attrs([
-                bind("nixosConfigurations", attrs(configurations)),
+                bind(
+                    "nixosConfigurations",
+                    apply(select(ident("builtins"), "mapAttrs"), [configuration, ident("hosts")]),
+                ),
                 bind("formatter", apply(ident("forEachSystem"), [formatter])),
                 bind("devShells", apply(ident("forEachSystem"), [dev_shell])),
             ]),
