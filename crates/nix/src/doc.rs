@@ -9,7 +9,8 @@
 //! their priority children to their parent. [`TextKind::Trailing`] text only appears when its
 //! group is expanded.
 //!
-//! [`Doc`] builds documents; [`crate::layout`] renders them.
+//! [`Doc`] builds documents (normalising them on the way, as nixfmt's `fixup` does);
+//! [`crate::layout`] renders them.
 
 use std::borrow::Cow;
 
@@ -93,7 +94,7 @@ pub(crate) struct Text<'a> {
     pub(crate) text: Cow<'a, str>,
     /// Non-zero when the renderer should report the line this text lands on.
     pub(crate) mark: u32,
-    /// Set by [`fixup`] on a text that directly follows a text of the same kind: the two are laid
+    /// Set on a text that directly follows a text of the same kind: the two are laid
     /// out as one text (at the indentation of the first), without copying them into one string.
     pub(crate) joined: bool,
 }
@@ -101,8 +102,8 @@ pub(crate) struct Text<'a> {
 /// One element of a document.
 ///
 /// A document is one flat buffer: a group is a marker followed, `skip` elements later, by the
-/// `len` elements of its body. The skipped elements are leftovers of [`fixup`] moving things
-/// out of the group; nothing reads them. Builders always produce `skip == 0`.
+/// `len` elements of its body. The skipped elements are leftovers of normalisation moving
+/// things out of the group; nothing reads them. Raw documents ([`Doc::sub`]) have `skip == 0`.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Elem<'a> {
     /// Text.
@@ -150,24 +151,77 @@ pub(crate) fn width(s: &str) -> usize {
 }
 
 /// A document under construction, with the current nesting level and column offset.
-#[derive(Debug, Default)]
+///
+/// The document of a whole file ([`Doc::new`]) is normalised while it is built, the way nixfmt's
+/// `fixup` normalises a finished one: adjacent spacings merge, adjacent texts of the same kind
+/// are joined, and when a group closes its leading hard spacings and comments move in front of
+/// it, its trailing hard spacings move behind it, a group of nothing else dissolves, and a lone
+/// inner group of the same kind gives it its body. A hard space just before a group merges into
+/// the group's first spacing. Every rule depends only on what came before, so nothing is copied
+/// twice. A [`Doc::sub`] document is raw (as nixfmt builds it, for [`try_compact`]); it is
+/// normalised when [`Doc::extend`] appends it.
+#[derive(Debug)]
 pub(crate) struct Doc<'a> {
-    pub(crate) elems: Vec<Elem<'a>>,
+    elems: Vec<Elem<'a>>,
     nest: u32,
     offset: u32,
+    /// The open groups, the root first; empty for a raw document.
+    levels: Vec<Level>,
     /// The expression whose first token carries the file's leading comments, if any.
     pub(crate) commented: Option<&'a crate::ast::Expr>,
 }
 
+/// An open group of a normalised document.
+#[derive(Debug, Clone, Copy)]
+struct Level {
+    /// Index of the group's marker; its body follows it.
+    marker: usize,
+    /// Indices of the last element at this level and of the one before it.
+    prev: Option<usize>,
+    last: Option<usize>,
+    /// A hard space offered to the group's first element (see [`Lead`]).
+    lead: Option<Lead>,
+}
+
+/// A hard space standing just before a chain of groups opened one inside the other, none of
+/// which holds anything yet: the first element of the innermost merges it into its spacing.
+#[derive(Debug, Clone, Copy)]
+struct Lead {
+    /// Index of the hard space.
+    at: usize,
+    /// The level whose last element it is.
+    owner: usize,
+}
+
 impl<'a> Doc<'a> {
-    /// An empty document at nesting level zero.
+    /// An empty document at nesting level zero, normalised as it is built.
     pub(crate) fn new() -> Doc<'a> {
-        Doc { elems: Vec::new(), nest: 0, offset: 0, commented: None }
+        Doc {
+            elems: vec![Elem::Group { kind: GroupKind::Regular, skip: 0, len: 0 }],
+            nest: 0,
+            offset: 0,
+            levels: vec![Level { marker: 0, prev: None, last: None, lead: None }],
+            commented: None,
+        }
     }
 
-    /// An empty document that continues at this document's nesting level and offset.
+    /// An empty raw document that continues at this document's nesting level and offset.
     pub(crate) fn sub(&self) -> Doc<'a> {
-        Doc { elems: Vec::new(), nest: self.nest, offset: self.offset, commented: self.commented }
+        Doc { elems: Vec::new(), nest: self.nest, offset: self.offset, levels: Vec::new(), commented: self.commented }
+    }
+
+    /// The elements of a raw document.
+    pub(crate) fn into_raw(self) -> Vec<Elem<'a>> {
+        debug_assert!(self.levels.is_empty(), "a normalised document");
+        self.elems
+    }
+
+    /// The normalised document, wrapped in one regular group: the root of the layout.
+    pub(crate) fn finish(mut self) -> Vec<Elem<'a>> {
+        assert_eq!(self.levels.len(), 1, "a raw document, or groups left open");
+        let n = to_u32(self.elems.len() - 1);
+        self.elems[0] = Elem::Group { kind: GroupKind::Regular, skip: 0, len: n };
+        self.elems
     }
 
     fn push_text(&mut self, kind: TextKind, text: Cow<'a, str>) {
@@ -176,7 +230,133 @@ impl<'a> Doc<'a> {
 
     fn push_marked(&mut self, kind: TextKind, text: Cow<'a, str>, mark: u32) {
         if !text.is_empty() {
-            self.elems.push(Elem::Text(Text { nest: self.nest, offset: self.offset, kind, text, mark, joined: false }));
+            self.put_text(Text { nest: self.nest, offset: self.offset, kind, text, mark, joined: false });
+        }
+    }
+
+    fn put_text(&mut self, mut t: Text<'a>) {
+        let Some(lv) = self.levels.last_mut() else { return self.elems.push(Elem::Text(t)) };
+        // A text does not take the hard space before its group.
+        lv.lead = None;
+        t.joined = matches!(lv.last.map(|l| &self.elems[l]), Some(Elem::Text(prev)) if prev.kind == t.kind);
+        if t.joined && run_is_marked(&self.elems[lv.marker + 1..]) {
+            // A merged text reports only its first mark.
+            t.mark = 0;
+        }
+        (lv.prev, lv.last) = (lv.last, Some(self.elems.len()));
+        self.elems.push(Elem::Text(t));
+    }
+
+    /// A spacing.
+    pub(crate) fn spacing(&mut self, mut spacing: Spacing) {
+        let Some(lv) = self.levels.last_mut() else { return self.elems.push(Elem::Spacing(spacing)) };
+        if let Some(lead) = lv.lead.take() {
+            spacing = Spacing::Hardspace.merge(spacing);
+            self.consume(lead);
+        }
+        let lv = self.levels.last_mut().expect("a normalised document");
+        if let Some(Elem::Spacing(b)) = lv.last.map(|l| &mut self.elems[l]) {
+            *b = b.merge(spacing);
+        } else {
+            (lv.prev, lv.last) = (lv.last, Some(self.elems.len()));
+            self.elems.push(Elem::Spacing(spacing));
+        }
+    }
+
+    /// Removes the hard space of `lead`, which a group's first spacing took.
+    fn consume(&mut self, lead: Lead) {
+        self.elems.remove(lead.at);
+        // Only the markers of the (still empty) groups of the chain stand after it.
+        for lv in &mut self.levels[lead.owner + 1..] {
+            lv.marker -= 1;
+        }
+        let owner = &mut self.levels[lead.owner];
+        (owner.prev, owner.last) = (None, owner.prev);
+    }
+
+    fn open(&mut self, kind: GroupKind) {
+        let at = self.elems.len();
+        self.elems.push(Elem::Group { kind, skip: 0, len: 0 });
+        let owner = self.levels.len().wrapping_sub(1);
+        let lead = match self.levels.last_mut() {
+            None => return,
+            // The first element of an empty group is this group: it gets the offer.
+            Some(lv) if lv.lead.is_some() => lv.lead.take(),
+            Some(lv) => match lv.last {
+                Some(l) if self.elems[l] == Elem::Spacing(Spacing::Hardspace) => Some(Lead { at: l, owner }),
+                _ => None,
+            },
+        };
+        self.levels.push(Level { marker: at, prev: None, last: None, lead });
+    }
+
+    fn close(&mut self, at: usize) {
+        let Some(lv) = self.levels.pop() else {
+            let n = to_u32(self.elems.len() - at - 1);
+            if let Elem::Group { len, .. } = &mut self.elems[at] {
+                *len = n;
+            }
+            return;
+        };
+        let g = lv.marker;
+        let Elem::Group { kind, .. } = self.elems[g] else { unreachable!("a group marker") };
+        let b = g + 1;
+        let body = &self.elems[b..];
+        // A closed group always holds something other than hard spacings and comments.
+        let moves_out = |e: &Elem<'_>| is_hard(e) || matches!(e, Elem::Text(t) if t.kind == TextKind::Comment);
+        let pre_end = top(body).find(|&(_, e)| !moves_out(e)).map_or(body.len(), |(j, _)| j);
+        if pre_end == body.len() {
+            // Nothing but hard spacings and comments (never groups: a closed group always holds
+            // something else): they take the group's place.
+            let moved: Vec<Elem<'a>> = self.elems.drain(b..).collect();
+            self.elems.truncate(g);
+            for e in moved {
+                match e {
+                    Elem::Text(t) => self.put_text(t),
+                    Elem::Spacing(s) => self.spacing(s),
+                    Elem::Group { .. } => unreachable!("closed groups hold more than comments"),
+                }
+            }
+            return;
+        }
+        // A trailing hard spacing goes behind the group (adjacent spacings have merged: one).
+        let mut trailing = None;
+        while let Some(&Elem::Spacing(s)) = self.elems.last()
+            && s.is_hard()
+        {
+            self.elems.pop();
+            trailing = Some(trailing.map_or(s, |t: Spacing| s.merge(t)));
+        }
+        let p = self.levels.last_mut().expect("the root is never closed");
+        let mut pre = b;
+        if pre_end > 0
+            && let Elem::Spacing(s) = self.elems[pre]
+            && let Some(Elem::Spacing(prev)) = p.last.map(|l| &mut self.elems[l])
+        {
+            *prev = prev.merge(s);
+            pre += 1;
+        }
+        // Leading hard spacings and comments go in front: the marker moves behind them, and the
+        // body starts `skip` later when the first merged into the spacing before the group.
+        let mut free = g;
+        for j in pre..b + pre_end {
+            self.elems.swap(free, j);
+            p.last = Some(free);
+            free += 1;
+        }
+        let (mut skip, mut len) = (b + pre_end - free - 1, self.elems.len() - b - pre_end);
+        // A lone inner group of the same kind gives the outer one its body.
+        if let Elem::Group { kind: k, skip: s, len: l } = self.elems[b + pre_end]
+            && k == kind
+            && 1 + s as usize + l as usize == len
+        {
+            skip += 1 + s as usize;
+            len = l as usize;
+        }
+        self.elems[free] = Elem::Group { kind, skip: to_u32(skip), len: to_u32(len) };
+        (p.prev, p.last) = (p.last, Some(free));
+        if let Some(t) = trailing {
+            self.spacing(t);
         }
     }
 
@@ -198,11 +378,6 @@ impl<'a> Doc<'a> {
     /// Text that appears only when the enclosing group is expanded.
     pub(crate) fn trailing(&mut self, text: &'static str) {
         self.push_text(TextKind::Trailing, Cow::Borrowed(text));
-    }
-
-    /// A spacing.
-    pub(crate) fn spacing(&mut self, spacing: Spacing) {
-        self.elems.push(Elem::Spacing(spacing));
     }
 
     /// `line`: a space, or a line break when expanded.
@@ -238,12 +413,9 @@ impl<'a> Doc<'a> {
     /// A group of the given kind around what `f` builds.
     pub(crate) fn group_of(&mut self, kind: GroupKind, f: impl FnOnce(&mut Doc<'a>)) {
         let at = self.elems.len();
-        self.elems.push(Elem::Group { kind, skip: 0, len: 0 });
+        self.open(kind);
         f(self);
-        let n = to_u32(self.elems.len() - at - 1);
-        if let Elem::Group { len, .. } = &mut self.elems[at] {
-            *len = n;
-        }
+        self.close(at);
     }
 
     /// A regular group.
@@ -276,9 +448,32 @@ impl<'a> Doc<'a> {
         self.offset -= columns;
     }
 
-    /// Appends already built elements (of another builder, so without skipped elements).
+    /// Appends the elements of a raw document, as if they were built here.
     pub(crate) fn extend(&mut self, elems: Vec<Elem<'a>>) {
-        self.elems.extend(elems);
+        if self.levels.is_empty() {
+            return self.elems.extend(elems);
+        }
+        // Where each open group of `elems` ends, and where it began in `self`.
+        let mut open: Vec<(usize, usize)> = Vec::new();
+        for (i, e) in elems.into_iter().enumerate() {
+            while let Some(&(end, at)) = open.last()
+                && end == i
+            {
+                open.pop();
+                self.close(at);
+            }
+            match e {
+                Elem::Text(t) => self.put_text(t),
+                Elem::Spacing(s) => self.spacing(s),
+                Elem::Group { kind, len, .. } => {
+                    open.push((i + 1 + len as usize, self.elems.len()));
+                    self.open(kind);
+                }
+            }
+        }
+        while let Some((_, at)) = open.pop() {
+            self.close(at);
+        }
     }
 }
 
@@ -308,160 +503,8 @@ pub(crate) fn try_compact<'a>(elems: &[Elem<'a>], limit: Option<usize>) -> Optio
     Some(out)
 }
 
-/// Whether the element at `i` is a comment, or a group of nothing but comments and hard spacings.
-fn is_comment(elems: &[Elem<'_>], i: usize) -> bool {
-    match &elems[i] {
-        Elem::Text(t) => t.kind == TextKind::Comment,
-        Elem::Group { .. } => {
-            let body = body(elems, i);
-            top(body).all(|(j, e)| is_hard(e) || is_comment(body, j))
-        }
-        Elem::Spacing(_) => false,
-    }
-}
-
 fn is_hard(elem: &Elem<'_>) -> bool {
     matches!(elem, Elem::Spacing(s) if s.is_hard())
-}
-
-/// Normalises a built document for layout: merges adjacent spacings, joins adjacent texts, lifts
-/// hard spacings and leading comments out of groups (so a group's flat test sees only what it can
-/// lay out), drops empty groups and unwraps a group whose only child is a group of the same kind.
-/// The result is wrapped in one regular group, the root of the layout.
-pub(crate) fn fixup(elems: Vec<Elem<'_>>) -> Vec<Elem<'_>> {
-    let mut out = Vec::with_capacity(elems.len() + 1);
-    out.push(Elem::Group { kind: GroupKind::Regular, skip: 0, len: 0 });
-    let end = elems.len();
-    fixup_group(&mut Source { elems: elems.into_iter().peekable(), pos: 0 }, end, false, &mut out);
-    let n = to_u32(out.len() - 1);
-    if let Elem::Group { len, .. } = &mut out[0] {
-        *len = n;
-    }
-    out
-}
-
-/// A built document, consumed in order by [`fixup_group`].
-struct Source<'a> {
-    elems: std::iter::Peekable<std::vec::IntoIter<Elem<'a>>>,
-    /// How many elements were taken.
-    pos: usize,
-}
-
-/// Normalises a group body (built, so without skipped elements: the source elements up to
-/// `end`) onto the end of `out`. With
-/// `lead`, a hard space stands just before `elems` and merges into their first spacing (looking
-/// into a leading group); the flag returned says whether it did, otherwise the caller keeps it.
-///
-/// Elements moved out of a nested group are either placed before its marker (leading hard
-/// spacings and comments; the marker moves behind them and the body starts `skip` later) or
-/// processed again with what follows it (trailing hard spacings, or the whole body when it holds
-/// nothing else). Those are never groups: a normalised group always holds something else.
-fn fixup_group<'a>(src: &mut Source<'a>, end: usize, mut lead: bool, out: &mut Vec<Elem<'a>>) -> bool {
-    let base = out.len();
-    // Indices in `out` of the last element at this level and of the one before it.
-    let (mut prev, mut last): (Option<usize>, Option<usize>) = (None, None);
-    // Elements to process before the rest of the source, the next one last.
-    let mut again: Vec<Elem<'a>> = Vec::new();
-    let mut consumed = false;
-    loop {
-        let elem = match again.pop() {
-            Some(e) => e,
-            None if src.pos < end => {
-                src.pos += 1;
-                src.elems.next().expect("the source holds `end` elements")
-            }
-            None => break,
-        };
-        match elem {
-            Elem::Spacing(mut a) => {
-                if lead && out.len() == base {
-                    a = Spacing::Hardspace.merge(a);
-                    lead = false;
-                    consumed = true;
-                }
-                let upcoming = match again.last_mut() {
-                    Some(e) => Some(e),
-                    None if src.pos < end => src.elems.peek_mut(),
-                    None => None,
-                };
-                if let Some(Elem::Spacing(b)) = upcoming {
-                    *b = a.merge(*b);
-                } else if let Some(Elem::Spacing(b)) = last.map(|l| &mut out[l]) {
-                    *b = b.merge(a);
-                } else {
-                    (prev, last) = (last, Some(out.len()));
-                    out.push(Elem::Spacing(a));
-                }
-            }
-            Elem::Text(mut t) => {
-                lead = false;
-                t.joined = matches!(last.map(|l| &out[l]), Some(Elem::Text(prev)) if prev.kind == t.kind);
-                if t.joined && run_is_marked(&out[base..]) {
-                    // A merged text reports only its first mark.
-                    t.mark = 0;
-                }
-                (prev, last) = (last, Some(out.len()));
-                out.push(Elem::Text(t));
-            }
-            Elem::Group { kind, len, .. } => {
-                let from_out = matches!(last.map(|l| &out[l]), Some(Elem::Spacing(Spacing::Hardspace)));
-                let from_lead = lead && out.len() == base;
-                let g = out.len();
-                out.push(Elem::Group { kind, skip: 0, len: 0 });
-                let took = fixup_group(src, src.pos + len as usize, from_out || from_lead, out);
-                // Free slots before the body: the marker's, and the hard space's if it was taken.
-                let mut free = g;
-                if from_lead {
-                    lead = false;
-                    consumed = took;
-                } else if took {
-                    // The hard space was `last`; what came before it is not a spacing, so nothing
-                    // asks for the element before that until the next push.
-                    free -= 1;
-                    (prev, last) = (None, prev);
-                }
-                let b = g + 1;
-                let body = &out[b..];
-                let pre_end =
-                    top(body).find(|&(j, e)| !is_hard(e) && !is_comment(body, j)).map_or(body.len(), |(j, _)| j);
-                if pre_end == body.len() {
-                    // Nothing but hard spacings and comments: all of it is processed again.
-                    again.extend(out.drain(b..).rev());
-                    out.truncate(free);
-                    continue;
-                }
-                // Trailing hard spacings are processed again with what follows.
-                while out.last().is_some_and(is_hard) {
-                    again.push(out.pop().expect("not empty"));
-                }
-                let mut pre = b;
-                if pre < b + pre_end
-                    && let Elem::Spacing(s) = out[pre]
-                    && let Some(Elem::Spacing(prev)) = last.map(|l| &mut out[l])
-                {
-                    *prev = prev.merge(s);
-                    pre += 1;
-                }
-                for j in pre..b + pre_end {
-                    out.swap(free, j);
-                    last = Some(free);
-                    free += 1;
-                }
-                let (mut skip, mut len) = (b + pre_end - free - 1, out.len() - b - pre_end);
-                // A lone inner group of the same kind gives the outer one its body.
-                if let Elem::Group { kind: k, skip: s, len: l } = out[b + pre_end]
-                    && k == kind
-                    && 1 + s as usize + l as usize == len
-                {
-                    skip += 1 + s as usize;
-                    len = l as usize;
-                }
-                out[free] = Elem::Group { kind, skip: to_u32(skip), len: to_u32(len) };
-                (prev, last) = (last, Some(free));
-            }
-        }
-    }
-    consumed
 }
 
 /// Whether the run of joined texts that ends `out` already carries a mark.

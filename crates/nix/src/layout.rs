@@ -1,4 +1,4 @@
-//! The renderer: a greedy Wadler/Leijen layout of a fixed-up document, as nixfmt's `Predoc` does it.
+//! The renderer: a greedy Wadler/Leijen layout of a normalised document, as nixfmt's `Predoc` does it.
 //!
 //! Each group is first tried flat: it fits when its flat text plus the first line of whatever
 //! follows it stays within the width. When it does not, and it has priority children, each of
@@ -6,12 +6,11 @@
 //! the group is expanded and its children are laid out one by one. Soft spacings look ahead at
 //! the first line of the rest of the document to decide between a space and a line break.
 
-use crate::doc::{Elem, GroupKind, Spacing, TextKind, body, fixup, next, top, width};
+use crate::doc::{Elem, GroupKind, Spacing, TextKind, body, next, top, width};
 
 /// Renders a document at the given width with two-space indentation: exactly one final newline,
 /// no leading or trailing blank space.
-pub(crate) fn render(elems: Vec<Elem<'_>>, target: usize) -> (String, Vec<(u32, usize)>) {
-    let doc = fixup(elems);
+pub(crate) fn render(doc: Vec<Elem<'_>>, target: usize) -> (String, Vec<(u32, usize)>) {
     let mut r = Renderer {
         out: String::with_capacity(doc.len() * 4),
         col: 0,

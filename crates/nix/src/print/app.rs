@@ -180,7 +180,7 @@ pub(super) fn app<'a>(d: &mut Doc<'a>, ctx: Ctx, node: Node<'a>) {
         head.line();
     }
     head.transparent_group(|d| absorb_app(d, func, ctx.indent_function));
-    let head: Vec<Elem<'a>> = head.elems;
+    let head: Vec<Elem<'a>> = head.into_raw();
     if app_is_simple(func, arg)
         && !starts_with_comment(d, func.expr(), true)
         && let Some(flat) = try_compact(&head, None)

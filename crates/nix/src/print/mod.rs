@@ -67,7 +67,7 @@ fn layout_to_fixed_point<'a>(build: impl Fn() -> Doc<'a>) -> String {
     loop {
         pass += 1;
         FACTS.with(|f| f.borrow_mut().marked.clear());
-        let (out, marks) = layout::render(build().elems, WIDTH);
+        let (out, marks) = layout::render(build().finish(), WIDTH);
         let mut lines: HashMap<u32, (usize, usize)> = HashMap::new();
         for (mark, line) in marks {
             let e = lines.entry(mark).or_insert((line, line));

@@ -113,16 +113,17 @@ pub(super) fn interpolation<'a>(d: &mut Doc<'a>, e: &'a Expr) {
         d.text("${");
         let mut inner = d.sub();
         expr(&mut inner, node);
-        match try_compact(&inner.elems, None) {
+        let inner = inner.into_raw();
+        match try_compact(&inner, None) {
             Some(flat) => d.extend(flat),
-            None => d.extend(inner.elems),
+            None => d.extend(inner),
         }
         d.text("}");
         return;
     }
     let mut inner = d.sub();
     inner.group(|d| expr(d, node));
-    let rendered = inner.elems;
+    let rendered = inner.into_raw();
     d.group(|d| {
         d.text("${");
         match try_compact(&rendered, Some(30)) {
