@@ -152,7 +152,7 @@ pub(crate) fn width(s: &str) -> usize {
 
 /// A document under construction, with the current nesting level and column offset.
 ///
-/// The document of a whole file ([`Doc::new`]) is normalised while it is built, the way nixfmt's
+/// The document of a whole file ([`Doc::with_capacity`]) is normalised while it is built, the way nixfmt's
 /// `fixup` normalises a finished one: adjacent spacings merge, adjacent texts of the same kind
 /// are joined, and when a group closes its leading hard spacings and comments move in front of
 /// it, its trailing hard spacings move behind it, a group of nothing else dissolves, and a lone
@@ -194,10 +194,13 @@ struct Lead {
 }
 
 impl<'a> Doc<'a> {
-    /// An empty document at nesting level zero, normalised as it is built.
-    pub(crate) fn new() -> Doc<'a> {
+    /// An empty document at nesting level zero, normalised as it is built, with room for
+    /// `capacity` elements.
+    pub(crate) fn with_capacity(capacity: usize) -> Doc<'a> {
+        let mut elems = Vec::with_capacity(capacity.max(1));
+        elems.push(Elem::Group { kind: GroupKind::Regular, skip: 0, len: 0 });
         Doc {
-            elems: vec![Elem::Group { kind: GroupKind::Regular, skip: 0, len: 0 }],
+            elems,
             nest: 0,
             offset: 0,
             levels: vec![Level { marker: 0, prev: None, last: None, lead: None }],

@@ -26,9 +26,13 @@ const KEYWORDS: [&str; 10] = ["if", "then", "else", "assert", "with", "let", "in
 
 /// Whether `name` can be written as a bare identifier: `[A-Za-z_][A-Za-z0-9_'-]*` and not a keyword.
 pub fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '\'' | '-'))
+    // Every allowed character is ASCII, so bytes suffice (any byte of a wider character fails).
+    let (first, rest) = match name.as_bytes().split_first() {
+        Some((&f, r)) => (f, r),
+        None => return false,
+    };
+    (first.is_ascii_alphabetic() || first == b'_')
+        && rest.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'\'' | b'-'))
         && !KEYWORDS.contains(&name)
 }
 

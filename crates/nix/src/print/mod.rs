@@ -16,7 +16,7 @@ mod stmt;
 mod string;
 mod term;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
 use crate::ast::{Expr, File, Pattern};
@@ -45,6 +45,14 @@ struct Facts {
 
 thread_local! {
     static FACTS: RefCell<Facts> = RefCell::new(Facts::default());
+    /// Elements of the last document built on this thread: files printed one after the other
+    /// tend to be alike, and growing a large buffer step by step copies it several times.
+    static LAST_LEN: Cell<usize> = const { Cell::new(0) };
+}
+
+/// A new document sized like the last one.
+fn new_doc<'a>() -> Doc<'a> {
+    Doc::with_capacity(LAST_LEN.get())
 }
 
 /// Whether a pattern is known to span several lines.
@@ -67,7 +75,9 @@ fn layout_to_fixed_point<'a>(build: impl Fn() -> Doc<'a>) -> String {
     loop {
         pass += 1;
         FACTS.with(|f| f.borrow_mut().marked.clear());
-        let (out, marks) = layout::render(build().finish(), WIDTH);
+        let elems = build().finish();
+        LAST_LEN.set(elems.len());
+        let (out, marks) = layout::render(elems, WIDTH);
         let mut lines: HashMap<u32, (usize, usize)> = HashMap::new();
         for (mark, line) in marks {
             let e = lines.entry(mark).or_insert((line, line));
@@ -123,7 +133,7 @@ pub(super) fn starts_with_comment(d: &Doc<'_>, target: &Expr, through_apply: boo
 /// Prints a whole file: its comments, its expression, and exactly one final newline.
 pub fn print_file(file: &File) -> String {
     layout_to_fixed_point(|| {
-        let mut d = Doc::new();
+        let mut d = new_doc();
         if !file.comments.is_empty() {
             d.commented = Some(&file.expr);
         }
@@ -138,7 +148,7 @@ pub fn print_file(file: &File) -> String {
 /// Prints one expression at the top level, without a final newline.
 pub fn print_expr(expr: &Expr) -> String {
     let mut out = layout_to_fixed_point(|| {
-        let mut d = Doc::new();
+        let mut d = new_doc();
         d.group(|d| stmt::expr(d, Node::top(expr)));
         d
     });
