@@ -460,37 +460,19 @@ impl<T: Decode> Decode for Secret<T> {
                 );
             };
         match entries.as_slice() {
-            [(key, value)] if key.name == "env" => {
-                let p = path.key("env");
-                let s = d.text(value, &p, EnvVarName::ALLOWED)?;
-                match EnvVarName::new(s) {
-                    Ok(name) => Some(Secret::Env(name)),
-                    Err(e) => {
-                        reference_error(
-                            d,
-                            value.span.as_ref(),
-                            format!("malformed secret reference: {}", e.message()),
-                            None,
-                        );
-                        None
-                    }
-                }
-            }
-            [(key, value)] if key.name == "file" => {
-                let p = path.key("file");
-                let s = d.text(value, &p, AbsolutePath::ALLOWED)?;
-                match AbsolutePath::new(s) {
-                    Ok(p) => Some(Secret::File(p)),
-                    Err(e) => {
-                        reference_error(
-                            d,
-                            value.span.as_ref(),
-                            format!("malformed secret reference: {}", e.message()),
-                            None,
-                        );
-                        None
-                    }
-                }
+            [(key, value)] if key.name == "env" || key.name == "file" => {
+                let p = path.key(&key.name);
+                let parsed = if key.name == "env" {
+                    EnvVarName::new(d.text(value, &p, EnvVarName::ALLOWED)?).map(Secret::Env)
+                } else {
+                    AbsolutePath::new(d.text(value, &p, AbsolutePath::ALLOWED)?).map(Secret::File)
+                };
+                parsed
+                    .map_err(|e| {
+                        let message = format!("malformed secret reference: {}", e.message());
+                        reference_error(d, value.span.as_ref(), message, None);
+                    })
+                    .ok()
             }
             [(key, _)] => {
                 let suggestion = closest(&key.name, ["env", "file"]);
