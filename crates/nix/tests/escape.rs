@@ -2,51 +2,14 @@
 //! around an interpolation), evaluated in one batch by `nix-instantiate --eval --strict --json`,
 //! must give back exactly the original text.
 
+mod common;
+
 use homeflake_nix::*;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 
 const CASES: usize = 256;
-
-/// Strings made of the pieces that are dangerous in one syntax or the other.
-fn nasty() -> impl Strategy<Value = String> {
-    let piece = prop_oneof![
-        prop::sample::select(vec![
-            "${",
-            "''",
-            "''$",
-            "'",
-            "''\\",
-            "'''",
-            "\\",
-            "\"",
-            "$",
-            "$$",
-            "{",
-            "}",
-            "\n",
-            "\n\n",
-            "\t",
-            "\r",
-            "\r\n",
-            " ",
-            "  ",
-            "\n  ",
-            "\n\t",
-            "é",
-            "日本語",
-            "\u{1F600}",
-            "\u{2028}",
-            "#",
-            "${x}",
-            "$${",
-        ])
-        .prop_map(str::to_string),
-        "[a-zA-Z0-9 .:/=-]{1,10}",
-    ];
-    prop::collection::vec(piece, 0..10).prop_map(|v| v.concat())
-}
 
 fn str_expr(kind: StrKind, parts: Vec<StrPart>) -> Expr {
     Expr::Str(Str { kind, parts })
@@ -85,7 +48,7 @@ fn cases(s: &str, t: &str) -> Vec<(Expr, String)> {
 #[test]
 fn literals_evaluate_to_the_original_text() {
     let mut runner = TestRunner::deterministic();
-    let strategy = (nasty(), nasty());
+    let strategy = (common::nasty_text(10), common::nasty_text(10));
     let mut exprs = Vec::new();
     let mut want = Vec::new();
     for _ in 0..CASES {

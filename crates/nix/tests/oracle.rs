@@ -1,6 +1,8 @@
 //! Property test: random ASTs print to text that nixfmt leaves unchanged, that rnix parses without
 //! errors, and that `from_rnix` reads back to the same AST (modulo `normalise`).
 
+mod common;
+
 use homeflake_nix::*;
 use proptest::prelude::*;
 
@@ -17,44 +19,10 @@ fn ident() -> impl Strategy<Value = String> {
     .prop_filter("keyword", |s| !KEYWORDS.contains(&s.as_str()))
 }
 
-/// Text full of characters that need escaping in one literal syntax or the other.
-fn nasty_text() -> impl Strategy<Value = String> {
-    let piece = prop_oneof![
-        prop::sample::select(vec![
-            "${",
-            "''",
-            "''$",
-            "'",
-            "\\",
-            "\"",
-            "$",
-            "$$",
-            "{",
-            "}",
-            "\n",
-            "\n  ",
-            "\t",
-            "\r",
-            " ",
-            "   ",
-            "é",
-            "日本",
-            "\u{1F600}",
-            "#",
-            "''\\",
-            "'''",
-        ])
-        .prop_map(str::to_string),
-        "[a-zA-Z0-9 .:/=-]{1,12}",
-        "[a-zA-Z0-9 .:/=-]{30,70}",
-    ];
-    prop::collection::vec(piece, 0..6).prop_map(|v| v.concat())
-}
-
 fn key(inner: impl Strategy<Value = Expr> + Clone) -> impl Strategy<Value = Key> {
     prop_oneof![
         4 => ident().prop_map(Key::Name),
-        1 => nasty_text().prop_map(Key::Name),
+        1 => common::nasty_text(6).prop_map(Key::Name),
         1 => inner.prop_map(Key::Dynamic),
     ]
 }
@@ -72,7 +40,7 @@ fn leaf() -> impl Strategy<Value = Expr> {
         prop::sample::select(vec!["./hosts/yomogi", "/etc/nixos", "<nixpkgs>", "./a.nix", "~/x"])
             .prop_map(|p| Expr::Path(p.to_string())),
         ident().prop_map(Expr::Ident),
-        (nasty_text(), any::<bool>()).prop_map(|(t, ind)| Expr::Str(Str {
+        (common::nasty_text(6), any::<bool>()).prop_map(|(t, ind)| Expr::Str(Str {
             kind: if ind { StrKind::Indented } else { StrKind::Quoted },
             parts: vec![StrPart::Text(t)],
         })),
@@ -151,7 +119,7 @@ fn expr() -> impl Strategy<Value = Expr> + Clone {
             }),
             (
                 prop::collection::vec(
-                    prop_oneof![nasty_text().prop_map(StrPart::Text), inner.clone().prop_map(StrPart::Interp)],
+                    prop_oneof![common::nasty_text(6).prop_map(StrPart::Text), inner.clone().prop_map(StrPart::Interp)],
                     0..4
                 ),
                 any::<bool>()
