@@ -325,7 +325,6 @@ fn regenerate_command(output: &OutputArgs) -> String {
     }
     match &output.out {
         Some(out) => command.push_str(&format!(" --out {}", out.display())),
-        None if command == "homeflake gen" => return "`cargo run -- gen` (or `homeflake gen`)".to_owned(),
         None => {}
     }
     format!("`{command}`")

@@ -186,7 +186,7 @@ fn gen_check_passes_when_up_to_date_and_lists_stale_missing_and_extra_files_with
     let stale = lab.run(&["gen", "--check"]);
     stale.assert_code(1, "check after moving a host");
     assert!(stale.stderr.contains("stale: hosts/hanaakari/default.nix"), "{}", stale.stderr);
-    assert!(stale.stderr.contains("run `cargo run -- gen`"), "no command to regenerate:\n{}", stale.stderr);
+    assert!(stale.stderr.contains("run `homeflake gen`"), "no command to regenerate:\n{}", stale.stderr);
     assert!(!stale.stderr.contains("hosts/tokiwa"), "an unchanged host reported:\n{}", stale.stderr);
     assert_eq!(snapshot(lab.root()), before, "gen --check wrote");
 
