@@ -323,9 +323,8 @@ fn regenerate_command(output: &OutputArgs) -> String {
     if output.inventory.inventory != Path::new(".") {
         command.push_str(&format!(" --inventory {}", output.inventory.inventory.display()));
     }
-    match &output.out {
-        Some(out) => command.push_str(&format!(" --out {}", out.display())),
-        None => {}
+    if let Some(out) = &output.out {
+        command.push_str(&format!(" --out {}", out.display()));
     }
     format!("`{command}`")
 }
