@@ -3,10 +3,10 @@
   services.nginx.enable = true;
   services.nginx.streamConfig = ''
     upstream traefik_https {
-      server localhost:31443;
+      server 127.0.0.1:31443;
     }
     upstream traefik_http {
-      server localhost:31080;
+      server 127.0.0.1:31080;
     }
     server {
       listen 443;

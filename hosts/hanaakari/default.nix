@@ -2,7 +2,6 @@
 { lib, pkgs, ... }:
 {
   imports = [
-    ./hardware-configuration.nix
     ../../modules/base.nix
     ../../modules/firewall.nix
     ../../modules/tailscale.nix
@@ -11,6 +10,7 @@
     ../../modules/ceph.nix
     ../../modules/ingress-proxy.nix
   ]
+  ++ lib.optional (builtins.pathExists ./hardware-configuration.nix) ./hardware-configuration.nix
   ++ lib.optional (builtins.pathExists ./extra.nix) ./extra.nix;
   networking.hostName = "hanaakari";
   networking.interfaces.enp1s0.ipv4.addresses = [
@@ -39,4 +39,10 @@
     serviceConfig.Type = "oneshot";
     serviceConfig.ExecStart = "${pkgs.ethtool}/bin/ethtool -s enp1s0 wol g";
   };
+  assertions = [
+    {
+      assertion = builtins.pathExists ./hardware-configuration.nix;
+      message = "hosts/hanaakari/hardware-configuration.nix is missing: on hanaakari, run `nixos-generate-config --show-hardware-config > hardware-configuration.nix`, copy the file to hosts/hanaakari/ in the flake and `git add` it (a flake sees only files git tracks)";
+    }
+  ];
 }

@@ -2,7 +2,6 @@
 { lib, pkgs, ... }:
 {
   imports = [
-    ./hardware-configuration.nix
     ../../modules/base.nix
     ../../modules/firewall.nix
     ../../modules/tailscale.nix
@@ -10,6 +9,7 @@
     ../../modules/k8s/node.nix
     ../../modules/ceph.nix
   ]
+  ++ lib.optional (builtins.pathExists ./hardware-configuration.nix) ./hardware-configuration.nix
   ++ lib.optional (builtins.pathExists ./extra.nix) ./extra.nix;
   networking.hostName = "tokiwa";
   networking.interfaces.enp1s0.ipv4.addresses = [
@@ -37,4 +37,10 @@
     serviceConfig.Type = "oneshot";
     serviceConfig.ExecStart = "${pkgs.ethtool}/bin/ethtool -s enp1s0 wol g";
   };
+  assertions = [
+    {
+      assertion = builtins.pathExists ./hardware-configuration.nix;
+      message = "hosts/tokiwa/hardware-configuration.nix is missing: on tokiwa, run `nixos-generate-config --show-hardware-config > hardware-configuration.nix`, copy the file to hosts/tokiwa/ in the flake and `git add` it (a flake sees only files git tracks)";
+    }
+  ];
 }

@@ -45,6 +45,7 @@
   };
   hardware.enableRedistributableFirmware = true;
   services.kubernetes.apiserver.advertiseAddress = "192.168.10.10";
+  systemd.services.etcd.environment.ETCD_UNSUPPORTED_ARCH = "arm64";
   services.kubernetes.kubelet.extraOpts = lib.concatStringsSep " " [
     "--fail-swap-on=false"
     "--pod-infra-container-image=registry.k8s.io/pause:3.9"

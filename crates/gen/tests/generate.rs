@@ -125,7 +125,9 @@ fn facts_are_derived_from_one_place() {
     let files = generate(&cluster("../.."));
     let text = |path: &str| files.get(path).unwrap().contents.clone();
     let proxy = text("modules/ingress-proxy.nix");
-    assert!(proxy.contains("server localhost:31443;") && proxy.contains("server localhost:31080;"));
+    // localhost resolves to ::1 first on NixOS, where no NodePort listens: upstreams are IPv4 loopback.
+    assert!(proxy.contains("server 127.0.0.1:31443;") && proxy.contains("server 127.0.0.1:31080;"), "{proxy}");
+    assert!(!proxy.contains("localhost"), "{proxy}");
     let dns = text("modules/split-dns.nix");
     assert!(dns.contains("answer \"{{ .Name }} 60 IN A ${secrets.HOMEFLAKE_HANAAKARI_TAILNET_IP}\""), "{dns}");
     assert!(dns.contains(r#"match "^(.+\.)?home\.example\.com\.$""#), "{dns}");

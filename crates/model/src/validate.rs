@@ -16,6 +16,7 @@ use crate::firewall::FirewallMode;
 use crate::host::Host;
 use crate::names::{HostName, System};
 use crate::secret::Secret;
+use crate::split_dns::SplitDnsNetwork;
 use crate::suggest::closest;
 use crate::tailscale::tailnet_range;
 
@@ -76,23 +77,6 @@ impl<'a> Cx<'a> {
                 .with_suggestion(suggestion),
         );
         None
-    }
-
-    fn needs_tailnet(&mut self, host: &Host, locator: &str, what: &str) {
-        if host.tailnet_address.is_none() {
-            self.push(
-                locator.to_owned(),
-                Diagnostic::error(
-                    Code::MissingTailnetAddress,
-                    locator,
-                    format!("{what} {:?} has no tailnet address", host.name.as_str()),
-                )
-                .with_allowed(format!(
-                    "a host with tailnet-address set (add it to hosts.{}: a literal 100.x.y.z or {{ env = \"NAME\" }})",
-                    host.name
-                )),
-            );
-        }
     }
 }
 
@@ -299,20 +283,16 @@ fn roles(cx: &mut Cx<'_>) {
 fn kubernetes(cx: &mut Cx<'_>) {
     let k = &cx.cluster.kubernetes;
     if k.dns.enable && k.dns.coredns_image.is_none() {
-        let arm: Vec<usize> = (0..cx.cluster.hosts.len())
-            .filter(|&i| {
-                let h = &cx.cluster.hosts[i];
-                h.roles.control_plane && h.system == System::Aarch64Linux
-            })
-            .collect();
-        for i in arm {
-            let name = cx.cluster.hosts[i].name.clone();
+        // Every Kubernetes host seeds the DNS add-on's image, whose hash differs per architecture.
+        let arm = cx.cluster.hosts.iter().find(|h| h.roles.in_cluster() && h.system == System::Aarch64Linux);
+        if let Some(host) = arm {
+            let name = host.name.clone();
             cx.push(
                 "kubernetes.dns.coredns-image".into(),
                 Diagnostic::error(
                     Code::MissingArm64Image,
                     "kubernetes.dns.coredns-image",
-                    format!("control plane {name:?} is aarch64-linux and the DNS add-on is on, but no arm64 coredns image is pinned (the default image is amd64)"),
+                    format!("host {name:?} is aarch64-linux and in the cluster, and the DNS add-on is on, but no arm64 coredns image is pinned (every Kubernetes host seeds the add-on's image, and the default one is amd64)"),
                 )
                 .with_allowed(
                     "[kubernetes.dns.coredns-image] with image-name = \"coredns/coredns\", image-digest = \"sha256:a0ead06651cf580044aeb0a0feba63591858fb2e43ade8c9dea45a6a89ae7e5e\", final-image-tag = \"1.10.1\", sha256 = \"0c4vdbklgjrzi6qc5020dvi8x3mayq4li09rrq2w0hcjdljj0yf9\"; or kubernetes.dns.enable = false",
@@ -394,7 +374,6 @@ fn services(cx: &mut Cx<'_>) {
     let c = cx.cluster;
     if let Some(ingress) = &c.ingress {
         if let Some(host) = cx.host_ref(&ingress.host, "ingress.host", "ingress host") {
-            cx.needs_tailnet(host, "ingress.host", "ingress host");
             let i = cx.by_name[host.name.as_str()];
             for (k, v) in &ingress.node_selector {
                 if host.labels.get(k).is_some_and(|have| have != v) {
@@ -435,22 +414,39 @@ fn services(cx: &mut Cx<'_>) {
         }
     }
     if let Some(dns) = &c.split_dns {
-        if !c.tailscale.enable {
+        let on_tailnet = dns.network == SplitDnsNetwork::Tailnet;
+        if on_tailnet && !c.tailscale.enable {
             cx.push(
-                "split-dns".into(),
+                "split-dns.network".into(),
                 Diagnostic::error(
                     Code::MissingTailnetAddress,
-                    "split-dns",
-                    "split DNS answers on the tailnet, but tailscale.enable is false",
+                    "split-dns.network",
+                    "split DNS is served on the tailnet, but tailscale.enable is false",
                 )
-                .with_allowed("tailscale.enable = true, or no [split-dns]"),
+                .with_allowed(
+                    "split-dns.network = \"lan\" (the LAN's resolver forwards the zone), or tailscale.enable = true",
+                ),
             );
         }
-        if let Some(host) = cx.host_ref(&dns.server_host, "split-dns.server-host", "split-DNS server") {
-            cx.needs_tailnet(host, "split-dns.server-host", "split-DNS server");
-        }
-        if let Some(host) = cx.host_ref(&dns.answer_host, "split-dns.answer-host", "split-DNS answer host") {
-            cx.needs_tailnet(host, "split-dns.answer-host", "split-DNS answer host");
+        let server = cx.host_ref(&dns.server_host, "split-dns.server-host", "split-DNS server");
+        let answer = cx.host_ref(&dns.answer_host, "split-dns.answer-host", "split-DNS answer host");
+        if on_tailnet && c.tailscale.enable {
+            for (host, key) in [(server, "split-dns.server-host"), (answer, "split-dns.answer-host")] {
+                if let Some(host) = host.filter(|h| h.tailnet_address.is_none()) {
+                    cx.push(
+                        key.into(),
+                        Diagnostic::warning(
+                            Code::SplitDnsPending,
+                            key,
+                            format!("split DNS is left out until host {:?} has a tailnet address", host.name.as_str()),
+                        )
+                        .with_allowed(format!(
+                            "hosts.{}.tailnet-address, once the host has joined the tailnet (`tailscale ip -4` on it; docs/bootstrap.md)",
+                            host.name
+                        )),
+                    );
+                }
+            }
         }
     }
 }
@@ -520,6 +516,19 @@ fn users_and_pin(cx: &mut Cx<'_>) {
                     .with_allowed("each user once"),
             );
         }
+    }
+    if let Some(release) = c.nixpkgs_release()
+        && c.state_version > release
+    {
+        cx.push(
+            "state-version".into(),
+            Diagnostic::error(
+                Code::InvalidValue,
+                "state-version",
+                format!("state version {} is newer than the pinned nixpkgs release {release}", c.state_version),
+            )
+            .with_allowed(format!("the release the hosts were first installed with, {release} or older")),
+        );
     }
     let pin = &c.nixpkgs;
     let set = [pin.rev.is_some(), pin.nar_hash.is_some(), pin.last_modified.is_some()];
