@@ -69,81 +69,23 @@ fn unreachable_secret() -> ! {
     unreachable!("homeflake-gen knows every kind of secret reference")
 }
 
+/// Every identifier the expression refers to, including names inherited from the scope.
 fn collect_idents<'a>(expr: &'a Expr, out: &mut BTreeSet<&'a str>) {
-    match expr {
-        Expr::Null | Expr::Bool(_) | Expr::Int(_) | Expr::Float(_) | Expr::Path(_) => {}
-        Expr::Ident(name) => {
-            out.insert(name);
-        }
-        Expr::Str(s) => {
-            for part in &s.parts {
-                if let StrPart::Interp(e) = part {
-                    collect_idents(e, out);
-                }
+    let mut inherited = Vec::new();
+    expr.walk(
+        &mut |e| {
+            if let Expr::Ident(name) = e {
+                out.insert(name);
             }
-        }
-        Expr::Select { expr, path, default } => {
-            collect_idents(expr, out);
-            collect_key_idents(path, out);
-            if let Some(d) = default {
-                collect_idents(d, out);
+        },
+        &mut |b| {
+            if let BindingKind::Inherit { from: None, names } = &b.kind {
+                inherited.extend(names.iter().filter_map(|n| match n {
+                    Key::Name(n) => Some(n.as_str()),
+                    Key::Dynamic(_) => None,
+                }));
             }
-        }
-        Expr::HasAttr { expr, path } => {
-            collect_idents(expr, out);
-            collect_key_idents(path, out);
-        }
-        Expr::Apply { func, arg } => {
-            collect_idents(func, out);
-            collect_idents(arg, out);
-        }
-        Expr::Lambda { body, .. } => collect_idents(body, out),
-        Expr::AttrSet { bindings, .. } => collect_binding_idents(bindings, out),
-        Expr::Let { bindings, body } => {
-            collect_binding_idents(bindings, out);
-            collect_idents(body, out);
-        }
-        Expr::List(items) => items.iter().for_each(|item| collect_idents(&item.value, out)),
-        Expr::With { scope, body } => {
-            collect_idents(scope, out);
-            collect_idents(body, out);
-        }
-        Expr::If { cond, then, else_ } => {
-            collect_idents(cond, out);
-            collect_idents(then, out);
-            collect_idents(else_, out);
-        }
-        Expr::Unary { expr, .. } => collect_idents(expr, out),
-        Expr::Binary { lhs, rhs, .. } => {
-            collect_idents(lhs, out);
-            collect_idents(rhs, out);
-        }
-    }
-}
-
-fn collect_binding_idents<'a>(bindings: &'a [Binding], out: &mut BTreeSet<&'a str>) {
-    for binding in bindings {
-        match &binding.kind {
-            BindingKind::Assign { path, value } => {
-                collect_key_idents(path, out);
-                collect_idents(value, out);
-            }
-            BindingKind::Inherit { from: Some(from), .. } => collect_idents(from, out),
-            BindingKind::Inherit { from: None, names } => {
-                for name in names {
-                    if let Key::Name(n) = name {
-                        out.insert(n);
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn collect_key_idents<'a>(path: &'a [Key], out: &mut BTreeSet<&'a str>) {
-    for key in path {
-        if let Key::Dynamic(e) = key {
-            collect_idents(e, out);
-        }
-    }
+        },
+    );
+    out.extend(inherited);
 }

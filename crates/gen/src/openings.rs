@@ -78,7 +78,7 @@ fn accept_lines(cluster: &Cluster, listener: &Listener) -> Vec<StrPart> {
 
 /// Refusals, first in the chain, for what nixpkgs modules open to everyone on the hosts of
 /// `opener`: from sources other than the LAN where the table has a listener admitting the LAN on
-/// that port, from everywhere where it has none.
+/// that port, from everywhere where it has none; never on a trusted interface.
 fn narrowing(cluster: &Cluster, host: &Host, opener: Opener) -> Vec<StrPart> {
     if opener != Opener::ClusterMember {
         return Vec::new();
@@ -92,8 +92,23 @@ fn narrowing(cluster: &Cluster, host: &Host, opener: Opener) -> Vec<StrPart> {
             .any(|l| l.protocol == opened.protocol && l.binds(opened.port) && l.from.contains(&Source::Lan));
         let except = if admitted { format!("! -s {} ", cluster.network.lan) } else { String::new() };
         out.push(StrPart::Text(format!("iptables -I nixos-fw {port} {except}-j nixos-fw-refuse\n")));
+        // Inserted after, so above the refusal: trusted interfaces keep admitting everything.
+        for interface in trusted_interfaces(cluster) {
+            out.push(StrPart::Text(format!("iptables -I nixos-fw -i {interface} {port} -j nixos-fw-accept\n")));
+        }
     }
     out
+}
+
+/// The interfaces the NixOS firewall admits everything on: loopback (the module's own), the
+/// Tailscale interface when trusted, and the inventory's `firewall.trusted-interfaces`.
+fn trusted_interfaces(cluster: &Cluster) -> Vec<&str> {
+    let mut interfaces = vec!["lo"];
+    if cluster.tailscale.enable && cluster.tailscale.trust_interface {
+        interfaces.push(cluster.tailscale.interface.as_str());
+    }
+    interfaces.extend(cluster.firewall.trusted_interfaces.iter().map(|i| i.as_str()));
+    interfaces
 }
 
 /// `networking.firewall.allowed{TCP,UDP}Port{s,Ranges}` for listeners open to every source.

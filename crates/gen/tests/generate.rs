@@ -1,33 +1,13 @@
 //! The generator end to end: snapshots of every file of three inventories, each file formatted as
 //! nixfmt would, parsed by rnix and by `nix-instantiate --parse`, the flake evaluated, and no secret value leaked.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use homeflake_files::FileSet;
+use common::{INVENTORIES, cluster, generated, manifest_dir, nix_instantiate, write_tree};
 use homeflake_gen::generate;
-use homeflake_model::{Cluster, load};
-
-/// The inventories whose output is snapshotted, by snapshot prefix.
-const INVENTORIES: [(&str, &str); 3] =
-    [("reference", "../.."), ("single-node", "tests/inventories/single-node"), ("fleet", "tests/inventories/fleet")];
-
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn cluster(dir: &str) -> Cluster {
-    let root = manifest_dir().join(dir);
-    match load(&root) {
-        Ok(loaded) => loaded.cluster,
-        Err(error) => panic!("{} does not load:\n{error}", root.display()),
-    }
-}
-
-fn generated() -> Vec<(&'static str, FileSet)> {
-    INVENTORIES.iter().map(|(name, dir)| (*name, generate(&cluster(dir)))).collect()
-}
 
 fn snapshot_name(inventory: &str, path: &str) -> String {
     format!("{inventory}__{}", path.replace('/', "__"))
@@ -178,27 +158,6 @@ fn no_value_behind_a_secret_reference_appears_in_any_file() {
 }
 
 /// `nix-instantiate`, or `None` after a loud warning; a failure when `HOMEFLAKE_REQUIRE_NIX=1`.
-fn nix_instantiate() -> Option<&'static str> {
-    let found = Command::new("nix-instantiate").arg("--version").output().is_ok_and(|o| o.status.success());
-    if found {
-        return Some("nix-instantiate");
-    }
-    assert!(
-        std::env::var("HOMEFLAKE_REQUIRE_NIX").as_deref() != Ok("1"),
-        "nix-instantiate is not installed and HOMEFLAKE_REQUIRE_NIX=1 (apt-get install nix-bin)"
-    );
-    eprintln!("WARNING: nix-instantiate not found: the Nix parse and evaluation checks DID NOT RUN");
-    None
-}
-
-fn write_tree(files: &FileSet, dir: &Path) {
-    for (path, file) in files.iter() {
-        let target = dir.join(path.as_str());
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::write(target, file.contents.as_bytes()).unwrap();
-    }
-}
-
 #[test]
 fn nix_instantiate_parses_every_nix_file() {
     let Some(nix) = nix_instantiate() else { return };
