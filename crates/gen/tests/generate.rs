@@ -222,3 +222,63 @@ fn the_flake_evaluates_and_every_host_module_exists() {
         }
     }
 }
+
+/// The example inventory with replacements, loaded.
+fn example_with(replacements: &[(&str, &str)]) -> homeflake_model::Cluster {
+    let mut text = std::fs::read_to_string(manifest_dir().join("../../homeflake.toml")).unwrap();
+    for (old, new) in replacements {
+        assert!(text.contains(old), "{old:?} is not in the example");
+        text = text.replacen(old, new, 1);
+    }
+    homeflake_model::from_toml_str("homeflake.toml", &text).unwrap_or_else(|e| panic!("{e}")).cluster
+}
+
+#[test]
+fn without_easy_certs_the_docs_say_nothing_of_its_authority_or_token() {
+    let cluster = example_with(&[("easy-certs = true ", "easy-certs = false ")]);
+    let files = generate(&cluster);
+    let bootstrap = &files.get("docs/bootstrap.md").unwrap().contents;
+    for easy_certs_only in ["apitoken", "cfssl", "nixos-kubernetes-node-join", "certificate authority"] {
+        assert!(!bootstrap.contains(easy_certs_only), "{easy_certs_only} in:\n{bootstrap}");
+    }
+    assert!(bootstrap.contains("easyCerts is off"), "{bootstrap}");
+    let master = &files.get("modules/k8s/master.nix").unwrap().contents;
+    assert!(!master.contains("clusterAdmin"), "no easyCerts kubeconfig to copy:\n{master}");
+}
+
+#[test]
+fn without_tailscale_split_dns_answers_with_lan_addresses() {
+    let cluster = example_with(&[
+        ("[tailscale]\nenable = true ", "[tailscale]\nenable = false "),
+        ("network = \"tailnet\"", ""),
+        (
+            "mode = \"trusted-cidrs\"\ntrusted-cidrs = [\"10.0.0.0/8\", \"192.168.10.0/24\"]",
+            "mode = \"least-privilege\"",
+        ),
+    ]);
+    let files = generate(&cluster);
+    let dns = &files.get("modules/split-dns.nix").expect("split DNS works without Tailscale").contents;
+    assert!(dns.contains("answer \"{{ .Name }} 60 IN A 192.168.10.12\""), "the ingress host's LAN address:\n{dns}");
+    assert!(dns.contains("iptables -A nixos-fw -p udp --dport 53 -s 192.168.10.0/24 -j nixos-fw-accept"), "{dns}");
+    let topology = &files.get("docs/topology.md").unwrap().contents;
+    assert!(!topology.contains("Tailnet"), "no tailnet to draw:\n{topology}");
+    let bootstrap = &files.get("docs/bootstrap.md").unwrap().contents;
+    assert!(bootstrap.contains("Point the LAN's DNS at the cluster"), "{bootstrap}");
+    assert!(!bootstrap.contains("tailscale up"), "{bootstrap}");
+    assert!(files.get("modules/tailscale.nix").is_none());
+}
+
+#[test]
+fn every_aarch64_member_seeds_the_arm64_coredns_image_and_only_control_planes_get_etcd_s_override() {
+    let cluster = example_with(&[(
+        "name = \"tokiwa\"                   # mini PC, Intel N97, 16 GB\nhardware = \"uefi-pc\"",
+        "name = \"tokiwa\"\nhardware = \"raspberry-pi-4\"",
+    )]);
+    let files = generate(&cluster);
+    let host = |name: &str| files.get(&format!("hosts/{name}/default.nix")).unwrap().contents.clone();
+    assert!(host("tokiwa").contains("../../modules/k8s/arm64.nix"), "a Pi worker needs the arm64 image");
+    assert!(!host("tokiwa").contains("ETCD_UNSUPPORTED_ARCH"), "a worker runs no etcd");
+    assert!(host("yomogi").contains("ETCD_UNSUPPORTED_ARCH = \"arm64\""));
+    assert!(!host("hanaakari").contains("arm64.nix"), "an x86_64 host keeps the default image");
+    assert!(files.get("modules/k8s/arm64.nix").unwrap().contents.contains("services.kubernetes.addons.dns.coredns"));
+}

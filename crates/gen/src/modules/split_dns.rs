@@ -4,7 +4,7 @@ use homeflake_model::{Cluster, Opener, SplitDnsNetwork};
 use homeflake_nix::make::{bind, indented, list};
 use homeflake_nix::{Expr, StrPart};
 
-use crate::lower::{module, secret};
+use crate::lower::module;
 use crate::openings;
 use crate::template::{TemplateValue, render};
 
@@ -54,7 +54,7 @@ pub fn corefile(cluster: &Cluster) -> Vec<StrPart> {
             ("zone_regex", TemplateValue::Text(zone.replace('.', "\\."))),
             ("ttl", TemplateValue::Text(dns.ttl.to_string())),
             ("cache", TemplateValue::Text(dns.cache_seconds.to_string())),
-            ("answer_address", TemplateValue::Nix(secret(answer))),
+            ("answer_address", TemplateValue::secret(answer)),
             ("upstreams", TemplateValue::List(dns.upstreams.iter().map(|u| u.to_string()).collect())),
         ],
     )
