@@ -113,6 +113,7 @@ pub(crate) fn validate(cluster: &Cluster) -> Vec<Located> {
     services(&mut cx);
     ceph(&mut cx);
     users_and_pin(&mut cx);
+    port_collisions(&mut cx);
     cx.out
 }
 
@@ -544,5 +545,88 @@ fn users_and_pin(cx: &mut Cx<'_>) {
             )
             .with_allowed("rev, nar-hash and last-modified together, or none of them (then nix flake lock decides)"),
         );
+    }
+}
+
+/// No two listeners of a host bind the same port, the API port stays out of the NodePort range
+/// kube-proxy allocates from, and no host listener takes one of Traefik's NodePorts (kube-proxy
+/// redirects those before the host sees them). Both keys are named.
+fn port_collisions(cx: &mut Cx<'_>) {
+    use crate::flows::Protocol;
+    use crate::kubernetes::ports::NODE_PORTS;
+    let c = cx.cluster;
+    let api = c.kubernetes.api.port.get();
+    if (NODE_PORTS.0..=NODE_PORTS.1).contains(&api) && c.hosts.iter().any(|h| h.roles.control_plane) {
+        cx.push(
+            "kubernetes.api.port".into(),
+            Diagnostic::error(
+                Code::EqualPorts,
+                "kubernetes.api.port",
+                format!(
+                    "the API port {api} lies in the NodePort range {}-{} that kube-proxy allocates services from",
+                    NODE_PORTS.0, NODE_PORTS.1
+                ),
+            )
+            .with_allowed(format!("a port outside {}-{} (default 6443)", NODE_PORTS.0, NODE_PORTS.1)),
+        );
+    }
+    let node_ports: Vec<(u16, &str)> = c
+        .ingress
+        .iter()
+        .flat_map(|i| {
+            [
+                (i.node_ports.http.get(), "ingress.node-ports.http"),
+                (i.node_ports.https.get(), "ingress.node-ports.https"),
+            ]
+        })
+        .collect();
+    let mut reported = std::collections::HashSet::new();
+    for (index, host) in c.hosts.iter().enumerate() {
+        let listeners = c.listeners(host);
+        let mut seen: HashMap<(Protocol, u16), &crate::flows::Listener> = HashMap::new();
+        for listener in &listeners {
+            for port in listener.ports.0..=listener.ports.1 {
+                if let Some(first) = seen.insert((listener.protocol, port), listener)
+                    && first.key != listener.key
+                    && reported.insert((first.key, listener.key, port))
+                {
+                    let (loc, p) = cx.host_key(index, "");
+                    let locator = if listener.key.contains('.') { listener.key.to_owned() } else { loc };
+                    cx.push(
+                        locator,
+                        Diagnostic::error(
+                            Code::EqualPorts,
+                            listener.key,
+                            format!(
+                                "{p} would bind {} port {port} twice: {} ({}) and {} ({})",
+                                listener.protocol, first.service, first.key, listener.service, listener.key
+                            ),
+                        )
+                        .with_allowed(format!("a port other than {port} for {} or {}", first.key, listener.key)),
+                    );
+                }
+            }
+            if host.roles.in_cluster() {
+                for &(node_port, key) in &node_ports {
+                    if listener.protocol == Protocol::Tcp
+                        && listener.binds(node_port)
+                        && reported.insert((key, listener.key, node_port))
+                    {
+                        cx.push(
+                            listener.key.to_owned(),
+                            Diagnostic::error(
+                                Code::EqualPorts,
+                                listener.key,
+                                format!(
+                                    "{} ({}) would listen on {node_port}, the Traefik NodePort {key}: kube-proxy redirects that port on every cluster member",
+                                    listener.service, listener.key
+                                ),
+                            )
+                            .with_allowed(format!("a port other than {node_port}")),
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -202,6 +202,46 @@ fn cases() -> Vec<Case> {
             &["homeflake.toml:12:8: ingress.host: ingress host \"bb\" is not a host", "(did you mean \"b\"?)"],
         ),
         case(
+            "nginx listen port on kubelet's port",
+            with("[ingress]\nhost = \"b\"", "[ingress]\nhost = \"b\"\nlisten-ports = { http = 80, https = 10250 }"),
+            Code::EqualPorts,
+            &[
+                "ingress.listen-ports.https: hosts.b would bind tcp port 10250 twice: kubelet (kubernetes) and nginx (https) (ingress.listen-ports.https)",
+                "allowed: a port other than 10250 for kubernetes or ingress.listen-ports.https",
+            ],
+        ),
+        case(
+            "nginx listen port on the API port of a control plane",
+            with("[ingress]\nhost = \"b\"", "[ingress]\nhost = \"a\"\nlisten-ports = { http = 6443, https = 443 }"),
+            Code::EqualPorts,
+            &[
+                "hosts.a would bind tcp port 6443 twice: kube-apiserver (kubernetes.api.port) and nginx (http) (ingress.listen-ports.http)",
+            ],
+        ),
+        case(
+            "nginx listen port on SSH's port",
+            with("[ingress]\nhost = \"b\"", "[ingress]\nhost = \"b\"\nlisten-ports = { http = 22, https = 443 }"),
+            Code::EqualPorts,
+            &["would bind tcp port 22 twice: sshd (services.openssh) and nginx (http) (ingress.listen-ports.http)"],
+        ),
+        case(
+            "nginx listen port on a Traefik NodePort",
+            with("[ingress]\nhost = \"b\"", "[ingress]\nhost = \"b\"\nlisten-ports = { http = 31080, https = 443 }"),
+            Code::EqualPorts,
+            &[
+                "nginx (http) (ingress.listen-ports.http) would listen on 31080, the Traefik NodePort ingress.node-ports.http",
+            ],
+        ),
+        case(
+            "API port in the NodePort range",
+            with("[kubernetes]", "[kubernetes.api]\nport = 31000\n\n[kubernetes]"),
+            Code::EqualPorts,
+            &[
+                "kubernetes.api.port: the API port 31000 lies in the NodePort range 30000-32767",
+                "allowed: a port outside 30000-32767 (default 6443)",
+            ],
+        ),
+        case(
             "time zone the database does not know",
             with("name = \"lab\"", "name = \"lab\"\ntime-zone = \"Europe/Berlinn\""),
             Code::InvalidValue,
