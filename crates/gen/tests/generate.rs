@@ -282,3 +282,26 @@ fn every_aarch64_member_seeds_the_arm64_coredns_image_and_only_control_planes_ge
     assert!(!host("hanaakari").contains("arm64.nix"), "an x86_64 host keeps the default image");
     assert!(files.get("modules/k8s/arm64.nix").unwrap().contents.contains("services.kubernetes.addons.dns.coredns"));
 }
+
+/// nixfmt 1.0 to 1.2 and 1.3+ lay out `{ a }: body` differently below the top of a file unless
+/// its body is a `let`; the generator writes set-pattern functions only where they agree (the
+/// module function itself, and `outputs = { … }: let … in …`).
+#[test]
+fn set_pattern_functions_only_where_nixfmt_releases_agree() {
+    use homeflake_nix::{Expr, Param};
+    for (inventory, dir) in INVENTORIES {
+        for (path, root) in homeflake_gen::lowered_nix_files(&cluster(dir)) {
+            root.walk(
+                &mut |e| {
+                    if let Expr::Lambda { param: Param::Pattern(_), body } = e {
+                        assert!(
+                            std::ptr::eq(e, &root) || matches!(body.as_ref(), Expr::Let { .. }),
+                            "{inventory}/{path}: a set-pattern function below the top without a let body"
+                        );
+                    }
+                },
+                &mut |_| {},
+            );
+        }
+    }
+}
