@@ -32,14 +32,15 @@
 //! ```
 //!
 //! The data flows one way: inventory → [`model`] (validated) → [`generator`] (lowering to a Nix AST per
-//! file) → [`nix`] (printing exactly as nixfmt would) → [`FileSet`] → [`files`] (the only code that
-//! touches the disk). The library never prints, exits or reads the environment.
+//! file, or a YAML tree for the cluster layer) → [`nix`] (printing exactly as nixfmt would) or [`yaml`]
+//! → [`FileSet`] → [`files`] (the only code that touches the disk). The library never prints, exits or reads the environment.
 #![deny(missing_docs)]
 
 pub use homeflake_files as files;
 pub use homeflake_gen as generator;
 pub use homeflake_model as model;
 pub use homeflake_nix as nix;
+pub use homeflake_yaml as yaml;
 
 pub use homeflake_files::{
     ApplyOptions, ApplyReport, CheckReport, FileSet, GeneratedFile, Plan, RelPath, WriteError, apply, check, plan,

@@ -3,7 +3,7 @@
 //!
 //! # What the printer writes
 //!
-//! [`print`] writes one document in block style: mapping entries one per line as `key: value`,
+//! [`print()`] writes one document in block style: mapping entries one per line as `key: value`,
 //! nested collections indented by two spaces (a sequence under a key too, as kubectl writes),
 //! `- ` items with a mapping's first entry on the dash's line, `{}` and `[]` for empty
 //! collections. Mapping entries keep the order they were given in, so the same tree always gives
