@@ -1,4 +1,5 @@
-//! `docs/bootstrap.md`: the ordered first-deploy steps, from secrets to joining workers and the tailnet DNS setting.
+//! `docs/bootstrap.md`: the ordered first-deploy steps, from secrets to joining workers, the tailnet DNS
+//! setting and the cluster layer.
 
 use std::fmt::Write;
 
@@ -104,27 +105,9 @@ pub fn render(cluster: &Cluster) -> String {
         );
     }
 
-    if let Some(ingress) = &cluster.ingress {
-        heading(&mut out, "Expose Traefik on the proxy's NodePorts");
-        let selector: Vec<String> = ingress.node_selector.iter().map(|(k, v)| format!("{k}: \"{v}\"")).collect();
-        let _ = writeln!(
-            out,
-            "nginx on `{}` forwards to these NodePorts, so Traefik's Helm values must use the same numbers:\n\n\
-             ```yaml\nports:\n  web:\n    nodePort: {}\n  websecure:\n    nodePort: {}\nservice:\n  type: NodePort\n\
-             nodeSelector:\n  {}\n```\n",
-            ingress.host,
-            ingress.node_ports.http,
-            ingress.node_ports.https,
-            selector.join("\n  ")
-        );
-    }
-
-    if let Some(ceph) = cluster.ceph.as_ref().filter(|c| !c.osds.is_empty()) {
-        heading(&mut out, "Give Rook Ceph its disks");
-        out.push_str("List these devices in the Rook `CephCluster` storage nodes:\n\n");
-        for osd in &ceph.osds {
-            let _ = writeln!(out, "- `{}`: `{}`", osd.host, osd.device);
-        }
+    if let Some((title, text)) = super::cluster_layer::bootstrap_step(cluster) {
+        heading(&mut out, title);
+        out.push_str(&text);
         out.push('\n');
     }
     out.truncate(out.trim_end().len());
