@@ -519,3 +519,31 @@ fn helmfile_needs_name_releases_it_installs_first() {
         );
     }
 }
+
+#[test]
+fn monitors_are_pinned_to_the_listed_monitor_hosts_only() {
+    for (inventory, dir) in INVENTORIES {
+        let cluster = cluster(dir);
+        let files = generate(&cluster);
+        let ceph = parse("rook-ceph-cluster.yaml", &text(&files, "cluster/values/rook-ceph-cluster.yaml"));
+        let placement = ceph.at(&["cephClusterSpec", "placement", "mon", "nodeAffinity"]);
+        let listed = &cluster.storage.as_ref().expect("storage").mon_hosts;
+        if listed.is_empty() {
+            assert!(placement.is_none(), "{inventory}: monitors pinned although no host is listed");
+            continue;
+        }
+        let Some(Value::List(terms)) =
+            placement.and_then(|p| p.at(&["requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"]))
+        else {
+            panic!("{inventory}: no node selector terms")
+        };
+        let Some(Value::List(expressions)) = terms[0].at(&["matchExpressions"]) else { panic!("{inventory}") };
+        assert_eq!(expressions[0].at(&["key"]), Some(&Value::from("kubernetes.io/hostname")), "{inventory}");
+        let hosts: Vec<Value> = listed.iter().map(|h| Value::from(h.as_str())).collect();
+        assert_eq!(expressions[0].at(&["values"]), Some(&Value::List(hosts)), "{inventory}");
+        for host in listed {
+            let host_file = text(&files, &format!("hosts/{host}/default.nix"));
+            assert!(host_file.contains(&format!("networking.hostName = \"{host}\";")), "{inventory}: {host}");
+        }
+    }
+}

@@ -4,7 +4,8 @@
 //! Keys checked against rook/rook v1.20.6 `deploy/charts/rook-ceph-cluster/values.yaml` and its
 //! templates: `operatorNamespace`, `toolbox.enabled`, `cephClusterSpec.mon.count`,
 //! `cephClusterSpec.mon.allowMultiplePerNode`, `cephClusterSpec.mgr.count`,
-//! `cephClusterSpec.mgr.allowMultiplePerNode`, `cephClusterSpec.placement.mon.nodeAffinity`,
+//! `cephClusterSpec.mgr.allowMultiplePerNode`, `cephClusterSpec.placement.mon.nodeAffinity` (only when
+//! `storage.mon-hosts` names hosts),
 //! `cephClusterSpec.storage.useAllNodes`, `…useAllDevices`, `…nodes[].name`,
 //! `…nodes[].devices[].name` (a full `/dev/disk/by-id/` path is allowed), `cephBlockPools[].name`,
 //! `cephBlockPools[].spec.failureDomain`, `…spec.replicated.size`,
@@ -30,7 +31,6 @@ const DATA_POOL: &str = "data0";
 
 /// The Ceph cluster's values.
 pub fn values(cluster: &Cluster, storage: &Storage) -> Value {
-    let mon_hosts: Vec<Value> = cluster.mon_hosts().iter().map(|h| Value::from(h.as_str())).collect();
     let workers = cluster.workers().count();
     let nodes = cluster.osd_hosts().into_iter().map(|host| {
         let devices = cluster
@@ -41,35 +41,22 @@ pub fn values(cluster: &Cluster, storage: &Storage) -> Value {
             .map(|osd| map([("name", Value::from(osd.device.as_str()))]));
         map([("name", Value::from(host.as_str())), ("devices", Value::list(devices))])
     });
-    let mon_affinity = map([(
-        "nodeAffinity",
-        map([(
-            "requiredDuringSchedulingIgnoredDuringExecution",
-            map([(
-                "nodeSelectorTerms",
-                Value::list([map([(
-                    "matchExpressions",
-                    Value::list([map([
-                        ("key", HOSTNAME_LABEL.into()),
-                        ("operator", "In".into()),
-                        ("values", Value::List(mon_hosts)),
-                    ])]),
-                )])]),
-            )]),
-        )]),
-    )]);
-    let cluster_spec = map([
+    let mut cluster_spec = vec![
         ("mon", map([("count", cluster.mon_count().into()), ("allowMultiplePerNode", false.into())])),
         (
             "mgr",
             map([("count", Value::from(if workers >= 2 { 2u32 } else { 1 })), ("allowMultiplePerNode", false.into())]),
         ),
-        ("placement", map([("mon", mon_affinity)])),
-        (
-            "storage",
-            map([("useAllNodes", false.into()), ("useAllDevices", false.into()), ("nodes", Value::list(nodes))]),
-        ),
-    ]);
+    ];
+    // Rook places monitors on any node (every worker) unless the inventory names the hosts.
+    if !storage.mon_hosts.is_empty() {
+        cluster_spec.push(("placement", map([("mon", mon_placement(storage))])));
+    }
+    cluster_spec.push((
+        "storage",
+        map([("useAllNodes", false.into()), ("useAllDevices", false.into()), ("nodes", Value::list(nodes))]),
+    ));
+    let cluster_spec = map(cluster_spec);
     let filesystems =
         if storage.cephfs { Value::list([filesystem(cluster, storage, workers)]) } else { Value::list([]) };
     map([
@@ -80,6 +67,18 @@ pub fn values(cluster: &Cluster, storage: &Storage) -> Value {
         ("cephFileSystems", filesystems),
         ("cephObjectStores", Value::list([])),
     ])
+}
+
+/// A node affinity that keeps monitors on `storage.mon-hosts`.
+fn mon_placement(storage: &Storage) -> Value {
+    let hosts = storage.mon_hosts.iter().map(|h| Value::from(h.as_str()));
+    let expression =
+        map([("key", Value::from(HOSTNAME_LABEL)), ("operator", "In".into()), ("values", Value::list(hosts))]);
+    let terms = Value::list([map([("matchExpressions", Value::list([expression]))])]);
+    map([(
+        "nodeAffinity",
+        map([("requiredDuringSchedulingIgnoredDuringExecution", map([("nodeSelectorTerms", terms)]))]),
+    )])
 }
 
 /// `replicated:` with `size`; Rook refuses a pool of size 1 unless told it is meant.
