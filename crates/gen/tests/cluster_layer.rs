@@ -92,7 +92,7 @@ fn to_json(value: &Value) -> serde_json::Value {
     }
 }
 
-/// A Python with PyYAML, or `None` after a loud warning; a failure when `HOMEFLAKE_REQUIRE_NIX=1`.
+/// A Python with PyYAML, or `None` after a loud warning; a failure when `HOMEFLAKE_REQUIRE_PROGRAMS=1`.
 fn python_with_pyyaml() -> Option<&'static str> {
     for python in ["python3", "/usr/bin/python3"] {
         if Command::new(python).args(["-c", "import yaml"]).output().is_ok_and(|o| o.status.success()) {
@@ -100,8 +100,8 @@ fn python_with_pyyaml() -> Option<&'static str> {
         }
     }
     assert!(
-        std::env::var("HOMEFLAKE_REQUIRE_NIX").as_deref() != Ok("1"),
-        "no python3 with PyYAML and HOMEFLAKE_REQUIRE_NIX=1 (apt-get install python3-yaml)"
+        std::env::var("HOMEFLAKE_REQUIRE_PROGRAMS").as_deref() != Ok("1"),
+        "no python3 with PyYAML and HOMEFLAKE_REQUIRE_PROGRAMS=1 (apt-get install python3-yaml)"
     );
     eprintln!("WARNING: PyYAML not found: the YAML 1.1 read-back of the cluster layer DID NOT RUN");
     None

@@ -64,6 +64,7 @@ impl ClusterBuilder {
                 tls: None,
                 storage: None,
                 charts: Charts::default(),
+                allow_warnings: Vec::new(),
             },
         }
     }

@@ -229,7 +229,7 @@ fn to_json(tree: &Yaml) -> serde_json::Value {
 }
 
 /// A Python interpreter that has PyYAML, or `None` after a loud warning; a failure when
-/// `HOMEFLAKE_REQUIRE_NIX=1` (CI installs python3-yaml, as it installs nix-bin).
+/// `HOMEFLAKE_REQUIRE_PROGRAMS=1` (CI installs python3-yaml).
 fn python_with_pyyaml() -> Option<&'static str> {
     for python in ["python3", "/usr/bin/python3"] {
         let ok = Command::new(python).args(["-c", "import yaml"]).output().is_ok_and(|o| o.status.success());
@@ -238,8 +238,8 @@ fn python_with_pyyaml() -> Option<&'static str> {
         }
     }
     assert!(
-        std::env::var("HOMEFLAKE_REQUIRE_NIX").as_deref() != Ok("1"),
-        "no python3 with PyYAML and HOMEFLAKE_REQUIRE_NIX=1 (apt-get install python3-yaml)"
+        std::env::var("HOMEFLAKE_REQUIRE_PROGRAMS").as_deref() != Ok("1"),
+        "no python3 with PyYAML and HOMEFLAKE_REQUIRE_PROGRAMS=1 (apt-get install python3-yaml)"
     );
     eprintln!("WARNING: PyYAML not found: the YAML 1.1 read-back check DID NOT RUN");
     None

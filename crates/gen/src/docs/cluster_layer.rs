@@ -124,11 +124,10 @@ pub fn bootstrap_step(cluster: &Cluster) -> Option<(&'static str, String)> {
     let _ = writeln!(
         out,
         "Once the control plane is up and every worker has joined (`kubectl get nodes` lists them all as \
-         Ready), deploy the Helm releases in `{DIR}/` with helmfile. Run it where `kubectl` reaches the \
-         cluster as an administrator (on the control plane, `KUBECONFIG=/etc/kubernetes/cluster-admin.kubeconfig` \
-         as root), with `helm`, its `helm-diff` plugin (which `helmfile apply` uses) and `helmfile`; in \
-         nixpkgs: `helmfile`, and `kubernetes-helm` wrapped with `kubernetes-helmPlugins.helm-diff` by \
-         `wrapHelm`.\n"
+         Ready), deploy the Helm releases in `{DIR}/` with helmfile, from wherever `kubectl` works as the \
+         cluster's administrator (see \"Use kubectl\"), with `helm`, its `helm-diff` plugin (which \
+         `helmfile apply` uses) and `helmfile`; in nixpkgs: `helmfile`, and `kubernetes-helm` wrapped with \
+         `kubernetes-helmPlugins.helm-diff` by `wrapHelm`.\n"
     );
     if let Some(tls) = &cluster.tls {
         let secret = cluster_issuer::token_secret_name(tls);
