@@ -8,6 +8,7 @@
 //! templates in `templates/` and enter the AST as string values, so the printer escapes them.
 #![deny(missing_docs)]
 
+pub mod cluster;
 pub mod docs;
 pub mod flake;
 pub mod flake_lock;
@@ -67,6 +68,9 @@ pub fn generate(cluster: &Cluster) -> FileSet {
         &["hosts", "network", "split-dns", "ingress", "ceph"],
     );
     files.add("docs/bootstrap.md", docs::bootstrap::render(cluster), &["hosts", "kubernetes", "split-dns", "ingress"]);
+    for (path, text, sources) in cluster::files(cluster) {
+        files.add(&path, text, sources);
+    }
     files.0
 }
 

@@ -137,6 +137,7 @@ fn no_value_behind_a_secret_reference_appears_in_any_file() {
         ("HOMEFLAKE_TOKIWA_TAILNET_IP", "100.77.0.2"),
         ("HOMEFLAKE_HANAAKARI_TAILNET_IP", "100.77.0.3"),
         ("FLEET_CP_LAN_IP", "172.16.4.99"),
+        ("CLOUDFLARE_API_TOKEN", "cf-api-token-never-in-output"),
     ];
     for (name, value) in values {
         // SAFETY: no other thread of this test binary reads or writes these variables.
@@ -155,6 +156,16 @@ fn no_value_behind_a_secret_reference_appears_in_any_file() {
     assert!(
         fleet.get("modules/secrets.nix").unwrap().contents.contains("FLEET_CP_LAN_IP = fromEnv \"FLEET_CP_LAN_IP\";")
     );
+    // The DNS provider's token is a Kubernetes Secret named in the issuer and created by hand: the
+    // Nix side never reads it, and the files only name it and say where it is kept.
+    let reference = generate(&cluster("../.."));
+    assert!(!reference.get("modules/secrets.nix").unwrap().contents.contains("CLOUDFLARE"));
+    let issuer = &reference.get("cluster/manifests/cluster-issuer.yaml").unwrap().contents;
+    assert!(issuer.contains("name: cloudflare-api-token") && issuer.contains("key: api-token"), "{issuer}");
+    let bootstrap = &reference.get("docs/bootstrap.md").unwrap().contents;
+    assert!(bootstrap.contains("--from-literal=api-token=\"$CLOUDFLARE_API_TOKEN\""), "{bootstrap}");
+    let fleet_bootstrap = &fleet.get("docs/bootstrap.md").unwrap().contents;
+    assert!(fleet_bootstrap.contains("--from-file=api-token=/run/secrets/digitalocean-token"), "{fleet_bootstrap}");
 }
 
 /// `nix-instantiate`, or `None` after a loud warning; a failure when `HOMEFLAKE_REQUIRE_NIX=1`.
