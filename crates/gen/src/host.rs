@@ -6,8 +6,8 @@ use homeflake_nix::make::{
 };
 use homeflake_nix::{BinaryOp, Binding, Expr};
 
-use crate::lower::{module, secret};
-use crate::modules::Module;
+use crate::lower::{module, secret, secret_part};
+use crate::modules::{Module, k3s};
 
 /// Lowers one host.
 pub fn lower(cluster: &Cluster, host: &Host) -> Expr {
@@ -17,6 +17,24 @@ pub fn lower(cluster: &Cluster, host: &Host) -> Expr {
     if !host.kernel_modules.is_empty() {
         bindings.push(bind("boot.kernelModules", list(host.kernel_modules.iter().map(|m| m.as_str()))));
     }
+    if cluster.kubernetes.is_k3s() {
+        bindings.extend(k3s(cluster, host));
+    } else {
+        bindings.extend(nixpkgs_kubernetes(cluster, host));
+    }
+    if host.wake_on_lan {
+        bindings.push(wake_on_lan(host));
+    }
+    if host.hardware == Hardware::UefiPc {
+        bindings.push(hardware_configuration_assertion(host));
+    }
+    module(bindings)
+}
+
+/// The host's part of the nixpkgs flavour: the API server's address on a control plane and the
+/// resolved kubelet and kube-proxy flags.
+fn nixpkgs_kubernetes(cluster: &Cluster, host: &Host) -> Vec<Binding> {
+    let mut bindings = Vec::new();
     if host.roles.control_plane {
         bindings.push(bind("services.kubernetes.apiserver.advertiseAddress", secret(&host.lan_address)));
         if host.system == System::Aarch64Linux {
@@ -33,13 +51,35 @@ pub fn lower(cluster: &Cluster, host: &Host) -> Expr {
         bindings.extend(flags("services.kubernetes.kubelet.extraOpts", kubelet));
         bindings.extend(flags("services.kubernetes.proxy.extraOpts", proxy.collect()));
     }
-    if host.wake_on_lan {
-        bindings.push(wake_on_lan(host));
+    bindings
+}
+
+/// The host's part of the k3s flavour: the first server initialises the cluster and every other
+/// server joins it at the API address; each member registers with its LAN address, its labels, a
+/// taint when it is a control plane only, and its resolved kubelet and kube-proxy flags.
+fn k3s(cluster: &Cluster, host: &Host) -> Vec<Binding> {
+    let mut bindings = Vec::new();
+    if !host.roles.in_cluster() {
+        return bindings;
     }
-    if host.hardware == Hardware::UefiPc {
-        bindings.push(hardware_configuration_assertion(host));
+    if host.roles.control_plane {
+        if k3s::first_server(cluster).is_some_and(|first| first.name == host.name) {
+            bindings.push(bind("services.k3s.clusterInit", true));
+        } else {
+            bindings.push(bind("services.k3s.serverAddr", cluster.kubernetes.api.url()));
+        }
     }
-    module(bindings)
+    let mut flags = vec![quoted([text("--node-ip="), secret_part(&host.lan_address)])];
+    flags.extend(host.labels.iter().map(|(k, v)| k3s::flag("node-label", &format!("{}={}", k.as_str(), v.as_str()))));
+    if host.roles.control_plane && !host.roles.worker {
+        flags.push(k3s::flag("node-taint", k3s::CONTROL_PLANE_ONLY_TAINT));
+    }
+    // k3s passes `--kubelet-arg=name=value` to kubelet as `--name=value`.
+    flags.extend(cluster.kubelet_flags(host).iter().map(|f| k3s::flag("kubelet-arg", &f.as_str()[2..])));
+    let proxy = cluster.kubernetes.proxy_flags.for_roles(host.roles);
+    flags.extend(proxy.iter().map(|f| k3s::flag("kube-proxy-arg", &f.as_str()[2..])));
+    bindings.extend(k3s::extra_flags(flags));
+    bindings
 }
 
 /// `[ ../../modules/… ] ++ lib.optional (builtins.pathExists ./extra.nix) ./extra.nix`, with the

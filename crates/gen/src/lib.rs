@@ -8,6 +8,7 @@
 //! templates in `templates/` and enter the AST as string values, so the printer escapes them.
 #![deny(missing_docs)]
 
+pub mod admin_kubeconfig;
 pub mod cluster;
 pub mod docs;
 pub mod flake;

@@ -38,6 +38,7 @@ fn admitted(cluster: &Cluster, sources: &[Source], from: &From, tailnet_trusted:
         Source::ControlPlanes => {
             !from.on_tailnet && cluster.control_planes().any(|c| address(&c.lan_address) == from.address)
         }
+        Source::Members => !from.on_tailnet && cluster.members().any(|m| address(&m.lan_address) == from.address),
         Source::Tailnet => from.on_tailnet,
         Source::Loopback => false,
     })
@@ -120,6 +121,13 @@ fn check_host(name: &str, cluster: &Cluster, host: &Host, options: &serde_json::
         sources.push(From {
             what: format!("control plane {}", control_plane.name),
             address: address(&control_plane.lan_address),
+            on_tailnet: false,
+        });
+    }
+    for member in cluster.members().filter(|m| !m.roles.control_plane && address(&m.lan_address) != server) {
+        sources.push(From {
+            what: format!("member {}", member.name),
+            address: address(&member.lan_address),
             on_tailnet: false,
         });
     }

@@ -204,6 +204,11 @@ impl Cluster {
         self.hosts.iter().filter(|h| h.roles.control_plane)
     }
 
+    /// The hosts with a Kubernetes role, in inventory order.
+    pub fn members(&self) -> impl Iterator<Item = &Host> {
+        self.hosts.iter().filter(|h| h.roles.in_cluster())
+    }
+
     /// The hosts that run workloads, in inventory order.
     pub fn workers(&self) -> impl Iterator<Item = &Host> {
         self.hosts.iter().filter(|h| h.roles.worker)

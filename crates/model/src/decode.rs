@@ -20,7 +20,7 @@ use crate::error::ValueError;
 use crate::firewall::{Firewall, FirewallMode};
 use crate::host::{Host, Roles};
 use crate::ingress::Ingress;
-use crate::kubernetes::{CorednsImage, Kubernetes, RoleFlags};
+use crate::kubernetes::{CorednsImage, Flavour, K3s, Kubernetes, RoleFlags};
 use crate::names::*;
 use crate::secret::Secret;
 use crate::source::{Key, LineIndex, Node, Value};
@@ -93,9 +93,15 @@ impl<'n> Fields<'n> {
     /// The value of `key`, marking it known.
     pub fn get(&mut self, key: &'static str) -> Option<&'n Node> {
         self.asked.push(key);
+        self.take(key).map(|(_, node)| node)
+    }
+
+    /// The key and value of `key` when present, marked as handled but not listed among the keys
+    /// the table allows: for keys that get an error of their own rather than "unknown key".
+    pub fn take(&mut self, key: &str) -> Option<(&'n Key, &'n Node)> {
         let i = self.entries.iter().position(|(k, _)| k.name == key)?;
         self.used[i] = true;
-        Some(&self.entries[i].1)
+        Some((&self.entries[i].0, &self.entries[i].1))
     }
 }
 
@@ -728,8 +734,85 @@ fn role_flags<F: Decode + Clone>(d: &mut Decoder<'_>, f: &mut Fields<'_>, defaul
     flags
 }
 
+impl Decode for Flavour {
+    fn expected() -> &'static str {
+        Flavour::ALLOWED
+    }
+    fn decode(d: &mut Decoder<'_>, node: &Node, path: &P) -> Option<Self> {
+        match d.text(node, path, Flavour::ALLOWED)? {
+            "nixpkgs" => Some(Flavour::Nixpkgs),
+            "k3s" => Some(Flavour::K3s),
+            other => {
+                let suggestion = closest(other, ["nixpkgs", "k3s"]);
+                d.error(
+                    path,
+                    node.span.as_ref(),
+                    Diagnostic::error(Code::InvalidValue, "", format!("unknown Kubernetes flavour {other:?}"))
+                        .with_allowed(Flavour::ALLOWED)
+                        .with_suggestion(suggestion),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn k3s_settings(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<K3s> {
+    if let Some((key, _)) = f.take("token") {
+        // The value is never shown: it is the cluster's secret.
+        d.error(
+            &f.path.key("token"),
+            key.span.as_ref(),
+            Diagnostic::error(
+                Code::SecretReference,
+                "",
+                "the k3s token is written into the inventory (not shown here): it would be committed to git and copied world-readable into the Nix store",
+            )
+            .with_allowed("token-file = \"/absolute/path\": a file on every host holding the token (mode 600; sops-nix, agenix or by hand, see docs/bootstrap.md)"),
+        );
+    }
+    let token_file = d.req(f, "token-file");
+    token_file.map(K3s::new)
+}
+table_decode!(K3s, "a table with token-file = \"/absolute/path\"", k3s_settings);
+
+/// The `[kubernetes]` keys only the nixpkgs flavour reads, and why k3s has no use for them.
+const NIXPKGS_ONLY: [(&str, &str); 4] = [
+    ("easy-certs", "k3s makes and renews its own certificates"),
+    ("flannel-ip-masq", "k3s runs flannel inside its own service, with its own settings"),
+    ("containerd-timeout-start-sec", "k3s runs containerd inside its own service"),
+    ("certmgr-renew-interval", "k3s has no certmgr; it renews its certificates itself"),
+];
+
+/// Reports a key the chosen flavour does not read.
+fn not_for_flavour(d: &mut Decoder<'_>, path: &P, node: &Node, key: &str, flavour: Flavour, why: &str) {
+    let (other, allowed) = match flavour {
+        Flavour::K3s => ("nixpkgs", format!("leave {key} out under flavour = \"k3s\", or flavour = \"nixpkgs\"")),
+        _ => ("k3s", "flavour = \"k3s\" with [kubernetes.k3s], or no [kubernetes.k3s]".to_owned()),
+    };
+    d.error(
+        path,
+        node.span.as_ref(),
+        Diagnostic::error(
+            Code::ConflictingKeys,
+            "",
+            format!("{key} applies only to flavour = \"{other}\", and this cluster's is \"{flavour}\": {why}"),
+        )
+        .with_allowed(allowed),
+    );
+}
+
 fn kubernetes(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Kubernetes> {
-    let mut k = Kubernetes::default();
+    let flavour: Flavour = d.opt(f, "flavour").unwrap_or_default();
+    let mut k = if flavour == Flavour::K3s {
+        let settings = d.req(f, "k3s");
+        Kubernetes::of_flavour(flavour, settings)
+    } else {
+        if let Some(node) = f.get("k3s") {
+            not_for_flavour(d, &f.path.key("k3s"), node, "[kubernetes.k3s]", flavour, "it configures services.k3s");
+        }
+        Kubernetes::default()
+    };
     if let Some(node) = f.get("api") {
         let path = f.path.key("api");
         if let Some(mut g) = d.fields(node, &path) {
@@ -739,14 +822,20 @@ fn kubernetes(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Kubernetes> {
             d.finish(g);
         }
     }
-    d.set(f, "easy-certs", &mut k.easy_certs);
     d.set(f, "pod-cidr", &mut k.pod_cidr);
     d.set(f, "service-cidr", &mut k.service_cidr);
     if let Some(node) = f.get("dns") {
         let path = f.path.key("dns");
         if let Some(mut g) = d.fields(node, &path) {
             d.set(&mut g, "enable", &mut k.dns.enable);
-            k.dns.coredns_image = d.opt(&mut g, "coredns-image");
+            if flavour == Flavour::K3s {
+                if let Some(node) = g.get("coredns-image") {
+                    let why = "k3s deploys CoreDNS from a multi-architecture image itself";
+                    not_for_flavour(d, &path.key("coredns-image"), node, "dns.coredns-image", flavour, why);
+                }
+            } else {
+                k.dns.coredns_image = d.opt(&mut g, "coredns-image");
+            }
             d.finish(g);
         }
     }
@@ -763,9 +852,18 @@ fn kubernetes(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Kubernetes> {
             }
         }
     }
-    d.set(f, "flannel-ip-masq", &mut k.flannel_ip_masq);
-    d.set(f, "containerd-timeout-start-sec", &mut k.containerd_timeout_start_sec);
-    d.set(f, "certmgr-renew-interval", &mut k.certmgr_renew_interval);
+    if flavour == Flavour::K3s {
+        for (key, why) in NIXPKGS_ONLY {
+            if let Some(node) = f.get(key) {
+                not_for_flavour(d, &f.path.key(key), node, key, flavour, why);
+            }
+        }
+    } else {
+        d.set(f, "easy-certs", &mut k.easy_certs);
+        d.set(f, "flannel-ip-masq", &mut k.flannel_ip_masq);
+        d.set(f, "containerd-timeout-start-sec", &mut k.containerd_timeout_start_sec);
+        d.set(f, "certmgr-renew-interval", &mut k.certmgr_renew_interval);
+    }
     d.set(f, "admin-packages", &mut k.admin_packages);
     Some(k)
 }

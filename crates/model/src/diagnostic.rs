@@ -89,19 +89,23 @@ pub enum Code {
     StateVersionDefault,
     /// Warning: split DNS is left out until the hosts it needs have tailnet addresses.
     SplitDnsPending,
+    /// Warning: an even number of k3s servers, whose embedded etcd survives no more failures than
+    /// one server fewer.
+    EvenControlPlanes,
     /// A name in `allow-warnings` that is not a warning's name.
     UnknownWarning,
 }
 
 impl Code {
     /// The warnings an inventory may acknowledge in `allow-warnings`, by name.
-    pub const WARNINGS: [Code; 6] = [
+    pub const WARNINGS: [Code; 7] = [
         Code::EasyCerts,
         Code::BroadTrustedRange,
         Code::MissingCephModules,
         Code::StateVersionDefault,
         Code::SplitDnsPending,
         Code::SingleReplica,
+        Code::EvenControlPlanes,
     ];
 
     /// The code's name as inventories and JSON output spell it (`easy-certs`).

@@ -4,7 +4,7 @@
 //! host binds. Every entry names the inventory key its port comes from, so a port typed in the
 //! inventory and the rule that admits it can never drift apart.
 //!
-//! What the nixpkgs modules decide, and so what the table relies on:
+//! What the nixpkgs modules decide, and so what the table relies on (nixpkgs flavour):
 //! - easyCerts binds etcd to 127.0.0.1 on the control plane (`pki.nix`), and without easyCerts
 //!   etcd's default client URL is on loopback too: etcd is never opened.
 //! - The apiserver dials kubelets on 10250 (logs, exec, port-forward); certmgr on every member
@@ -16,7 +16,21 @@
 //! - NodePorts are translated by kube-proxy before the INPUT chain and forwarded to pods, and nginx
 //!   on the ingress host reaches them on 127.0.0.1: no NodePort is opened.
 //! - SSH (22/tcp) and Tailscale's WireGuard port are opened by their own NixOS modules.
-
+//!
+//! Under the k3s flavour (k3s's "Inbound Rules for K3s Nodes"; the `services.k3s` module opens no
+//! port itself):
+//! - servers serve the API server and k3s's supervisor on one port, to the agents (on the LAN),
+//!   pods and people's devices;
+//! - servers run an embedded etcd on 2379-2380 (the first one with `clusterInit`), which only the
+//!   other servers reach;
+//! - every member's kubelet is reached by every member: metrics-server scrapes each kubelet, and a
+//!   pod's packets to another host leave masqueraded to its own host's address; the apiserver
+//!   itself reaches kubelets through k3s's tunnel, which the agent dials;
+//! - flannel's VXLAN is UDP 8472 between members, as in the nixpkgs flavour.
+//!
+//! In both flavours a pod reaches its own host's ports with its pod address, so the pod range is
+//! admitted to exactly the ports pods use (API server, kubelet); no CNI interface (`cni0`,
+//! `flannel.1`) needs to be trusted wholesale.
 use std::fmt;
 
 use crate::cluster::Cluster;
@@ -56,6 +70,8 @@ pub enum Source {
     Lan,
     /// The control-plane hosts' LAN addresses.
     ControlPlanes,
+    /// Every cluster member's LAN address.
+    Members,
     /// Pods, from the pod CIDR.
     Pods,
     /// Devices on the tailnet, arriving on the Tailscale interface.
@@ -69,6 +85,7 @@ impl fmt::Display for Source {
         f.write_str(match self {
             Source::Lan => "the LAN",
             Source::ControlPlanes => "the control planes",
+            Source::Members => "the cluster members",
             Source::Pods => "pods",
             Source::Tailnet => "the tailnet",
             Source::Loopback => "the host itself",
@@ -106,7 +123,8 @@ pub struct OpenedByNixpkgs {
 impl Cluster {
     /// The ports nixpkgs modules open by themselves on `host`.
     pub fn opened_by_nixpkgs(&self, host: &Host) -> Vec<OpenedByNixpkgs> {
-        if !host.roles.in_cluster() {
+        // The k3s module opens nothing.
+        if !host.roles.in_cluster() || self.kubernetes.is_k3s() {
             return Vec::new();
         }
         ports::FLANNEL_OPENED_BY_NIXPKGS
@@ -187,32 +205,46 @@ impl Cluster {
                 "kubernetes.api.port",
                 Opener::ControlPlane,
             ));
-            if self.kubernetes.easy_certs {
-                out.push(Listener::new(
-                    "cfssl",
-                    Protocol::Tcp,
-                    ports::CFSSL,
-                    &[Lan],
-                    "kubernetes.easy-certs",
-                    Opener::ControlPlane,
-                ));
+            if self.kubernetes.is_k3s() {
+                out.push(Listener {
+                    service: "etcd (k3s)",
+                    protocol: Protocol::Tcp,
+                    ports: ports::ETCD,
+                    from: vec![ControlPlanes],
+                    key: "kubernetes.flavour",
+                    opener: Opener::ControlPlane,
+                    clients: false,
+                });
+            } else {
+                if self.kubernetes.uses_easy_certs() {
+                    out.push(Listener::new(
+                        "cfssl",
+                        Protocol::Tcp,
+                        ports::CFSSL,
+                        &[Lan],
+                        "kubernetes.easy-certs",
+                        Opener::ControlPlane,
+                    ));
+                }
+                out.push(Listener {
+                    service: "etcd",
+                    protocol: Protocol::Tcp,
+                    ports: ports::ETCD,
+                    from: vec![Loopback],
+                    key: "kubernetes.easy-certs",
+                    opener: Opener::ControlPlane,
+                    clients: false,
+                });
             }
-            out.push(Listener {
-                service: "etcd",
-                protocol: Protocol::Tcp,
-                ports: ports::ETCD,
-                from: vec![Loopback],
-                key: "kubernetes.easy-certs",
-                opener: Opener::ControlPlane,
-                clients: false,
-            });
         }
         if roles.in_cluster() {
+            let kubelet_from: &[Source] =
+                if self.kubernetes.is_k3s() { &[Members, Pods] } else { &[ControlPlanes, Pods] };
             out.push(Listener::new(
                 "kubelet",
                 Protocol::Tcp,
                 ports::KUBELET,
-                &[ControlPlanes, Pods],
+                kubelet_from,
                 "kubernetes",
                 Opener::ClusterMember,
             ));

@@ -5,7 +5,8 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::names::{
-    DomainName, GoDuration, ImageDigest, ImageName, ImageTag, KubeletFlag, NixHash, PackageAttr, Port, ProxyFlag,
+    AbsolutePath, DomainName, GoDuration, ImageDigest, ImageName, ImageTag, KubeletFlag, NixHash, PackageAttr, Port,
+    ProxyFlag,
 };
 
 /// The well-known ports of the Kubernetes components, kept in one place.
@@ -25,6 +26,56 @@ pub mod ports {
     pub const FLANNEL_OPENED_BY_NIXPKGS: [u16; 2] = [8285, 8472];
     /// The NodePort range, inclusive (TCP).
     pub const NODE_PORTS: (u16, u16) = (30000, 32767);
+}
+
+/// Which NixOS module runs Kubernetes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Flavour {
+    /// `services.kubernetes`: every component a systemd service, certificates from easyCerts.
+    #[default]
+    Nixpkgs,
+    /// `services.k3s`: one binary per host, a server or an agent; several servers share an
+    /// embedded etcd.
+    K3s,
+}
+
+impl Flavour {
+    /// What an inventory may write.
+    pub const ALLOWED: &'static str = "\"nixpkgs\" (services.kubernetes, the default) or \"k3s\" (services.k3s)";
+
+    /// The name as an inventory spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flavour::Nixpkgs => "nixpkgs",
+            Flavour::K3s => "k3s",
+        }
+    }
+}
+
+impl std::fmt::Display for Flavour {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What only the k3s flavour needs (`[kubernetes.k3s]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub struct K3s {
+    /// The file holding the cluster's join token on every member (`services.k3s.tokenFile`),
+    /// made by the user (sops-nix, agenix or by hand). The token itself is never in the inventory:
+    /// a literal would be committed and copied world-readable into the Nix store.
+    pub token_file: AbsolutePath,
+}
+
+impl K3s {
+    /// The settings with the token kept in `token_file` on every host.
+    pub fn new(token_file: AbsolutePath) -> Self {
+        K3s { token_file }
+    }
 }
 
 /// How hosts reach the API server.
@@ -145,14 +196,20 @@ where
     list.iter().map(|f| f.parse().expect("valid flag")).collect()
 }
 
-/// Cluster-wide Kubernetes settings (`services.kubernetes`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+/// Cluster-wide Kubernetes settings (`services.kubernetes`, or `services.k3s` under the k3s flavour).
+#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "kebab-case", default)]
 #[non_exhaustive]
 pub struct Kubernetes {
+    /// Which NixOS module runs Kubernetes (`nixpkgs` or `k3s`).
+    pub flavour: Flavour,
+    /// The k3s settings; present exactly when the flavour is k3s.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub k3s: Option<K3s>,
     /// API server address and options.
     pub api: ApiServer,
     /// `easyCerts`: automatic certificates through cfssl (one control plane only; not production-grade).
+    /// nixpkgs flavour only: a k3s cluster's model serializes none of these settings.
     pub easy_certs: bool,
     /// The pod network (`clusterCidr`).
     #[schemars(with = "String")]
@@ -166,11 +223,11 @@ pub struct Kubernetes {
     pub kubelet_flags: RoleFlags<KubeletFlag>,
     /// kube-proxy `extraOpts`, per role.
     pub proxy_flags: RoleFlags<ProxyFlag>,
-    /// Start flannel with `-ip-masq`.
+    /// Start flannel with `-ip-masq` (nixpkgs flavour only).
     pub flannel_ip_masq: bool,
-    /// containerd's `TimeoutStartSec`, in seconds (slow SD cards need long).
+    /// containerd's `TimeoutStartSec`, in seconds (slow SD cards need long; nixpkgs flavour only).
     pub containerd_timeout_start_sec: u32,
-    /// `services.certmgr.renewInterval` (certmgr restarts components at each renewal).
+    /// `services.certmgr.renewInterval` (certmgr restarts components at each renewal; nixpkgs flavour only).
     pub certmgr_renew_interval: GoDuration,
     /// Administration tools in `environment.systemPackages` of control-plane hosts.
     pub admin_packages: Vec<PackageAttr>,
@@ -179,8 +236,10 @@ pub struct Kubernetes {
 impl Default for Kubernetes {
     fn default() -> Self {
         Kubernetes {
+            flavour: Flavour::Nixpkgs,
+            k3s: None,
             api: ApiServer::default(),
-            easy_certs: true,
+            easy_certs: DEFAULT_EASY_CERTS,
             pod_cidr: "10.1.0.0/16".parse().expect("valid"),
             service_cidr: "10.0.0.0/24".parse().expect("valid"),
             dns: DnsAddon::default(),
@@ -192,13 +251,102 @@ impl Default for Kubernetes {
                 worker: flags(&["--fail-swap-on=false"]),
             },
             proxy_flags: RoleFlags { control_plane: flags(&["--masquerade-all"]), worker: Vec::new() },
-            flannel_ip_masq: true,
-            containerd_timeout_start_sec: 300,
-            certmgr_renew_interval: GoDuration::new("168h").expect("valid"),
+            flannel_ip_masq: DEFAULT_FLANNEL_IP_MASQ,
+            containerd_timeout_start_sec: DEFAULT_CONTAINERD_TIMEOUT_START_SEC,
+            certmgr_renew_interval: default_renew_interval(),
             admin_packages: ["kompose", "kubectl", "kubernetes"]
                 .iter()
                 .map(|p| PackageAttr::new(*p).expect("valid"))
                 .collect(),
         }
+    }
+}
+
+const DEFAULT_EASY_CERTS: bool = true;
+const DEFAULT_FLANNEL_IP_MASQ: bool = true;
+const DEFAULT_CONTAINERD_TIMEOUT_START_SEC: u32 = 300;
+
+fn default_renew_interval() -> GoDuration {
+    GoDuration::new("168h").expect("valid")
+}
+
+impl Serialize for Kubernetes {
+    /// The keys an inventory of the cluster's flavour may write, so the model loads back: under k3s
+    /// the nixpkgs-only settings are left out (an inventory that sets them is refused).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "kebab-case")]
+        struct Keys<'a> {
+            flavour: Flavour,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            k3s: Option<&'a K3s>,
+            api: &'a ApiServer,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            easy_certs: Option<bool>,
+            pod_cidr: &'a Ipv4Net,
+            service_cidr: &'a Ipv4Net,
+            dns: &'a DnsAddon,
+            kubelet_flags: &'a RoleFlags<KubeletFlag>,
+            proxy_flags: &'a RoleFlags<ProxyFlag>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            flannel_ip_masq: Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            containerd_timeout_start_sec: Option<u32>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            certmgr_renew_interval: Option<&'a GoDuration>,
+            admin_packages: &'a [PackageAttr],
+        }
+        let nixpkgs = !self.is_k3s();
+        Keys {
+            flavour: self.flavour,
+            k3s: self.k3s.as_ref(),
+            api: &self.api,
+            easy_certs: nixpkgs.then_some(self.easy_certs),
+            pod_cidr: &self.pod_cidr,
+            service_cidr: &self.service_cidr,
+            dns: &self.dns,
+            kubelet_flags: &self.kubelet_flags,
+            proxy_flags: &self.proxy_flags,
+            flannel_ip_masq: nixpkgs.then_some(self.flannel_ip_masq),
+            containerd_timeout_start_sec: nixpkgs.then_some(self.containerd_timeout_start_sec),
+            certmgr_renew_interval: nixpkgs.then_some(&self.certmgr_renew_interval),
+            admin_packages: &self.admin_packages,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl Kubernetes {
+    /// A k3s cluster with the token in `token_file` on every host. Its defaults differ from the
+    /// nixpkgs flavour's: no kubelet or kube-proxy flags (k3s's kubelet configuration already has
+    /// `failSwapOn: false`) and no admin packages (the k3s package puts `kubectl`, `crictl` and
+    /// `ctr` on the PATH).
+    pub fn k3s(token_file: AbsolutePath) -> Self {
+        Kubernetes::of_flavour(Flavour::K3s, Some(K3s::new(token_file)))
+    }
+
+    /// The defaults of `flavour`, with the k3s settings (which validation requires under k3s).
+    pub(crate) fn of_flavour(flavour: Flavour, k3s: Option<K3s>) -> Self {
+        match flavour {
+            Flavour::K3s => Kubernetes {
+                flavour,
+                k3s,
+                kubelet_flags: RoleFlags::default(),
+                proxy_flags: RoleFlags::default(),
+                admin_packages: Vec::new(),
+                ..Kubernetes::default()
+            },
+            Flavour::Nixpkgs => Kubernetes { k3s, ..Kubernetes::default() },
+        }
+    }
+
+    /// Whether easyCerts makes the certificates: the nixpkgs flavour with `easy-certs` on.
+    pub fn uses_easy_certs(&self) -> bool {
+        self.flavour == Flavour::Nixpkgs && self.easy_certs
+    }
+
+    /// Whether the cluster runs on k3s.
+    pub fn is_k3s(&self) -> bool {
+        self.flavour == Flavour::K3s
     }
 }

@@ -53,7 +53,7 @@ pub use firewall::{Firewall, FirewallMode};
 pub use flows::{Listener, OpenedByNixpkgs, Opener, Protocol, Source};
 pub use host::{Host, Roles};
 pub use ingress::{Ingress, IngressNodePorts, ListenPorts};
-pub use kubernetes::{ApiServer, CorednsImage, DnsAddon, Kubernetes, RoleFlags, ports};
+pub use kubernetes::{ApiServer, CorednsImage, DnsAddon, Flavour, K3s, Kubernetes, RoleFlags, ports};
 pub use load::{HOST_FILE, JSON_FILE, Loaded, Sources, TOML_FILE, from_json_str, from_sources, from_toml_str, load};
 pub use names::{
     AbsolutePath, AcmeChallenge, AcmeServer, ChartVersion, ClusterName, DiskDevice, DnsProvider, DomainName,

@@ -248,14 +248,22 @@ fn hosts(cx: &mut Cx<'_>) {
 
 fn roles(cx: &mut Cx<'_>) {
     let cluster = cx.cluster;
+    let k3s = cluster.kubernetes.is_k3s();
     let control: Vec<usize> = (0..cluster.hosts.len()).filter(|&i| cluster.hosts[i].roles.control_plane).collect();
     if control.is_empty() {
-        cx.push(
-            "hosts".into(),
-            Diagnostic::error(Code::NoControlPlane, "hosts", "no host has the control-plane role")
-                .with_allowed("exactly one host with roles = [\"control-plane\"] or [\"control-plane\", \"worker\"]"),
-        );
-    } else if control.len() > 1 && cluster.kubernetes.easy_certs {
+        let (message, allowed) = if k3s {
+            (
+                "no host has the control-plane role: k3s agents (workers) join a k3s server, and there is none",
+                "one or more hosts (an odd number) with roles = [\"control-plane\"] or [\"control-plane\", \"worker\"]; they run k3s servers",
+            )
+        } else {
+            (
+                "no host has the control-plane role",
+                "exactly one host with roles = [\"control-plane\"] or [\"control-plane\", \"worker\"]",
+            )
+        };
+        cx.push("hosts".into(), Diagnostic::error(Code::NoControlPlane, "hosts", message).with_allowed(allowed));
+    } else if control.len() > 1 && cluster.kubernetes.uses_easy_certs() {
         let names: Vec<&str> = control.iter().map(|&i| cluster.hosts[i].name.as_str()).collect();
         for &i in &control[1..] {
             let (loc, p) = cx.host_key(i, "roles");
@@ -270,9 +278,27 @@ fn roles(cx: &mut Cx<'_>) {
                         names.join(", ")
                     ),
                 )
-                .with_allowed("one control-plane host, or kubernetes.easy-certs = false with certificates managed otherwise"),
+                .with_allowed("one control-plane host, kubernetes.easy-certs = false with certificates managed otherwise, or kubernetes.flavour = \"k3s\" (several servers share an embedded etcd)"),
             );
         }
+    } else if k3s && control.len().is_multiple_of(2) {
+        let names: Vec<&str> = control.iter().map(|&i| cluster.hosts[i].name.as_str()).collect();
+        let (loc, p) = cx.host_key(control[control.len() - 1], "roles");
+        cx.push(
+            loc,
+            Diagnostic::warning(
+                Code::EvenControlPlanes,
+                p,
+                format!(
+                    "{} k3s servers ({}): their embedded etcd keeps quorum by majority, so {} servers survive no more failures than {}",
+                    names.len(),
+                    names.join(", "),
+                    names.len(),
+                    names.len() - 1
+                ),
+            )
+            .with_allowed("an odd number of control-plane hosts (1, 3 or 5)"),
+        );
     }
     if !cluster.hosts.iter().any(|h| h.roles.worker) {
         cx.push(
@@ -285,7 +311,7 @@ fn roles(cx: &mut Cx<'_>) {
 
 fn kubernetes(cx: &mut Cx<'_>) {
     let k = &cx.cluster.kubernetes;
-    if k.dns.enable && k.dns.coredns_image.is_none() {
+    if !k.is_k3s() && k.dns.enable && k.dns.coredns_image.is_none() {
         // Every Kubernetes host seeds the DNS add-on's image, whose hash differs per architecture.
         let arm = cx.cluster.hosts.iter().find(|h| h.roles.in_cluster() && h.system == System::Aarch64Linux);
         if let Some(host) = arm {
@@ -303,7 +329,7 @@ fn kubernetes(cx: &mut Cx<'_>) {
             );
         }
     }
-    if k.easy_certs && cx.cluster.hosts.iter().any(|h| h.roles.in_cluster()) {
+    if k.uses_easy_certs() && cx.cluster.hosts.iter().any(|h| h.roles.in_cluster()) {
         cx.push(
             "kubernetes.easy-certs".into(),
             Diagnostic::warning(
@@ -312,6 +338,53 @@ fn kubernetes(cx: &mut Cx<'_>) {
                 "easyCerts is on: upstream says it is not meant for production-grade clusters; workers join with the token from /var/lib/cfssl/apitoken.secret (nixos-kubernetes-node-join)",
             )
             .with_allowed("true for a home lab, or false with certificates managed otherwise"),
+        );
+    }
+    k3s(cx);
+}
+
+/// The k3s settings: present exactly under the k3s flavour, a token file systemd can read from the
+/// command line, and no nixpkgs-only image pin (the decoder reports the other nixpkgs-only keys).
+fn k3s(cx: &mut Cx<'_>) {
+    let k = &cx.cluster.kubernetes;
+    match (&k.k3s, k.is_k3s()) {
+        (None, true) => cx.push(
+            "kubernetes.k3s".into(),
+            Diagnostic::error(Code::MissingKey, "kubernetes.k3s", "flavour = \"k3s\" needs [kubernetes.k3s]")
+                .with_allowed("[kubernetes.k3s] with token-file = \"/absolute/path\""),
+        ),
+        (Some(_), false) => cx.push(
+            "kubernetes.k3s".into(),
+            Diagnostic::error(
+                Code::ConflictingKeys,
+                "kubernetes.k3s",
+                format!("[kubernetes.k3s] applies only to flavour = \"k3s\", and this cluster's is \"{}\"", k.flavour),
+            )
+            .with_allowed("flavour = \"k3s\", or no [kubernetes.k3s]"),
+        ),
+        (Some(settings), true) if settings.token_file.as_str().contains('%') => cx.push(
+            "kubernetes.k3s.token-file".into(),
+            Diagnostic::error(
+                Code::InvalidValue,
+                "kubernetes.k3s.token-file",
+                format!(
+                    "token file {} has '%', which systemd reads as a specifier in the k3s command line",
+                    settings.token_file
+                ),
+            )
+            .with_allowed("an absolute path without '%' (such as /run/secrets/k3s-token)"),
+        ),
+        _ => {}
+    }
+    if k.is_k3s() && k.dns.coredns_image.is_some() {
+        cx.push(
+            "kubernetes.dns.coredns-image".into(),
+            Diagnostic::error(
+                Code::ConflictingKeys,
+                "kubernetes.dns.coredns-image",
+                "dns.coredns-image applies only to flavour = \"nixpkgs\": k3s deploys CoreDNS from a multi-architecture image itself",
+            )
+            .with_allowed("no coredns-image under flavour = \"k3s\""),
         );
     }
 }

@@ -42,6 +42,16 @@ lan-address = "192.168.10.3"
 tailnet-address = "100.64.0.3"
 "#;
 
+/// BASE under the k3s flavour, with `extra` added to `[kubernetes]`.
+fn k3s_with(extra: &str) -> String {
+    with(
+        "[kubernetes]\neasy-certs = true\n",
+        &format!(
+            "[kubernetes]\nflavour = \"k3s\"\n{extra}\n[kubernetes.k3s]\ntoken-file = \"/var/lib/secrets/k3s-token\"\n"
+        ),
+    )
+}
+
 fn with(old: &str, new: &str) -> String {
     assert!(BASE.contains(old), "the case's anchor {old:?} is not in BASE");
     BASE.replacen(old, new, 1)
@@ -159,7 +169,7 @@ fn cases() -> Vec<Case> {
             &[
                 "hosts.b.roles",
                 "easyCerts supports one master",
-                "allowed: one control-plane host, or kubernetes.easy-certs = false",
+                "allowed: one control-plane host, kubernetes.easy-certs = false",
             ],
         ),
         case(
@@ -628,6 +638,84 @@ fn cases() -> Vec<Case> {
             appended("[storage]\nreplicaton = 1\n"),
             Code::UnknownKey,
             &["storage.replicaton: unknown key \"replicaton\"", "(did you mean \"replication\"?)"],
+        ),
+        case(
+            "k3s with an easyCerts setting",
+            k3s_with("easy-certs = true"),
+            Code::ConflictingKeys,
+            &[
+                "homeflake.toml:10:14: kubernetes.easy-certs: easy-certs applies only to flavour = \"nixpkgs\", and this cluster's is \"k3s\"",
+                "allowed: leave easy-certs out under flavour = \"k3s\", or flavour = \"nixpkgs\"",
+            ],
+        ),
+        case(
+            "k3s with certmgr's renewal interval",
+            k3s_with("certmgr-renew-interval = \"168h\""),
+            Code::ConflictingKeys,
+            &[
+                "kubernetes.certmgr-renew-interval: certmgr-renew-interval applies only to flavour = \"nixpkgs\"",
+                "k3s has no certmgr",
+            ],
+        ),
+        case(
+            "k3s with an arm64 coredns image",
+            k3s_with(
+                "[kubernetes.dns.coredns-image]\nimage-name = \"coredns/coredns\"\nimage-digest = \"sha256:a0ead06651cf580044aeb0a0feba63591858fb2e43ade8c9dea45a6a89ae7e5e\"\nfinal-image-tag = \"1.10.1\"\nsha256 = \"0c4vdbklgjrzi6qc5020dvi8x3mayq4li09rrq2w0hcjdljj0yf9\"",
+            ),
+            Code::ConflictingKeys,
+            &[
+                "kubernetes.dns.coredns-image: dns.coredns-image applies only to flavour = \"nixpkgs\"",
+                "multi-architecture",
+            ],
+        ),
+        case(
+            "k3s cluster of agents only",
+            k3s_with("").replacen("roles = [\"control-plane\", \"worker\"]", "roles = [\"worker\"]", 1),
+            Code::NoControlPlane,
+            &[
+                "hosts: no host has the control-plane role: k3s agents (workers) join a k3s server, and there is none",
+                "allowed: one or more hosts (an odd number)",
+            ],
+        ),
+        case(
+            "k3s token written as a literal",
+            k3s_with("").replacen("[kubernetes.k3s]\n", "[kubernetes.k3s]\ntoken = \"cf-secret-token-value\"\n", 1),
+            Code::SecretReference,
+            &[
+                "homeflake.toml:12:1: kubernetes.k3s.token: the k3s token is written into the inventory (not shown here)",
+                "world-readable into the Nix store",
+                "allowed: token-file = \"/absolute/path\"",
+            ],
+        ),
+        case(
+            "k3s without its token file",
+            with("[kubernetes]\neasy-certs = true\n", "[kubernetes]\nflavour = \"k3s\"\n"),
+            Code::MissingKey,
+            &["kubernetes.k3s: missing key \"k3s\"", "allowed: a table with token-file"],
+        ),
+        case(
+            "k3s token file with a systemd specifier",
+            k3s_with("").replacen("/var/lib/secrets/k3s-token", "/var/lib/secrets/k3s%token", 1),
+            Code::InvalidValue,
+            &[
+                "kubernetes.k3s.token-file: token file /var/lib/secrets/k3s%token has '%'",
+                "allowed: an absolute path without '%'",
+            ],
+        ),
+        case(
+            "k3s settings under the nixpkgs flavour",
+            with(
+                "easy-certs = true\n",
+                "easy-certs = true\n\n[kubernetes.k3s]\ntoken-file = \"/var/lib/secrets/k3s-token\"\n",
+            ),
+            Code::ConflictingKeys,
+            &["kubernetes.k3s: [kubernetes.k3s] applies only to flavour = \"k3s\", and this cluster's is \"nixpkgs\""],
+        ),
+        case(
+            "unknown Kubernetes flavour",
+            with("easy-certs = true\n", "flavour = \"k3\"\n"),
+            Code::InvalidValue,
+            &["kubernetes.flavour: unknown Kubernetes flavour \"k3\"", "(did you mean \"k3s\"?)"],
         ),
         case("TOML syntax error", with("[network]", "[network"), Code::Syntax, &["homeflake.toml:4:", "allowed: TOML"]),
         case(

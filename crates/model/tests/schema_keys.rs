@@ -176,6 +176,32 @@ const TABLES: &[(&str, &[&str])] = &[
     ("[[hosts]]", &["hosts", "[]"]),
 ];
 
+/// The tables only an inventory of the k3s flavour writes, checked in [`FULL`] switched to k3s.
+const K3S_TABLES: &[(&str, &[&str])] =
+    &[("[kubernetes]", &["kubernetes"]), ("[kubernetes.k3s]", &["kubernetes", "k3s"])];
+
+/// [`FULL`] under the k3s flavour: the nixpkgs-only keys left out, `[kubernetes.k3s]` added.
+fn full_k3s() -> String {
+    let mut text = FULL.to_owned();
+    for line in [
+        "easy-certs = true\n",
+        "flannel-ip-masq = true\n",
+        "containerd-timeout-start-sec = 300\n",
+        "certmgr-renew-interval = \"168h\"\n",
+    ] {
+        assert!(text.contains(line), "{line:?} is not in the inventory");
+        text = text.replacen(line, "", 1);
+    }
+    let image = text.find("[kubernetes.dns.coredns-image]").expect("the image table");
+    let end = image + text[image..].find("\n\n").expect("a blank line after the image table");
+    text.replace_range(image..end + 1, "");
+    text.replacen("[kubernetes]\n", "[kubernetes]\nflavour = \"k3s\"\n", 1).replacen(
+        "[kubernetes.api]\n",
+        "[kubernetes.k3s]\ntoken-file = \"/var/lib/secrets/k3s-token\"\n\n[kubernetes.api]\n",
+        1,
+    )
+}
+
 const UNKNOWN: &str = "zz-unknown-key";
 
 /// Follows `$ref`s and the non-null branch of `anyOf` (how schemars writes an `Option`).
@@ -220,13 +246,13 @@ fn schema_keys(root: &Value, path: &[&str]) -> BTreeSet<String> {
     keys
 }
 
-/// The keys the decoder lists as allowed when it meets an unknown key right after `header`.
-fn decoder_keys(header: &str) -> BTreeSet<String> {
+/// The keys the decoder lists as allowed when it meets an unknown key right after `header` in `full`.
+fn decoder_keys(full: &str, header: &str) -> BTreeSet<String> {
     let text = if header.is_empty() {
-        format!("{UNKNOWN} = 1\n{FULL}")
+        format!("{UNKNOWN} = 1\n{full}")
     } else {
-        assert!(FULL.contains(&format!("\n{header}\n")), "{header} is not in the inventory");
-        FULL.replacen(&format!("\n{header}\n"), &format!("\n{header}\n{UNKNOWN} = 1\n"), 1)
+        assert!(full.contains(&format!("\n{header}\n")), "{header} is not in the inventory");
+        full.replacen(&format!("\n{header}\n"), &format!("\n{header}\n{UNKNOWN} = 1\n"), 1)
     };
     let diagnostics = match from_toml_str("homeflake.toml", &text) {
         Err(LoadError::Invalid(d)) => d,
@@ -241,9 +267,11 @@ fn decoder_keys(header: &str) -> BTreeSet<String> {
 }
 
 #[test]
-fn the_full_inventory_is_valid() {
-    if let Err(e) = from_toml_str("homeflake.toml", FULL) {
-        panic!("{e}");
+fn the_full_inventory_is_valid_in_both_flavours() {
+    for text in [FULL.to_owned(), full_k3s()] {
+        if let Err(e) = from_toml_str("homeflake.toml", &text) {
+            panic!("{e}\n{text}");
+        }
     }
 }
 
@@ -251,14 +279,22 @@ fn the_full_inventory_is_valid() {
 fn the_decoder_and_the_schema_accept_the_same_keys_in_every_table() {
     let root = schema();
     for (header, path) in TABLES {
-        assert_eq!(decoder_keys(header), schema_keys(&root, path), "table {header:?} (schema path {path:?})");
+        assert_eq!(decoder_keys(FULL, header), schema_keys(&root, path), "table {header:?} (schema path {path:?})");
+    }
+    let k3s = full_k3s();
+    for (header, path) in K3S_TABLES {
+        assert_eq!(
+            decoder_keys(&k3s, header),
+            schema_keys(&root, path),
+            "k3s: table {header:?} (schema path {path:?})"
+        );
     }
 }
 
 #[test]
 fn every_table_of_the_schema_is_checked() {
     let root = schema();
-    let mut checked: BTreeSet<String> = TABLES.iter().map(|(_, path)| path.join(".")).collect();
+    let mut checked: BTreeSet<String> = TABLES.iter().chain(K3S_TABLES).map(|(_, path)| path.join(".")).collect();
     // Tables the schema describes that an inventory writes inline or as references, never as a `[header]`.
     checked.extend(
         ["users.[].hashed-password", "hosts.[].lan-address", "hosts.[].tailnet-address", "tls.dns-api-token"]

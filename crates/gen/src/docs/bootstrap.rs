@@ -4,10 +4,11 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use homeflake_model::{Cluster, Hardware, Host, SplitDnsNetwork};
+use homeflake_model::{Cluster, FirewallMode, Hardware, Host, SplitDnsNetwork};
 
+use crate::admin_kubeconfig::{K3S_KUBECONFIG, admins};
 use crate::lower::secret_label;
-use crate::modules::k8s::master::admins;
+use crate::modules::k3s::CONTROL_PLANE_ONLY_TAINT;
 use crate::secrets;
 
 /// A numbered section heading.
@@ -34,8 +35,17 @@ pub fn render(cluster: &Cluster) -> String {
     let mut steps = Steps(0);
     install(cluster, &mut steps, &mut out);
     tailnet(cluster, &mut steps, &mut out);
+    if cluster.kubernetes.is_k3s() {
+        k3s_token(cluster, &admin, &mut steps, &mut out);
+    }
     switching(cluster, &admin, &mut steps, &mut out);
-    kubectl(cluster, &admin, &mut steps, &mut out);
+    if cluster.kubernetes.is_k3s() {
+        k3s_servers_and_agents(cluster, &mut steps, &mut out);
+        k3s_kubectl(cluster, &admin, &mut steps, &mut out);
+    } else {
+        nixpkgs_control_plane_and_workers(cluster, &admin, &mut steps, &mut out);
+        kubectl(cluster, &admin, &mut steps, &mut out);
+    }
     dns(cluster, &mut steps, &mut out);
     cluster_layer(cluster, &mut steps, &mut out);
     out.truncate(out.trim_end().len());
@@ -156,6 +166,10 @@ fn switching(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String
             host.name
         );
     }
+}
+
+/// The nixpkgs flavour's order: the control plane, then each worker joined with easyCerts' token.
+fn nixpkgs_control_plane_and_workers(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String) {
     let masters: Vec<&Host> = cluster.control_planes().collect();
     if let Some(master) = masters.first() {
         steps.heading(out, "Switch the control plane first");
@@ -167,7 +181,7 @@ fn switching(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String
             cluster.kubernetes.api.host_name,
             secret_label(&master.lan_address)
         );
-        if cluster.kubernetes.easy_certs {
+        if cluster.kubernetes.uses_easy_certs() {
             out.push_str(
                 " With easyCerts it also creates the cluster's certificate authority (cfssl) and the join token. \
                  easyCerts is convenient, but upstream says it is not meant for production-grade clusters.\n\n",
@@ -182,7 +196,7 @@ fn switching(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String
     let workers: Vec<&Host> = cluster.hosts.iter().filter(|h| h.roles.worker && !h.roles.control_plane).collect();
     if let (Some(master), false) = (masters.first(), workers.is_empty()) {
         steps.heading(out, "Switch and join each worker");
-        if cluster.kubernetes.easy_certs {
+        if cluster.kubernetes.uses_easy_certs() {
             let m = secret_label(&master.lan_address);
             let _ = writeln!(
                 out,
@@ -215,7 +229,7 @@ fn kubectl(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String) 
     steps.heading(out, "Use kubectl");
     let m = secret_label(&master.lan_address);
     let api = &cluster.kubernetes.api.host_name;
-    if cluster.kubernetes.easy_certs && admins(cluster).next().is_some() {
+    if cluster.kubernetes.uses_easy_certs() && admins(cluster).next().is_some() {
         let _ = writeln!(
             out,
             "On `{0}`, `kubectl` works for the members of `wheel`: a service writes `~/.kube/config` with the \
@@ -232,6 +246,147 @@ fn kubectl(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String) 
             "The cluster-admin kubeconfig is yours to make (easyCerts is off, or no user is in `wheel`); the API \
              server is at `{}` ({api} → {m}).\n",
             cluster.kubernetes.api.url()
+        );
+    }
+}
+
+/// Every k3s member reads the same join token from its file; the user makes it once.
+fn k3s_token(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String) {
+    let Some(k3s) = &cluster.kubernetes.k3s else { return };
+    let file = &k3s.token_file;
+    steps.heading(out, "Put the k3s token on every member");
+    let _ = writeln!(
+        out,
+        "k3s servers and agents join the cluster with one shared secret, which k3s reads from `{file}` \
+         (`kubernetes.k3s.token-file`) on every member; the token is in no generated file. The first server \
+         initialises the cluster with it, and it cannot change afterwards. Provide the file with sops-nix or \
+         agenix, or make the token once on your machine and copy it to each member (each `ssh -t` lets sudo ask \
+         for your password):\n\n```sh\n(umask 077; openssl rand -hex 32 > k3s-token)\n```\n"
+    );
+    for host in cluster.members() {
+        let address = secret_label(&host.lan_address);
+        let _ = writeln!(
+            out,
+            "`{0}`:\n\n```sh\nscp k3s-token {admin}@{address}:\n\
+             ssh -t {admin}@{address} 'sudo install -D -m 600 -o root -g root k3s-token {file}; rm k3s-token'\n```\n",
+            host.name
+        );
+    }
+    out.push_str(
+        "Keep the token in your password manager, then delete your copy: `rm k3s-token`. On a member itself, \
+         the same is `sudo install -D -m 600 /dev/stdin <file>`, pasting the token, then Ctrl-D.",
+    );
+    if file.as_str().starts_with("/run/") {
+        out.push_str(
+            " A file under `/run` is gone after a reboot: sops-nix and agenix write theirs again at every boot; \
+             by hand, choose a path that persists (`/var/lib/secrets/k3s-token`).",
+        );
+    }
+    out.push_str("\n\n");
+}
+
+/// The k3s order: the first server initialises the cluster, the other servers and the agents join it.
+fn k3s_servers_and_agents(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
+    let servers: Vec<&Host> = cluster.control_planes().collect();
+    let Some(first) = servers.first() else { return };
+    let k8s = &cluster.kubernetes;
+    steps.heading(out, "Switch the first server");
+    let _ = writeln!(
+        out,
+        "Switch `{}` before any other member: it initialises the cluster (`services.k3s.clusterInit`, an \
+         embedded etcd) with the token, and k3s makes the cluster's certificates itself, with `{}` among the \
+         API server's names. Every member reaches the API server as `{}`, which each host's `/etc/hosts` maps \
+         to {}. `sudo k3s kubectl get nodes` on it shows the node once k3s is up.\n",
+        first.name,
+        k8s.api.host_name,
+        k8s.api.url(),
+        secret_label(&first.lan_address)
+    );
+    if cluster.ingress.is_some() {
+        out.push_str(
+            "k3s's bundled Traefik and ServiceLB are off (`--disable=traefik`, `--disable=servicelb`): the cluster \
+             layer deploys its own Traefik as a NodePort service, which nginx on the ingress host forwards to, and \
+             ServiceLB would take ports 80 and 443 on every node for a LoadBalancer service, the ports nginx needs. \
+             The cluster layer is deployed with helmfile, as in the nixpkgs flavour, not through \
+             `services.k3s.autoDeployCharts`: that option needs the hash of each chart's archive, which homeflake \
+             cannot know without downloading it.\n\n",
+        );
+    }
+    if cluster.firewall.mode == FirewallMode::LeastPrivilege {
+        out.push_str(
+            "The k3s module opens no port (nixpkgs issue 175513); homeflake opens what k3s needs and nothing \
+             else: the API server on the servers to the LAN, pods and the tailnet, etcd between the servers, \
+             kubelet on every member to the members and pods, flannel's VXLAN to the LAN. A pod reaches its own \
+             host with its pod address, which is admitted on exactly those ports, so `cni0` and `flannel.1` need \
+             not be trusted as a whole (the fix suggested in nixpkgs issue 98766); traffic between pods is \
+             forwarded, which the NixOS firewall does not filter.\n\n",
+        );
+    }
+    let others = &servers[1..];
+    let agents: Vec<&Host> = cluster.hosts.iter().filter(|h| h.roles.worker && !h.roles.control_plane).collect();
+    if others.is_empty() && agents.is_empty() {
+        return;
+    }
+    steps.heading(out, "Switch the other servers, then the agents");
+    let names = |hosts: &[&Host]| hosts.iter().map(|h| format!("`{}`", h.name)).collect::<Vec<_>>().join(", ");
+    if !others.is_empty() {
+        let _ = writeln!(
+            out,
+            "Switch the other servers one at a time, each once the one before is Ready in `kubectl get nodes` \
+             (etcd adds one member at a time): {}. Each joins `{}` with the token (`services.k3s.serverAddr`).\n",
+            names(others),
+            k8s.api.url()
+        );
+    }
+    if !agents.is_empty() {
+        let _ = writeln!(
+            out,
+            "Then switch the agents: {}. Each joins `{}` with the token; no join command is needed.\n",
+            names(&agents),
+            k8s.api.url()
+        );
+    }
+    let dedicated: Vec<&Host> = servers.iter().copied().filter(|h| !h.roles.worker).collect();
+    if !dedicated.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} run{} no ordinary workloads: {} registers with the taint `{CONTROL_PLANE_ONLY_TAINT}`, which only \
+             k3s's own add-ons tolerate.\n",
+            names(&dedicated),
+            if dedicated.len() == 1 { "s" } else { "" },
+            if dedicated.len() == 1 { "it" } else { "each" }
+        );
+    }
+}
+
+fn k3s_kubectl(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String) {
+    let Some(first) = cluster.control_planes().next() else { return };
+    steps.heading(out, "Use kubectl");
+    let address = secret_label(&first.lan_address);
+    let api = &cluster.kubernetes.api;
+    let host_name = &api.host_name;
+    if admins(cluster).next().is_some() {
+        let _ = writeln!(
+            out,
+            "On every server, `kubectl` works for the members of `wheel`: k3s writes the cluster-admin kubeconfig, \
+             certificates embedded, to `{K3S_KUBECONFIG}` (readable by root only) at every start, and a service \
+             copies it to `~/.kube/config`. Try `kubectl get nodes` on `{0}`.\n\n\
+             From your machine, copy it, point it at `{host_name}` instead of the server's own loopback address, \
+             and make `{host_name}` resolve to the first server (its certificate is made for that name):\n\n```sh\n\
+             scp {admin}@{address}:.kube/config ~/.kube/{1}.config\n\
+             sed -i 's#https://127.0.0.1:{2}#{3}#' ~/.kube/{1}.config\n\
+             echo '{address} {host_name}' | sudo tee -a /etc/hosts\nKUBECONFIG=~/.kube/{1}.config kubectl get nodes\n```\n",
+            first.name,
+            cluster.name,
+            api.port,
+            api.url()
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "The cluster-admin kubeconfig is `{K3S_KUBECONFIG}` on every server, readable by root only (no user is \
+             in `wheel`); `sudo k3s kubectl get nodes` uses it. The API server is at `{}` ({host_name} → {address}).\n",
+            api.url()
         );
     }
 }

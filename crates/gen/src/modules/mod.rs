@@ -4,6 +4,7 @@ pub mod base;
 pub mod ceph;
 pub mod firewall;
 pub mod ingress_proxy;
+pub mod k3s;
 pub mod k8s;
 pub mod split_dns;
 pub mod tailscale;
@@ -28,6 +29,12 @@ pub enum Module {
     K8sNode,
     /// `modules/k8s/arm64.nix`: aarch64 cluster members, for the DNS add-on's image.
     K8sArm64,
+    /// `modules/k3s/common.nix`: every host with a Kubernetes role, under the k3s flavour.
+    K3sCommon,
+    /// `modules/k3s/server.nix`: control planes, under the k3s flavour.
+    K3sServer,
+    /// `modules/k3s/agent.nix`: hosts that are workers only, under the k3s flavour.
+    K3sAgent,
     /// `modules/ceph.nix`: workers, when Ceph is on.
     Ceph,
     /// `modules/split-dns.nix`: the split-DNS server.
@@ -47,6 +54,9 @@ impl Module {
             Module::K8sMaster => "modules/k8s/master.nix",
             Module::K8sNode => "modules/k8s/node.nix",
             Module::K8sArm64 => "modules/k8s/arm64.nix",
+            Module::K3sCommon => "modules/k3s/common.nix",
+            Module::K3sServer => "modules/k3s/server.nix",
+            Module::K3sAgent => "modules/k3s/agent.nix",
             Module::Ceph => "modules/ceph.nix",
             Module::SplitDns => "modules/split-dns.nix",
             Module::IngressProxy => "modules/ingress-proxy.nix",
@@ -63,6 +73,9 @@ impl Module {
             Module::K8sMaster => &["kubernetes", "firewall.mode"],
             Module::K8sNode => &["kubernetes.api"],
             Module::K8sArm64 => &["kubernetes.dns"],
+            Module::K3sCommon => &["kubernetes.k3s", "kubernetes.api", "hosts.*.lan-address", "firewall"],
+            Module::K3sServer => &["kubernetes", "ingress", "firewall.mode"],
+            Module::K3sAgent => &["kubernetes.api"],
             Module::Ceph => &["ceph"],
             Module::SplitDns => &["split-dns", "hosts.*.tailnet-address"],
             Module::IngressProxy => &["ingress"],
@@ -79,6 +92,9 @@ impl Module {
             Module::K8sMaster => k8s::master::lower(cluster),
             Module::K8sNode => k8s::node::lower(cluster),
             Module::K8sArm64 => k8s::arm64::lower(cluster),
+            Module::K3sCommon => k3s::common::lower(cluster),
+            Module::K3sServer => k3s::server::lower(cluster),
+            Module::K3sAgent => k3s::agent::lower(cluster),
             Module::Ceph => ceph::lower(cluster),
             Module::SplitDns => split_dns::lower(cluster),
             Module::IngressProxy => ingress_proxy::lower(cluster),
@@ -88,14 +104,18 @@ impl Module {
     /// The modules `host` imports, in import order.
     pub fn for_host(cluster: &Cluster, host: &Host) -> Vec<Module> {
         let roles = host.roles;
+        let (nixpkgs, k3s) = (!cluster.kubernetes.is_k3s(), cluster.kubernetes.is_k3s());
         let wanted = [
             (Module::Base, true),
             (Module::Firewall, true),
             (Module::Tailscale, cluster.tailscale.enable),
-            (Module::K8sCommon, roles.in_cluster()),
-            (Module::K8sMaster, roles.control_plane),
-            (Module::K8sNode, roles.worker),
+            (Module::K8sCommon, nixpkgs && roles.in_cluster()),
+            (Module::K8sMaster, nixpkgs && roles.control_plane),
+            (Module::K8sNode, nixpkgs && roles.worker),
             (Module::K8sArm64, k8s::arm64::applies_to(cluster, host)),
+            (Module::K3sCommon, k3s && roles.in_cluster()),
+            (Module::K3sServer, k3s && roles.control_plane),
+            (Module::K3sAgent, k3s && roles.worker && !roles.control_plane),
             (Module::Ceph, roles.worker && cluster.ceph.is_some()),
             (
                 Module::SplitDns,

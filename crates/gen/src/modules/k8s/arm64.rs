@@ -6,12 +6,17 @@ use homeflake_nix::{Binding, Expr};
 
 use crate::lower::module;
 
-/// Whether `host` imports this module: an aarch64 member of the cluster while the DNS add-on is on
-/// with an arm64 image pinned (validation requires the pin then). Every member seeds the add-on's
+/// Whether `host` imports this module: an aarch64 member of a nixpkgs-flavour cluster while the DNS
+/// add-on is on with an arm64 image pinned (validation requires the pin then); k3s deploys a
+/// multi-architecture CoreDNS image itself. Every member seeds the add-on's
 /// image, and its hash differs per architecture; x86_64 hosts keep the nixpkgs default image.
 pub fn applies_to(cluster: &Cluster, host: &Host) -> bool {
     let dns = &cluster.kubernetes.dns;
-    host.roles.in_cluster() && host.system == System::Aarch64Linux && dns.enable && dns.coredns_image.is_some()
+    !cluster.kubernetes.is_k3s()
+        && host.roles.in_cluster()
+        && host.system == System::Aarch64Linux
+        && dns.enable
+        && dns.coredns_image.is_some()
 }
 
 /// Lowers the arm64 image pin.

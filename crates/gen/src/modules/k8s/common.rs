@@ -4,8 +4,8 @@
 use std::net::Ipv4Addr;
 
 use homeflake_model::{Cluster, Opener};
-use homeflake_nix::Expr;
 use homeflake_nix::make::{apply, bind, ident, interp, list, quoted, select, text};
+use homeflake_nix::{Binding, Expr};
 
 use crate::lower::{module, secret_part};
 use crate::openings;
@@ -20,12 +20,7 @@ pub fn lower(cluster: &Cluster) -> Expr {
         bind("services.kubernetes.clusterCidr", k8s.pod_cidr.to_string()),
         bind("services.kubernetes.addons.dns.clusterIp", dns_cluster_ip(cluster).to_string()),
     ];
-    if let Some(master) = cluster.control_planes().next() {
-        bindings.push(bind(
-            "networking.extraHosts",
-            quoted([secret_part(&master.lan_address), text(&format!(" {}", k8s.api.host_name))]),
-        ));
-    }
+    bindings.extend(api_host_entry(cluster));
     if k8s.flannel_ip_masq {
         let flannel = quoted([interp(select(ident("pkgs"), "flannel")), text("/bin/flannel -ip-masq")]);
         bindings.push(bind(
@@ -40,6 +35,14 @@ pub fn lower(cluster: &Cluster) -> Expr {
     ]);
     bindings.extend(openings::bindings(cluster, Opener::ClusterMember));
     module(bindings)
+}
+
+/// `networking.extraHosts` mapping the API name to the first control plane's LAN address, on every
+/// member of either flavour.
+pub fn api_host_entry(cluster: &Cluster) -> Option<Binding> {
+    let first = cluster.control_planes().next()?;
+    let name = &cluster.kubernetes.api.host_name;
+    Some(bind("networking.extraHosts", quoted([secret_part(&first.lan_address), text(&format!(" {name}"))])))
 }
 
 /// The cluster DNS service address: the last usable address of the service range, as the NixOS
