@@ -367,6 +367,60 @@ fn bad_cluster_layer_settings_exit_1_naming_file_line_and_key_and_write_nothing(
     }
 }
 
+/// The highly available k3s lab of the generator's tests.
+const HA_K3S: &str = include_str!("../crates/gen/tests/inventories/ha-k3s/homeflake.toml");
+
+#[test]
+fn bad_k3s_settings_exit_1_naming_file_line_and_key_and_write_nothing() {
+    let token_line = "token-file = \"/run/secrets/k3s-token\"";
+    let cases = [
+        (
+            "flavour = \"k3s\"\n",
+            "flavour = \"k3s\"\neasy-certs = false\n",
+            "easy-certs = false",
+            "kubernetes.easy-certs:",
+            "applies only to flavour = \"nixpkgs\"",
+        ),
+        (token_line, "token = \"K10-do-not-show\"", "token = ", "kubernetes.k3s.token:", "not shown here"),
+        (
+            "roles = [\"control-plane\", \"worker\"]\nlan-interface = \"enp1s0\"\nlan-address = \"192.168.50.11\"",
+            "roles = [\"worker\"]\nlan-interface = \"enp1s0\"\nlan-address = \"192.168.50.11\"",
+            "[[hosts]]",
+            "hosts:",
+            "k3s agents (workers) join a k3s server",
+        ),
+    ];
+    for (from, to, marker, key, message) in cases {
+        let mut bad = edit(HA_K3S, from, to);
+        if key == "hosts:" {
+            for server in ["192.168.50.12", "192.168.50.13"] {
+                let at = bad.find(&format!("lan-address = \"{server}\"")).unwrap();
+                let roles = bad[..at].rfind("roles = ").unwrap();
+                let end = roles + bad[roles..].find('\n').unwrap();
+                bad.replace_range(roles..end, "roles = [\"worker\"]");
+            }
+        }
+        let lab = Lab::new(&bad);
+        let generated = lab.run(&["gen"]);
+        generated.assert_code(1, key);
+        let hit = generated.stderr.lines().find(|l| l.contains(key) && l.contains(message));
+        let hit = hit.unwrap_or_else(|| panic!("no `{key}` … `{message}` in:\n{}", generated.stderr));
+        let line = bad.lines().position(|l| l.contains(marker)).unwrap() + 1;
+        if key != "hosts:" {
+            assert!(hit.starts_with(&format!("homeflake.toml:{line}:")), "line {line} expected in `{hit}`");
+        } else {
+            assert!(hit.starts_with("homeflake.toml:"), "{hit}");
+        }
+        assert!(hit.contains("allowed:"), "{hit}");
+        assert!(!generated.stderr.contains("K10-do-not-show"), "the token is shown:\n{}", generated.stderr);
+        assert_eq!(
+            snapshot(lab.root()).into_keys().collect::<Vec<_>>(),
+            ["homeflake.toml"],
+            "{key}: something was written"
+        );
+    }
+}
+
 #[test]
 fn usage_and_io_errors_exit_2_with_a_clear_message() {
     let lab = Lab::example();

@@ -4,7 +4,9 @@
 //! generated files set, plus the ports its nixpkgs modules open by themselves. A second namespace
 //! then connects from each kind of source — a LAN machine, a control plane, a pod, the tailnet, and
 //! a machine outside — to every port the host serves and to ports it must not. Every flow in the
-//! model's table must get through, and nothing else may.
+//! model's table must get through, and nothing else may. The k3s lab shows the k3s flavour's
+//! openings per role: etcd from the other servers only, kubelet from every member, nothing opened
+//! by the k3s module itself.
 
 mod common;
 
@@ -210,6 +212,7 @@ fn every_flow_of_the_table_gets_through_and_nothing_else() {
     let mut wrong = Vec::new();
     wrong.extend(check_cluster(nix, "fleet", &cluster("tests/inventories/fleet")));
     wrong.extend(check_cluster(nix, "single-node", &cluster("tests/inventories/single-node")));
+    wrong.extend(check_cluster(nix, "ha-k3s", &cluster("tests/inventories/ha-k3s")));
     wrong.extend(check_cluster(nix, "reference (least privilege)", &reference_least_privilege()));
     assert!(wrong.is_empty(), "{} probes disagree with the table of flows:\n{}", wrong.len(), wrong.join("\n"));
 }

@@ -1,4 +1,4 @@
-//! The generator end to end: snapshots of every file of three inventories, each file formatted as
+//! The generator end to end: snapshots of every file of four inventories, each file formatted as
 //! nixfmt would, parsed by rnix and by `nix-instantiate --parse`, the flake evaluated, and no secret value leaked.
 
 mod common;

@@ -12,8 +12,12 @@ use std::collections::BTreeSet;
 use homeflake_model::{Cluster, Host, load};
 
 /// The inventories whose output is snapshotted, by snapshot prefix.
-pub const INVENTORIES: [(&str, &str); 3] =
-    [("reference", "../.."), ("single-node", "tests/inventories/single-node"), ("fleet", "tests/inventories/fleet")];
+pub const INVENTORIES: [(&str, &str); 4] = [
+    ("reference", "../.."),
+    ("single-node", "tests/inventories/single-node"),
+    ("fleet", "tests/inventories/fleet"),
+    ("ha-k3s", "tests/inventories/ha-k3s"),
+];
 
 pub fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -60,8 +64,9 @@ pub const SECRET_VALUE: &str = "10.99.0.1";
 /// Evaluates `host` in a generated tree at `dir`, its host file and every generated module it imports,
 /// with stand-ins for `lib`, `pkgs` and `config` and only `secret_names` defined in `secrets` (each
 /// with the value [`SECRET_VALUE`]). Returns, as JSON, its imports (as strings), assertions, and the
-/// firewall and nginx options merged over all of them as the module system would (lists
-/// concatenated, `lines` joined), or the evaluation error.
+/// firewall, nginx, `/etc/hosts` and k3s options merged over all of them as the module system would
+/// (lists concatenated, `lines` joined; single values as the list of their definitions), or the
+/// evaluation error.
 pub fn evaluate_host(
     nix: &str,
     dir: &Path,
@@ -112,6 +117,15 @@ pub fn evaluate_host(
         allowedUDPPorts = builtins.concatLists (merged [ "networking" "firewall" "allowedUDPPorts" ] [ ]);
         trustedInterfaces = builtins.concatLists (merged [ "networking" "firewall" "trustedInterfaces" ] [ ]);
         streamConfig = builtins.concatStringsSep "\n" (merged [ "services" "nginx" "streamConfig" ] "");
+        extraHosts = builtins.concatStringsSep "\n" (builtins.filter (h: h != "") (merged [ "networking" "extraHosts" ] ""));
+        k3s = {{
+          enable = builtins.any (x: x) (merged [ "services" "k3s" "enable" ] false);
+          role = builtins.filter (r: r != null) (merged [ "services" "k3s" "role" ] null);
+          serverAddr = builtins.filter (a: a != null) (merged [ "services" "k3s" "serverAddr" ] null);
+          clusterInit = builtins.any (x: x) (merged [ "services" "k3s" "clusterInit" ] false);
+          tokenFile = builtins.filter (f: f != null) (merged [ "services" "k3s" "tokenFile" ] null);
+          extraFlags = builtins.concatLists (merged [ "services" "k3s" "extraFlags" ] [ ]);
+        }};
       }}"#,
         input = serde_json::to_string(&input.to_string()).unwrap()
     );
@@ -125,3 +139,31 @@ pub fn evaluate_host(
 }
 
 pub mod netns;
+
+/// The example inventory switched to the k3s flavour: `flavour = "k3s"` and a token file, the
+/// nixpkgs-only keys left out. Everything else — hosts, ranges, ingress, Ceph, split DNS, the
+/// cluster layer — is the same inventory.
+pub fn reference_as_k3s_text() -> String {
+    let mut text = std::fs::read_to_string(manifest_dir().join("../../homeflake.toml")).unwrap();
+    let keep_out = |text: &mut String, start: &str, end: &str| {
+        let from = text.find(start).unwrap_or_else(|| panic!("{start:?} is not in the example"));
+        let to = from + text[from..].find(end).unwrap_or_else(|| panic!("{end:?} does not follow {start:?}"));
+        text.replace_range(from..to, "");
+    };
+    keep_out(&mut text, "easy-certs = true", "pod-cidr");
+    keep_out(&mut text, "flannel-ip-masq = true", "admin-packages");
+    keep_out(&mut text, "# The Raspberry Pi control plane needs", "# kubelet extraOpts");
+    text.replacen("[kubernetes]\n", "[kubernetes]\nflavour = \"k3s\"\n", 1).replacen(
+        "[kubernetes.api]\n",
+        "[kubernetes.k3s]\ntoken-file = \"/run/secrets/k3s-token\"\n\n[kubernetes.api]\n",
+        1,
+    )
+}
+
+/// [`reference_as_k3s_text`], loaded.
+pub fn reference_as_k3s() -> Cluster {
+    match homeflake_model::from_toml_str("homeflake.toml", &reference_as_k3s_text()) {
+        Ok(loaded) => loaded.cluster,
+        Err(error) => panic!("the example switched to k3s does not load:\n{error}\n{}", reference_as_k3s_text()),
+    }
+}
