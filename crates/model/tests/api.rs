@@ -289,3 +289,68 @@ fn state_versions_are_nixos_releases() {
     );
     assert_eq!(StateVersion::of_nixpkgs(&url("github:NixOS/nixpkgs/nixos-unstable")), None);
 }
+
+/// The highly available k3s lab of the generator's tests.
+fn ha_k3s_text() -> String {
+    std::fs::read_to_string(repo_root().join("crates/gen/tests/inventories/ha-k3s/homeflake.toml")).expect("ha-k3s")
+}
+
+#[test]
+fn a_k3s_cluster_loads_back_from_json_unchanged_with_only_its_flavour_s_keys() {
+    let cluster = from_toml_str("homeflake.toml", &ha_k3s_text()).unwrap_or_else(|e| panic!("{e}")).cluster;
+    assert_eq!(cluster.kubernetes.flavour, Flavour::K3s);
+    assert_eq!(cluster.kubernetes.k3s.as_ref().map(|k| k.token_file.as_str()), Some("/run/secrets/k3s-token"));
+    let json = serde_json::to_value(&cluster).expect("serializes");
+    for nixpkgs_only in ["easy-certs", "flannel-ip-masq", "containerd-timeout-start-sec", "certmgr-renew-interval"] {
+        assert!(json["kubernetes"].get(nixpkgs_only).is_none(), "{nixpkgs_only} in {}", json["kubernetes"]);
+    }
+    let again = from_json_str("homeflake.json", &json.to_string()).unwrap_or_else(|e| panic!("{e}")).cluster;
+    assert_eq!(again, cluster);
+    // The k3s defaults: no kubelet or kube-proxy flags of the nixpkgs flavour.
+    let defaults = Kubernetes::k3s(AbsolutePath::new("/run/secrets/k3s-token").expect("valid"));
+    assert!(defaults.kubelet_flags.control_plane.is_empty() && defaults.proxy_flags.control_plane.is_empty());
+    assert!(!defaults.uses_easy_certs());
+}
+
+#[test]
+fn an_even_number_of_k3s_servers_is_a_warning_that_can_be_acknowledged() {
+    let text = ha_k3s_text().replacen("roles = [\"control-plane\"]\n", "roles = []\n", 1);
+    let loaded = from_toml_str("homeflake.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    let even: Vec<String> =
+        loaded.warnings.iter().filter(|d| d.code == Code::EvenControlPlanes).map(ToString::to_string).collect();
+    assert_eq!(even.len(), 1, "{:#?}", loaded.warnings);
+    assert!(even[0].contains("2 k3s servers (hinoki, sugi)"), "{}", even[0]);
+    assert!(even[0].contains("allowed: an odd number of control-plane hosts"), "{}", even[0]);
+    assert!(!loaded.warnings.iter().any(|d| d.code == Code::SeveralControlPlanes));
+    let allowed = from_toml_str("homeflake.toml", &format!("allow-warnings = [\"even-control-planes\"]\n{text}"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(allowed.warnings.iter().all(|d| d.code != Code::EvenControlPlanes));
+    assert_eq!(allowed.allowed_warnings.iter().map(|d| d.code).collect::<Vec<_>>(), [Code::EvenControlPlanes]);
+}
+
+#[test]
+fn a_k3s_cluster_built_in_code_needs_its_token_file() {
+    let mut kubernetes = Kubernetes::k3s(AbsolutePath::new("/var/lib/secrets/k3s-token").expect("valid"));
+    let build = |kubernetes: Kubernetes| {
+        Cluster::builder(
+            ClusterName::new("lab").expect("valid"),
+            DomainName::new("lab.example.org").expect("valid"),
+            Network::new("192.168.1.0/24".parse().expect("cidr"), Ipv4Addr::new(192, 168, 1, 1)),
+        )
+        .kubernetes(kubernetes)
+        .host(
+            Host::new(
+                name("one"),
+                Hardware::UefiPc,
+                InterfaceName::new("eno1").expect("valid"),
+                Ipv4Addr::new(192, 168, 1, 2),
+            )
+            .with_roles(Roles::CONTROL_PLANE_AND_WORKER),
+        )
+        .build()
+    };
+    assert!(build(kubernetes.clone()).is_ok());
+    kubernetes.k3s = None;
+    let Err(BuildError::Invalid(diagnostics)) = build(kubernetes) else { panic!("built without a token file") };
+    assert!(diagnostics.iter().any(|d| d.code == Code::MissingKey && d.path == "kubernetes.k3s"), "{diagnostics:#?}");
+}
