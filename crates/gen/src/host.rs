@@ -8,33 +8,64 @@ use homeflake_nix::{BinaryOp, Binding, Expr};
 
 use crate::lower::{module, secret};
 use crate::modules::Module;
+use crate::trace::{Origin, Provenance, host_key, record};
 
 /// Lowers one host.
 pub fn lower(cluster: &Cluster, host: &Host) -> Expr {
-    let mut bindings = vec![bind("imports", imports(cluster, host))];
+    let mut bindings = vec![
+        bind("imports", imports(cluster, host))
+            .derived_from("a host imports the modules of its roles and of the services it runs", || {
+                vec![host_key(host, "roles"), host_key(host, "hardware")]
+            }),
+    ];
     bindings.extend(networking(cluster, host));
     bindings.extend(boot(host));
     if !host.kernel_modules.is_empty() {
-        bindings.push(bind("boot.kernelModules", list(host.kernel_modules.iter().map(|m| m.as_str()))));
+        let key = host_key(host, "kernel-modules");
+        let modules = crate::trace::list_from(&key, host.kernel_modules.iter().map(|m| m.as_str()));
+        bindings.push(bind("boot.kernelModules", modules).source(&key));
     }
     if host.roles.control_plane {
-        bindings.push(bind("services.kubernetes.apiserver.advertiseAddress", secret(&host.lan_address)));
+        bindings.push(
+            bind("services.kubernetes.apiserver.advertiseAddress", secret(&host.lan_address))
+                .host_source(host, "lan-address"),
+        );
         if host.system == System::Aarch64Linux {
             // etcd refuses to start on arm64 unless told the architecture is meant.
-            bindings.push(bind("systemd.services.etcd.environment.ETCD_UNSUPPORTED_ARCH", "arm64"));
+            bindings.push(
+                bind("systemd.services.etcd.environment.ETCD_UNSUPPORTED_ARCH", "arm64")
+                    .derived_from("an aarch64 control plane runs etcd", || {
+                        vec![host_key(host, "hardware"), host_key(host, "roles")]
+                    }),
+            );
         }
     }
     if host.roles.in_cluster() {
-        let mut kubelet: Vec<String> = cluster.kubelet_flags(host).iter().map(|f| f.as_str().to_string()).collect();
+        let mut kubelet: Vec<(String, Vec<String>)> = cluster
+            .kubelet_flags_with_keys(host)
+            .into_iter()
+            .map(|(flag, key)| (flag.as_str().to_string(), vec![key]))
+            .collect();
         if let Some(labels) = node_labels(host) {
-            kubelet.push(labels);
+            let mut keys = vec![host_key(host, "labels")];
+            if cluster.ingress.as_ref().is_some_and(|i| i.host == host.name) {
+                keys.push("ingress.node-selector".into());
+            }
+            kubelet.push((labels, keys));
         }
-        let proxy = cluster.kubernetes.proxy_flags.for_roles(host.roles).iter().map(|f| f.as_str().to_string());
+        let role = if host.roles.control_plane { "control-plane" } else { "worker" };
+        let proxy_key = format!("kubernetes.proxy-flags.{role}");
+        let proxy = cluster
+            .kubernetes
+            .proxy_flags
+            .for_roles(host.roles)
+            .iter()
+            .map(|f| (f.as_str().to_string(), vec![proxy_key.clone()]));
         bindings.extend(flags("services.kubernetes.kubelet.extraOpts", kubelet));
         bindings.extend(flags("services.kubernetes.proxy.extraOpts", proxy.collect()));
     }
     if host.wake_on_lan {
-        bindings.push(wake_on_lan(host));
+        bindings.push(wake_on_lan(host).host_source(host, "wake-on-lan"));
     }
     if host.hardware == Hardware::UefiPc {
         bindings.push(hardware_configuration_assertion(host));
@@ -78,23 +109,31 @@ fn hardware_configuration_assertion(host: &Host) -> Binding {
         "assertions",
         list([attrs([bind("assertion", path_exists(HARDWARE_CONFIGURATION)), bind("message", message)])]),
     )
+    .host_source(host, "hardware")
 }
 
 fn networking(cluster: &Cluster, host: &Host) -> Vec<Binding> {
     let interface = host.lan_interface.as_str();
-    let address =
-        attrs([bind("address", secret(&host.lan_address)), bind("prefixLength", cluster.network.lan.prefix_len())]);
+    let address = attrs([
+        bind("address", secret(&host.lan_address)).host_source(host, "lan-address"),
+        bind("prefixLength", cluster.network.lan.prefix_len())
+            .derived("a host's prefix length is the LAN's", &["network.lan"]),
+    ]);
+    let nameservers =
+        crate::trace::list_from("network.nameservers", cluster.network.nameservers.iter().map(|n| n.to_string()));
     vec![
-        bind("networking.hostName", host.name.as_str()),
-        bind_path(keys(["networking", "interfaces", interface, "ipv4", "addresses"]), list([address])),
-        bind("networking.defaultGateway", cluster.network.gateway.to_string()),
-        bind("networking.nameservers", list(cluster.network.nameservers.iter().map(|n| n.to_string()))),
-        bind("networking.networkmanager.unmanaged", list([interface])),
+        bind("networking.hostName", host.name.as_str()).host_source(host, "name"),
+        bind_path(keys(["networking", "interfaces", interface, "ipv4", "addresses"]), list([address]))
+            .host_source(host, "lan-interface"),
+        bind("networking.defaultGateway", cluster.network.gateway.to_string()).source("network.gateway"),
+        bind("networking.nameservers", nameservers).source("network.nameservers"),
+        bind("networking.networkmanager.unmanaged", list([interface])).host_source(host, "lan-interface"),
     ]
 }
 
 fn boot(host: &Host) -> Vec<Binding> {
-    match host.hardware {
+    let from_hardware = |b: Binding| b.host_source(host, "hardware");
+    let bindings = match host.hardware {
         Hardware::RaspberryPi4 => vec![
             bind("boot.kernelPackages", select(ident("pkgs"), "linuxKernel.packages.linux_rpi4")),
             bind("boot.kernelParams", list(["systemd.unified_cgroup_hierarchy=1", "cgroup_enable=memory"])),
@@ -115,7 +154,8 @@ fn boot(host: &Host) -> Vec<Binding> {
             vec![bind("boot.loader.systemd-boot.enable", true), bind("boot.loader.efi.canTouchEfiVariables", true)]
         }
         _ => Vec::new(),
-    }
+    };
+    bindings.into_iter().map(from_hardware).collect()
 }
 
 /// `--node-labels=…` from the host's labels (the model gives the ingress host the labels Traefik selects).
@@ -127,12 +167,29 @@ fn node_labels(host: &Host) -> Option<String> {
     Some(format!("--node-labels={}", pairs.join(",")))
 }
 
-/// A space-separated flags option: one flag as a string, several as a reviewable list joined by `lib.concatStringsSep`.
-fn flags(option: &str, flags: Vec<String>) -> Option<Binding> {
+/// A space-separated flags option: one flag as a string, several as a reviewable list joined by
+/// `lib.concatStringsSep`. Each flag comes with the inventory keys it is taken from.
+fn flags(option: &str, flags: Vec<(String, Vec<String>)>) -> Option<Binding> {
+    let all_keys = || -> Vec<String> {
+        let mut keys: Vec<String> = flags.iter().flat_map(|(_, keys)| keys.iter().cloned()).collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    };
     match flags.len() {
         0 => None,
-        1 => Some(bind(option, string(&flags[0]))),
-        _ => Some(bind(option, apply(select(ident("lib"), "concatStringsSep"), [string(" "), list(flags)]))),
+        1 => {
+            Some(bind(option, string(&flags[0].0)).tagged(record(|| Origin { keys: all_keys(), ..Origin::default() })))
+        }
+        _ => {
+            let tag = record(|| Origin { keys: all_keys(), ..Origin::default() });
+            let items = flags
+                .iter()
+                .map(|(flag, keys)| (string(flag), record(|| Origin { keys: keys.clone(), ..Origin::default() })));
+            let joined =
+                apply(select(ident("lib"), "concatStringsSep"), [string(" "), homeflake_nix::make::tagged_list(items)]);
+            Some(bind(option, joined).tagged(tag))
+        }
     }
 }
 
@@ -143,11 +200,11 @@ fn wake_on_lan(host: &Host) -> Binding {
     bind(
         "systemd.services.wake-on-lan",
         attrs([
-            bind("description", format!("Enable Wake-on-LAN on {interface}")),
+            bind("description", format!("Enable Wake-on-LAN on {interface}")).host_source(host, "lan-interface"),
             bind("wantedBy", list(["multi-user.target"])),
             bind("after", list(["network.target"])),
             bind("serviceConfig.Type", "oneshot"),
-            bind("serviceConfig.ExecStart", command),
+            bind("serviceConfig.ExecStart", command).host_source(host, "lan-interface"),
         ]),
     )
 }

@@ -18,6 +18,7 @@ pub mod modules;
 pub mod openings;
 pub mod secrets;
 pub mod template;
+pub mod trace;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -9,12 +9,34 @@ use homeflake_nix::make::{
 };
 use homeflake_nix::{BinaryOp, Expr, Key};
 
+use crate::trace::{Provenance, host_key};
+
 /// The environment variables the inventory refers to, sorted.
 pub fn env_vars(cluster: &Cluster) -> BTreeSet<&str> {
     let addresses = cluster.hosts.iter().flat_map(|h| [Some(&h.lan_address), h.tailnet_address.as_ref()]);
     let addresses = addresses.flatten().filter_map(env_name);
     let passwords = cluster.users.iter().filter_map(|u| u.hashed_password.as_ref()).filter_map(env_name);
     addresses.chain(passwords).collect()
+}
+
+/// The inventory keys written as `{ env = "<name>" }`.
+fn keys_referencing(cluster: &Cluster, name: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    for host in &cluster.hosts {
+        for (key, secret) in
+            [("lan-address", Some(&host.lan_address)), ("tailnet-address", host.tailnet_address.as_ref())]
+        {
+            if secret.and_then(env_name) == Some(name) {
+                keys.push(host_key(host, key));
+            }
+        }
+    }
+    for (i, user) in cluster.users.iter().enumerate() {
+        if user.hashed_password.as_ref().and_then(env_name) == Some(name) {
+            keys.push(format!("users[{i}].hashed-password"));
+        }
+    }
+    keys
 }
 
 fn env_name<T>(secret: &Secret<T>) -> Option<&str> {
@@ -38,8 +60,12 @@ pub fn lower(cluster: &Cluster) -> Expr {
             if_then_else(binary(ident("value"), BinaryOp::Equal, ""), apply(ident("throw"), [message]), ident("value")),
         ),
     );
-    let values =
-        env_vars(cluster).into_iter().map(|name| bind_path(keys([name]), apply(ident("fromEnv"), [Expr::from(name)])));
+    let values = env_vars(cluster).into_iter().map(|name| {
+        bind_path(keys([name]), apply(ident("fromEnv"), [Expr::from(name)]))
+            .derived_from("a value written as { env = \"NAME\" } is read from that variable", || {
+                keys_referencing(cluster, name)
+            })
+    });
     let_in([bind("fromEnv", from_env)], attrs(values))
 }
 
