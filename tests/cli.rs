@@ -484,6 +484,37 @@ fn a_reader_that_stops_early_ends_plan_quietly() {
     assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
 }
 
+#[test]
+fn a_tampered_manifest_never_removes_the_users_files_even_forced() {
+    use sha2::{Digest as _, Sha256};
+    let lab = Lab::example();
+    lab.write("hosts/tokiwa/extra.nix", "{ ... }: { }\n");
+    lab.write("hosts/tokiwa/hardware-configuration.nix", "{ ... }: { }\n");
+    lab.write(".git/config", "[core]\n");
+    lab.run(&["gen"]).assert_code(0, "gen");
+    let generated = lab.read(MANIFEST);
+    for user_file in
+        ["homeflake.toml", "hosts/tokiwa/extra.nix", "hosts/tokiwa/hardware-configuration.nix", ".git/config"]
+    {
+        // What a pull request could add: the file's true sha256 and its path, as homeflake writes its own lines.
+        let before = lab.read(user_file);
+        let sha256: String = Sha256::digest(before.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        let tampered = format!("{generated}{sha256}  {user_file}\n");
+        let line = tampered.lines().count();
+        lab.write(MANIFEST, &tampered);
+        for args in [&["gen"][..], &["gen", "--force"], &["gen", "--check"], &["plan"]] {
+            let run = lab.run(args);
+            run.assert_code(2, &format!("homeflake {} with {user_file} in the manifest", args.join(" ")));
+            let expected = format!("was tampered with: line {line} names `{user_file}`");
+            assert!(run.stderr.contains(&expected), "expected `{expected}` in:\n{}", run.stderr);
+            assert_eq!(lab.read(user_file), before, "{user_file} changed");
+        }
+        assert!(lab.path("hosts/tokiwa/default.nix").is_file(), "a generated file was removed");
+    }
+    lab.write(MANIFEST, &generated);
+    lab.run(&["gen", "--check"]).assert_code(0, "check with the manifest restored");
+}
+
 #[cfg(unix)]
 #[test]
 fn a_symbolic_link_in_the_output_folder_is_never_followed() {

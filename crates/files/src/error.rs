@@ -48,6 +48,17 @@ pub enum WriteError {
         /// The offending generated path.
         path: RelPath,
     },
+    /// The file set holds a path of a kind homeflake does not generate (see [`layout`](crate::layout)).
+    #[error(
+        "the file set contains `{path}`, which is not a kind of path homeflake generates ({kinds}); \
+         the writer only writes and removes paths of those kinds"
+    )]
+    NotGeneratedKind {
+        /// The offending path.
+        path: RelPath,
+        /// The generated kinds, for the message.
+        kinds: String,
+    },
     /// The file set holds both a file at `path` and files inside a folder of the same name.
     #[error("the file set has both a file `{path}` and files inside a folder `{path}/`")]
     FileAndFolder {
@@ -67,6 +78,24 @@ pub enum WriteError {
         line: usize,
         /// What is wrong with that line.
         reason: String,
+    },
+    /// A manifest line names a path homeflake never generates: someone added it, and homeflake
+    /// will not remove a file on the manifest's word alone.
+    #[error(
+        "the manifest `{}` was tampered with: line {line} names `{entry}`, which homeflake never generates \
+         (it writes only {kinds}); nothing was written or removed. Delete that line, or restore the \
+         manifest from version control",
+        path.display()
+    )]
+    ManifestTampered {
+        /// The manifest file.
+        path: PathBuf,
+        /// The 1-based line number of the line.
+        line: usize,
+        /// The path the line names.
+        entry: RelPath,
+        /// The generated kinds, for the message.
+        kinds: String,
     },
     /// Applying was refused, and nothing written, because files were edited by hand or never generated.
     #[error("{0}")]

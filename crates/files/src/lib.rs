@@ -7,7 +7,9 @@
 //! - [`apply()`] writes only what changed, atomically, removes stale generated files, and refuses,
 //!   writing nothing, when a person edited a generated file or owns a file at a generated path.
 //!
-//! What homeflake wrote is remembered in a manifest ([`MANIFEST_FILE_NAME`], see [`manifest`]).
+//! What homeflake wrote is remembered in a manifest ([`MANIFEST_FILE_NAME`], see [`manifest`]). Only
+//! paths of the kinds homeflake generates ([`layout`]) are ever written or removed, whatever the
+//! manifest says.
 //!
 //! ```
 //! use homeflake_files::{ApplyOptions, FileSet, GeneratedFile, RelPath, apply, check};
@@ -31,6 +33,7 @@ mod confine;
 mod diff;
 pub mod error;
 pub mod file_set;
+pub mod layout;
 pub mod manifest;
 pub mod plan;
 

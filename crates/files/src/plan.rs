@@ -18,6 +18,7 @@ use crate::confine::{self, Found};
 use crate::diff::{self, Side};
 use crate::error::WriteError;
 use crate::file_set::{FileSet, RelPath};
+use crate::layout;
 use crate::manifest::{ContentHash, MANIFEST_FILE_NAME, Manifest};
 
 /// What applying would do to one path.
@@ -281,12 +282,15 @@ impl Plan {
     }
 }
 
-/// Checks the file set for paths the writer cannot own: its manifest, temporary-file names, and a
-/// path that is both a file and a folder.
+/// Checks the file set for paths the writer cannot own: its manifest, temporary-file names, paths of
+/// a kind homeflake does not generate, and a path that is both a file and a folder.
 fn validate(files: &FileSet) -> Result<(), WriteError> {
     for (path, _) in files.iter() {
         if path.as_str() == MANIFEST_FILE_NAME || path.components().any(is_temp_name) {
             return Err(WriteError::ReservedPath { path: path.clone() });
+        }
+        if !layout::is_generated_kind(path) {
+            return Err(WriteError::NotGeneratedKind { path: path.clone(), kinds: layout::describe() });
         }
         if let Some(folder) = path.ancestors().find(|folder| files.get(folder).is_some()) {
             return Err(WriteError::FileAndFolder { path: RelPath::new(folder).expect("part of a valid path") });

@@ -85,6 +85,18 @@ fn every_nix_file_is_already_nixfmt_formatted_and_parses() {
 }
 
 #[test]
+fn every_generated_path_is_a_kind_the_writer_trusts() {
+    for (inventory, files) in generated() {
+        for (path, _) in files.iter() {
+            assert!(
+                homeflake_files::layout::is_generated_kind(path),
+                "{inventory}/{path} matches none of homeflake_files::layout::GENERATED; add its kind there"
+            );
+        }
+    }
+}
+
+#[test]
 fn generation_is_deterministic() {
     for (inventory, dir) in INVENTORIES {
         assert_eq!(generate(&cluster(dir)), generate(&cluster(dir)), "{inventory}");
