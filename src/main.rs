@@ -3,9 +3,11 @@
 use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+use homeflake::files::{LockHolder, ReadLock, WriteLock};
 use homeflake::model::{Diagnostic, LoadError, Loaded, Severity};
 use homeflake::{ApplyOptions, WriteError};
 
@@ -52,6 +54,9 @@ struct OutputArgs {
     /// Where the flake is written; defaults to the inventory's folder.
     #[arg(long, short, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// How long to wait, in seconds, for another homeflake run writing into the output folder.
+    #[arg(long, value_name = "SECONDS", default_value_t = homeflake::files::DEFAULT_LOCK_TIMEOUT.as_secs())]
+    lock_timeout: u64,
 }
 
 #[derive(Subcommand)]
@@ -200,7 +205,9 @@ fn run_gen(output: &OutputArgs, check: bool, force: bool) -> Result<()> {
     let files = homeflake::generate(&loaded.cluster);
     let out = out_dir(output);
     if check {
-        let report = homeflake::check(&out, &files).with_context(|| format!("checking {}", out.display()))?;
+        let report = ReadLock::acquire(&out, lock_timeout(output), say_waiting(&out))
+            .and_then(|lock| lock.check(&files))
+            .with_context(|| format!("checking {}", out.display()))?;
         if report.is_up_to_date() {
             outln!("{}: up to date ({} files)", out.display(), files.len())?;
             return Ok(());
@@ -213,7 +220,9 @@ fn run_gen(output: &OutputArgs, check: bool, force: bool) -> Result<()> {
         eprintln!("the flake is out of date with the inventory; run {}", regenerate_command(output));
         return Err(Failed.into());
     }
-    match homeflake::apply(&out, &files, ApplyOptions { force }) {
+    let applied = WriteLock::acquire(&out, lock_timeout(output), say_waiting(&out))
+        .and_then(|lock| lock.apply(&files, ApplyOptions { force }));
+    match applied {
         Ok(report) => {
             for path in &report.forced {
                 eprintln!("warning: overwrote {} (--force)", in_out(&out, path.as_str()).display());
@@ -237,7 +246,9 @@ fn plan(output: &OutputArgs, color: Color) -> Result<()> {
     let loaded = load(&output.inventory)?;
     let files = homeflake::generate(&loaded.cluster);
     let out = out_dir(output);
-    let plan = homeflake::plan(&out, &files).with_context(|| format!("planning {}", out.display()))?;
+    let plan = ReadLock::acquire(&out, lock_timeout(output), say_waiting(&out))
+        .and_then(|lock| lock.plan(&files))
+        .with_context(|| format!("planning {}", out.display()))?;
     out!("{}", plan.diff(color_enabled(color, false)))?;
     outln!("{}", plan.summary())?;
     Ok(())
@@ -308,6 +319,15 @@ fn inventory_root(path: &Path) -> Result<PathBuf> {
         homeflake::model::TOML_FILE,
         homeflake::model::JSON_FILE
     )
+}
+
+fn lock_timeout(output: &OutputArgs) -> Duration {
+    Duration::from_secs(output.lock_timeout)
+}
+
+/// Says, once, that another run is writing into `out` and this one waits for it.
+fn say_waiting(out: &Path) -> impl FnOnce(&LockHolder) + '_ {
+    move |holder| eprintln!("waiting for {} to finish writing into {}…", holder.describe(), out.display())
 }
 
 fn out_dir(output: &OutputArgs) -> PathBuf {

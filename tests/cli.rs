@@ -515,6 +515,36 @@ fn a_tampered_manifest_never_removes_the_users_files_even_forced() {
     lab.run(&["gen", "--check"]).assert_code(0, "check with the manifest restored");
 }
 
+#[test]
+fn a_gen_waits_for_another_run_writing_into_the_folder_and_gives_up_naming_it() {
+    let lab = Lab::example();
+    lab.run(&["gen"]).assert_code(0, "gen");
+    let before = snapshot(lab.root());
+    // This test process plays the other run: it holds the folder's lock.
+    let lock = homeflake::files::WriteLock::acquire(lab.root(), Duration::ZERO, |_| {}).unwrap();
+    let pid = std::process::id();
+    for args in [
+        &["gen", "--lock-timeout", "1"][..],
+        &["gen", "--check", "--lock-timeout", "1"],
+        &["plan", "--lock-timeout", "1"],
+    ] {
+        let run = lab.run(args);
+        run.assert_code(2, &format!("homeflake {} while another run writes", args.join(" ")));
+        let waiting = format!("waiting for homeflake (pid {pid}) to finish writing into .");
+        assert!(run.stderr.contains(&waiting), "expected `{waiting}` in:\n{}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("homeflake (pid {pid}) is writing into")) && run.stderr.contains("1 s"),
+            "{}",
+            run.stderr
+        );
+    }
+    drop(lock);
+    let mut after = snapshot(lab.root());
+    after.remove(".homeflake-lock");
+    assert_eq!(after, before, "a run wrote while another held the lock");
+    lab.run(&["gen", "--check"]).assert_code(0, "check once the other run is done");
+}
+
 #[cfg(unix)]
 #[test]
 fn a_symbolic_link_in_the_output_folder_is_never_followed() {

@@ -2,8 +2,10 @@
 
 use std::io;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::file_set::RelPath;
+use crate::lock::LockHolder;
 use crate::plan::ConflictReport;
 
 /// Why [`plan`](crate::plan()), [`check`](crate::check()) or [`apply`](crate::apply()) could not do its work.
@@ -96,6 +98,21 @@ pub enum WriteError {
         entry: RelPath,
         /// The generated kinds, for the message.
         kinds: String,
+    },
+    /// Another run held the output folder's lock for longer than the caller would wait.
+    #[error(
+        "{} is writing into `{}` (it holds `{}`); gave up after waiting {} s, nothing was written; \
+         run again once it has finished",
+        holder.describe(),
+        holder.lock_file.parent().unwrap_or(holder.lock_file.as_path()).display(),
+        holder.lock_file.display(),
+        waited.as_secs()
+    )]
+    Locked {
+        /// The run holding the lock.
+        holder: LockHolder,
+        /// How long this run waited.
+        waited: Duration,
     },
     /// Applying was refused, and nothing written, because files were edited by hand or never generated.
     #[error("{0}")]

@@ -334,8 +334,15 @@ fn read_manifest(out_dir: &Path) -> Result<(Manifest, Option<String>), WriteErro
 /// Compares `files` with what is in `out_dir` and its manifest; reads, never writes.
 ///
 /// A missing `out_dir` plans every file as a creation. Fails when a generated path runs through a
-/// symbolic link or a non-folder, when the manifest is damaged, or when a read fails.
+/// symbolic link or a non-folder, when the manifest is damaged, or when a read fails. Waits, up to
+/// [`DEFAULT_LOCK_TIMEOUT`](crate::lock::DEFAULT_LOCK_TIMEOUT), for a run writing into `out_dir` to
+/// finish ([`ReadLock`](crate::lock::ReadLock)).
 pub fn plan(out_dir: &Path, files: &FileSet) -> Result<Plan, WriteError> {
+    crate::lock::ReadLock::acquire(out_dir, crate::lock::DEFAULT_LOCK_TIMEOUT, |_| {})?.plan(files)
+}
+
+/// [`plan`] when the caller holds the folder's lock, or knows no other run writes there.
+pub(crate) fn plan_locked(out_dir: &Path, files: &FileSet) -> Result<Plan, WriteError> {
     validate(files)?;
     let mut planned: BTreeMap<RelPath, PlannedFile> = BTreeMap::new();
     let (manifest, manifest_text) =

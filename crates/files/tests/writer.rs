@@ -9,7 +9,8 @@ use std::time::{Duration, SystemTime};
 use sha2::{Digest as _, Sha256};
 
 use homeflake_files::{
-    Action, ApplyOptions, Conflict, FileSet, GeneratedFile, MANIFEST_FILE_NAME, RelPath, WriteError, apply, check, plan,
+    Action, ApplyOptions, Conflict, FileSet, GeneratedFile, LOCK_FILE_NAME, MANIFEST_FILE_NAME, ReadLock, RelPath,
+    WriteError, WriteLock, apply, check, plan,
 };
 
 fn set(files: &[(&str, &str)]) -> FileSet {
@@ -326,15 +327,86 @@ fn leftover_temporary_files_are_ignored_by_plans_and_deleted_by_the_next_apply()
     let dir = out.path();
     let files = set(&[("hosts/a/default.nix", "a\n")]);
     apply_ok(dir, &files);
-    fs::write(dir.join("hosts/a/.default.nix.homeflake-tmp-123-0"), "a, half writ").unwrap();
-    fs::write(dir.join(".homeflake-manifest.homeflake-tmp-123-1"), "# homeflake").unwrap();
+    let dead = dead_pid();
+    let dead_temps =
+        [format!("hosts/a/.default.nix.homeflake-tmp-{dead}-0"), format!(".homeflake-manifest.homeflake-tmp-{dead}-1")];
+    for temp in &dead_temps {
+        fs::write(dir.join(temp), "half writ").unwrap();
+    }
+    // A run that does not lock (an older homeflake) and is still writing keeps its file.
+    let mut live = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+    let live_temp = format!("hosts/a/.default.nix.homeflake-tmp-{}-0", live.id());
+    fs::write(dir.join(&live_temp), "being written").unwrap();
 
     assert!(check(dir, &files).unwrap().is_up_to_date());
     let report = apply_ok(dir, &files);
 
     assert_eq!(report.leftover_temps_removed.len(), 2);
-    assert!(!dir.join("hosts/a/.default.nix.homeflake-tmp-123-0").exists());
-    assert!(!dir.join(".homeflake-manifest.homeflake-tmp-123-1").exists());
+    for temp in &dead_temps {
+        assert!(!dir.join(temp).exists(), "{temp} is left");
+    }
+    assert_eq!(read(dir, &live_temp), "being written", "a live run's file was removed");
+    live.kill().unwrap();
+    live.wait().unwrap();
+}
+
+/// The id of a process that has exited.
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    child.wait().unwrap();
+    child.id()
+}
+
+#[test]
+fn a_second_run_waits_for_the_folders_lock_and_gives_up_naming_the_holder() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("flake");
+    let lock =
+        WriteLock::acquire(&dir, Duration::ZERO, |holder| panic!("nobody holds it yet, not {holder:?}")).unwrap();
+    let pid = std::process::id();
+    assert_eq!(read(&dir, LOCK_FILE_NAME), format!("{pid}\n"), "the holder names itself in the lock file");
+
+    let mut told = Vec::new();
+    let error = WriteLock::acquire(&dir, Duration::from_millis(200), |holder| told.push(holder.clone())).unwrap_err();
+    assert_eq!(told.len(), 1, "the waiting run is told once: {told:?}");
+    assert_eq!(told[0].pid, Some(pid));
+    match &error {
+        WriteError::Locked { holder, .. } => assert_eq!(holder.pid, Some(pid)),
+        other => panic!("expected Locked, got {other}"),
+    }
+    let message = error.to_string();
+    assert!(message.contains(&format!("homeflake (pid {pid}) is writing into")), "{message}");
+    assert!(message.contains(".homeflake-lock") && message.contains("nothing was written"), "{message}");
+    let read_error = ReadLock::acquire(&dir, Duration::from_millis(100), |_| {}).unwrap_err();
+    assert!(matches!(read_error, WriteError::Locked { .. }), "a reader does not wait: {read_error}");
+
+    // A run that waits long enough goes ahead as soon as the holder is done.
+    let files = set(&[("flake.nix", "f\n")]);
+    let waiting = {
+        let (dir, files) = (dir.clone(), files.clone());
+        std::thread::spawn(move || apply(&dir, &files, ApplyOptions::default()))
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!waiting.is_finished(), "the second writer did not wait");
+    assert!(!dir.join("flake.nix").exists(), "the second writer wrote while the first held the lock");
+    drop(lock);
+    waiting.join().unwrap().unwrap_or_else(|e| panic!("the waiting apply failed: {e}"));
+    assert_eq!(read(&dir, "flake.nix"), "f\n");
+    assert!(!dir.join(LOCK_FILE_NAME).exists(), "the lock file is left behind");
+    assert!(ReadLock::acquire(&dir, Duration::ZERO, |_| panic!("no writer")).is_ok());
+}
+
+#[test]
+fn a_lock_file_that_is_a_symbolic_link_is_never_written_through() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path();
+    fs::write(dir.join("target"), "precious\n").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.join("target"), dir.join(LOCK_FILE_NAME)).unwrap();
+    let result = apply(dir, &set(&[("flake.nix", "f\n")]), ApplyOptions::default());
+    #[cfg(unix)]
+    assert!(matches!(result, Err(WriteError::Io { .. })), "{result:?}");
+    assert_eq!(read(dir, "target"), "precious\n");
 }
 
 #[test]
