@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use homeflake::files::{LockHolder, ReadLock, WriteLock};
-use homeflake::model::{Diagnostic, LoadError, Loaded, Severity};
+use homeflake::model::{Code, Diagnostic, LoadError, Loaded, Severity};
 use homeflake::{ApplyOptions, WriteError};
 
 /// The example inventory `init` writes: the reference cluster, commented.
@@ -278,8 +278,14 @@ fn load(args: &InventoryArgs) -> Result<Loaded> {
         }
         Err(LoadError::Invalid(diagnostics)) => {
             print_diagnostics(&root, &diagnostics);
-            let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-            eprintln!("{}: {errors} error{} in the inventory", root.display(), if errors == 1 { "" } else { "s" });
+            let errors =
+                diagnostics.iter().filter(|d| d.severity == Severity::Error && d.code != Code::Omitted).count();
+            let more = if diagnostics.iter().any(|d| d.code == Code::Omitted) { "more than " } else { "" };
+            eprintln!(
+                "{}: {more}{errors} error{} in the inventory",
+                root.display(),
+                if errors == 1 { "" } else { "s" }
+            );
             Err(Failed.into())
         }
         Err(error) => Err(error.into()),

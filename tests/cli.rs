@@ -321,6 +321,45 @@ fn a_bad_inventory_exits_1_naming_file_line_column_and_key_and_writes_nothing() 
 }
 
 #[test]
+fn an_inventory_that_would_exhaust_the_machine_is_refused_with_a_capped_report() {
+    // 50 MB of `=` lines once grew validate to 24 GB: it is refused before it is read.
+    let lab = Lab::new(&"=\n".repeat(25_000_000));
+    let run = lab.run(&["validate"]);
+    run.assert_code(1, "validate of a 50 MB inventory");
+    assert!(
+        run.stderr.contains("homeflake.toml: ")
+            && run.stderr.contains("the inventory is 50000000 bytes with this file, more than homeflake reads"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("at most 4 MiB"), "{}", run.stderr);
+    assert!(run.stderr.lines().count() <= 3, "{}", run.stderr);
+
+    // Within the limit, every line gives three errors: the first 100 are listed, then a count of the rest.
+    lab.write_inventory(&"=\n".repeat(100_000));
+    let run = lab.run(&["gen"]);
+    run.assert_code(1, "gen of 200 kB of `=` lines");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), homeflake::model::MAX_DIAGNOSTICS + 2, "{}", &run.stderr[..2000.min(run.stderr.len())]);
+    assert!(lines[0].starts_with("homeflake.toml:1:1: "), "{}", lines[0]);
+    assert!(
+        lines[100].contains("299899 more errors not shown: homeflake lists the first 100 problems"),
+        "{}",
+        lines[100]
+    );
+    assert!(lines[101].ends_with("more than 100 errors in the inventory"), "{}", lines[101]);
+    assert_eq!(snapshot(lab.root()).len(), 1, "something was written");
+
+    // A host file that takes the inventory over the limit is named.
+    lab.write_inventory(EXAMPLE);
+    lab.write("hosts/big/host.toml", &format!("# {}\n", "x".repeat(5 << 20)));
+    let run = lab.run(&["validate"]);
+    run.assert_code(1, "validate with a huge host file");
+    let named = format!("{}: ", Path::new("hosts").join("big").join("host.toml").display());
+    assert!(run.stderr.contains(&named) && run.stderr.contains("more than homeflake reads"), "{}", run.stderr);
+}
+
+#[test]
 fn usage_and_io_errors_exit_2_with_a_clear_message() {
     let lab = Lab::example();
     for args in [

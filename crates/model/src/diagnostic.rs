@@ -75,6 +75,10 @@ pub enum Code {
     BroadTrustedRange,
     /// Warning: a worker lacks the Ceph kernel modules while Ceph is on.
     MissingCephModules,
+    /// The inventory's files together are larger than homeflake reads.
+    TooLarge,
+    /// More problems were found than are listed; this one counts the rest.
+    Omitted,
 }
 
 /// One problem found in an inventory or a cluster built in code.

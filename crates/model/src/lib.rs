@@ -24,6 +24,7 @@ mod firewall;
 mod host;
 mod ingress;
 mod kubernetes;
+mod limits;
 mod load;
 mod names;
 mod schema;
@@ -43,6 +44,7 @@ pub use firewall::{Firewall, FirewallMode};
 pub use host::{Host, Roles};
 pub use ingress::{Ingress, IngressNodePorts, ListenPorts};
 pub use kubernetes::{ApiServer, CorednsImage, DnsAddon, Kubernetes, RoleFlags, ports};
+pub use limits::{MAX_DIAGNOSTICS, MAX_INVENTORY_BYTES};
 pub use load::{HOST_FILE, JSON_FILE, Loaded, Sources, TOML_FILE, from_json_str, from_sources, from_toml_str, load};
 pub use names::{
     AbsolutePath, ClusterName, DiskDevice, DomainName, EnvVarName, FlakeUrl, GitRev, GoDuration, GroupName, Hardware,

@@ -7,8 +7,9 @@ use std::ops::Range;
 
 use crate::cluster::Cluster;
 use crate::decode::{self, Decoder, P, SourceFile};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::error::LoadError;
+use crate::limits::{self, MAX_DIAGNOSTICS, MAX_INVENTORY_BYTES, Omitted};
 use crate::names::HostName;
 use crate::source::{LineIndex, ParseError, parse_json, parse_toml};
 
@@ -78,8 +79,10 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
         (true, false) => TOML_FILE,
         (false, true) => JSON_FILE,
     };
-    let bytes =
-        std::fs::read(root.join(root_name)).map_err(|source| LoadError::Io { path: root.join(root_name), source })?;
+    let mut budget = MAX_INVENTORY_BYTES;
+    let Some(bytes) = read_within(root, Path::new(root_name), &mut budget, &mut early)? else {
+        return Err(LoadError::Invalid(early));
+    };
     let root_text = text_or_diagnostic(root_name.as_ref(), bytes, &mut early);
     let mut sources = Sources::new(root_name, root_text.unwrap_or_default());
     let hosts_dir = root.join("hosts");
@@ -97,7 +100,9 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
         }
         for path in paths {
             let relative = path.strip_prefix(root).map(Path::to_owned).unwrap_or_else(|_| path.clone());
-            let bytes = std::fs::read(&path).map_err(|source| LoadError::Io { path: path.clone(), source })?;
+            let Some(bytes) = read_within(root, &relative, &mut budget, &mut early)? else {
+                return Err(LoadError::Invalid(early));
+            };
             if let Some(text) = text_or_diagnostic(&relative, bytes, &mut early) {
                 sources.host_files.push((relative, text));
             }
@@ -107,6 +112,35 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
         return Err(LoadError::Invalid(early));
     }
     decode_all(&sources, early)
+}
+
+/// Reads `root/relative` if it fits in what is left of the inventory's size `budget`, measuring it
+/// before reading; otherwise adds the error to `out` and returns `None`.
+fn read_within(
+    root: &Path,
+    relative: &Path,
+    budget: &mut u64,
+    out: &mut Vec<Diagnostic>,
+) -> Result<Option<Vec<u8>>, LoadError> {
+    use std::io::Read as _;
+    let path = root.join(relative);
+    let io = |source| LoadError::Io { path: path.clone(), source };
+    let file = std::fs::File::open(&path).map_err(io)?;
+    let length = file.metadata().map_err(io)?.len();
+    let used = MAX_INVENTORY_BYTES - *budget;
+    if length > *budget {
+        out.push(limits::too_large(relative, used + length));
+        return Ok(None);
+    }
+    // The length can change, or be unknown (a pipe): never read more than the budget allows.
+    let mut bytes = Vec::with_capacity(length as usize);
+    file.take(*budget + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > *budget {
+        out.push(limits::too_large(relative, used + bytes.len() as u64));
+        return Ok(None);
+    }
+    *budget -= bytes.len() as u64;
+    Ok(Some(bytes))
 }
 
 fn root_text_failed(early: &[Diagnostic], root_name: &str) -> bool {
@@ -170,9 +204,19 @@ fn is_json(p: &Path) -> bool {
     p.extension().is_some_and(|e| e == "json")
 }
 
-fn syntax_errors(files: &[SourceFile], file: usize, errors: Vec<ParseError>, out: &mut Vec<Diagnostic>) {
+fn syntax_errors(
+    files: &[SourceFile],
+    file: usize,
+    errors: Vec<ParseError>,
+    out: &mut Vec<Diagnostic>,
+    omitted: &mut Omitted,
+) {
     let f = &files[file];
     for e in errors {
+        if out.len() >= MAX_DIAGNOSTICS {
+            omitted.count(Severity::Error);
+            continue;
+        }
         let mut d = Diagnostic::error(Code::Syntax, "", e.message).with_allowed(if is_json(&f.path) {
             "JSON"
         } else {
@@ -209,14 +253,38 @@ fn translate(locator: &str, ordinals: &[usize]) -> String {
     locator.to_owned()
 }
 
-fn decode_all(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Result<Loaded, LoadError> {
+fn decode_all(sources: &Sources, diagnostics: Vec<Diagnostic>) -> Result<Loaded, LoadError> {
+    let mut omitted = Omitted::default();
+    let result = decode_capped(sources, diagnostics, &mut omitted);
+    match result {
+        Ok(mut loaded) => {
+            loaded.warnings = limits::cap(loaded.warnings, omitted);
+            Ok(loaded)
+        }
+        Err(LoadError::Invalid(diagnostics)) => Err(LoadError::Invalid(limits::cap(diagnostics, omitted))),
+        Err(other) => Err(other),
+    }
+}
+
+/// Decodes and validates, keeping at most [`MAX_DIAGNOSTICS`] diagnostics from the parser and the
+/// decoder and counting the rest in `omitted`.
+fn decode_capped(
+    sources: &Sources,
+    mut diagnostics: Vec<Diagnostic>,
+    omitted: &mut Omitted,
+) -> Result<Loaded, LoadError> {
+    let total = sources.root_text.len() + sources.host_files.iter().map(|(_, text)| text.len()).sum::<usize>();
+    if total as u64 > MAX_INVENTORY_BYTES {
+        diagnostics.push(limits::too_large(&display_path(&sources.root_name), total as u64));
+        return Err(LoadError::Invalid(diagnostics));
+    }
     let mut files = vec![SourceFile::new(display_path(&sources.root_name), sources.root_text.clone())];
     files.extend(sources.host_files.iter().map(|(p, t)| SourceFile::new(p.clone(), t.clone())));
     let root_node = if is_json(&sources.root_name) { parse_json(&files[0].text) } else { parse_toml(&files[0].text) };
     let root_node = match root_node {
         Ok(n) => n,
         Err(errors) => {
-            syntax_errors(&files, 0, errors, &mut diagnostics);
+            syntax_errors(&files, 0, errors, &mut diagnostics, omitted);
             return Err(LoadError::Invalid(diagnostics));
         }
     };
@@ -238,7 +306,7 @@ fn decode_all(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Result<Loa
         match parse_toml(&files[k + 1].text) {
             Ok(node) => host_nodes.push((k + 1, folder, node)),
             Err(errors) => {
-                syntax_errors(&files, k + 1, errors, &mut diagnostics);
+                syntax_errors(&files, k + 1, errors, &mut diagnostics, omitted);
                 failed_hosts.push(HostName::new(folder).ok());
             }
         }
@@ -294,6 +362,8 @@ fn decode_all(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Result<Loa
         .map(|(l, _)| l.clone())
         .collect();
     diagnostics.append(&mut d.diagnostics);
+    omitted.errors += d.omitted.errors;
+    omitted.warnings += d.omitted.warnings;
     let Some(mut cluster) = cluster else {
         return Err(LoadError::Invalid(diagnostics));
     };

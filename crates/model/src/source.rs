@@ -5,6 +5,8 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::limits::RECOVERABLE_PARSE_BYTES;
+
 /// A value of the source tree, with its byte span where the format gives one (TOML does, JSON not).
 #[derive(Debug, Clone)]
 pub(crate) struct Node {
@@ -81,15 +83,20 @@ fn table_from_de(t: DeTable<'_>) -> Vec<(Key, Node)> {
         .collect()
 }
 
-/// Parses a TOML document, returning every syntax error the parser recovers from.
+/// Parses a TOML document, returning every syntax error the parser recovers from, or only the
+/// first for a file larger than [`RECOVERABLE_PARSE_BYTES`] (recovery keeps every error in memory).
 pub(crate) fn parse_toml(text: &str) -> Result<Node, Vec<ParseError>> {
-    let (table, errors) = DeTable::parse_recoverable(text);
-    if !errors.is_empty() {
-        return Err(errors
-            .into_iter()
-            .map(|e| ParseError { message: e.message().trim().to_owned(), span: e.span(), line_column: None })
-            .collect());
-    }
+    let error =
+        |e: toml::de::Error| ParseError { message: e.message().trim().to_owned(), span: e.span(), line_column: None };
+    let table = if text.len() <= RECOVERABLE_PARSE_BYTES {
+        let (table, errors) = DeTable::parse_recoverable(text);
+        if !errors.is_empty() {
+            return Err(errors.into_iter().map(error).collect());
+        }
+        table
+    } else {
+        DeTable::parse(text).map_err(|e| vec![error(e)])?
+    };
     let span = Some(table.span());
     Ok(Node { value: Value::Table(table_from_de(table.into_inner())), span })
 }

@@ -503,3 +503,40 @@ fn host_files_must_match_their_folder() {
     let loaded = from_sources(&ok).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(loaded.cluster.hosts.iter().map(|h| h.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
 }
+
+#[test]
+fn a_flood_of_problems_is_capped_with_a_count_of_the_rest() {
+    use homeflake_model::MAX_DIAGNOSTICS;
+    // Valid TOML, every key unknown: each gives one diagnostic while decoding.
+    let keys = 20_000;
+    let mut text = BASE.replacen("[network]", "", 1).replacen("lan = ", "[network]\nlan = ", 1);
+    text = format!("{}\n[kubernetes]\n", text.replacen("[kubernetes]\neasy-certs = true\n", "", 1));
+    for i in 0..keys {
+        text.push_str(&format!("k{i} = 1\n"));
+    }
+    let d = errors_of(from_toml_str("homeflake.toml", &text));
+    assert_eq!(d.len(), MAX_DIAGNOSTICS + 1, "{:#?}", &d[..3]);
+    let last = d.last().unwrap();
+    assert_eq!(last.code, Code::Omitted);
+    assert!(last.is_error());
+    let rest = keys - MAX_DIAGNOSTICS;
+    assert!(last.to_string().contains(&format!("{rest} more errors and 1 more warning not shown")), "{last}");
+
+    // TOML syntax errors too: three per line of `=`.
+    let d = errors_of(from_toml_str("homeflake.toml", &"=\n".repeat(50_000)));
+    assert_eq!(d.len(), MAX_DIAGNOSTICS + 1);
+    assert!(d[..MAX_DIAGNOSTICS].iter().all(|d| d.code == Code::Syntax));
+    assert!(d[MAX_DIAGNOSTICS].to_string().contains("more errors not shown"), "{}", d[MAX_DIAGNOSTICS]);
+}
+
+#[test]
+fn an_inventory_over_the_size_limit_is_refused_before_it_is_parsed() {
+    use homeflake_model::MAX_INVENTORY_BYTES;
+    let huge = "=\n".repeat(MAX_INVENTORY_BYTES as usize / 2 + 1);
+    let d = errors_of(from_toml_str("homeflake.toml", &huge));
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].code, Code::TooLarge);
+    assert!(d[0].to_string().starts_with("homeflake.toml: "), "{}", d[0]);
+    assert!(d[0].to_string().contains("more than homeflake reads (4194304 bytes)"), "{}", d[0]);
+    assert!(d[0].allowed.as_deref().unwrap().contains("at most 4 MiB"), "{}", d[0]);
+}
