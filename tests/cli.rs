@@ -487,7 +487,8 @@ fn help_documents_the_exit_codes() {
 /// A lab of `hosts` hosts on a /16 LAN, one PC control plane and the rest workers.
 fn many_hosts(hosts: usize) -> String {
     let mut text = String::from(
-        "name = \"many\"\ndomain = \"many.example.net\"\n\n[network]\nlan = \"10.30.0.0/16\"\ngateway = \"10.30.0.1\"\n",
+        "name = \"many\"\ndomain = \"many.example.net\"\n\n[network]\nlan = \"10.30.0.0/16\"\ngateway = \"10.30.0.1\"\n\n\
+         [kubernetes]\npod-cidr = \"10.128.0.0/14\"\n",
     );
     for i in 0..hosts {
         let roles = if i == 0 { "control-plane" } else { "worker" };

@@ -23,7 +23,8 @@ const PAIRS: usize = 50;
 fn inventory(hosts: usize, version: char) -> String {
     let gateway = if version == 'a' { "10.30.0.1" } else { "10.30.0.2" };
     let mut text = format!(
-        "name = \"pairs\"\ndomain = \"pairs.example.net\"\n\n[network]\nlan = \"10.30.0.0/16\"\ngateway = \"{gateway}\"\n"
+        "name = \"pairs\"\ndomain = \"pairs.example.net\"\n\n[network]\nlan = \"10.30.0.0/16\"\ngateway = \"{gateway}\"\n\n\
+         [kubernetes]\npod-cidr = \"10.128.0.0/14\"\n"
     );
     let count = if version == 'a' { hosts } else { hosts - 1 };
     for i in 0..count {

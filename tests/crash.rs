@@ -34,7 +34,7 @@ fn inventory(version: char) -> String {
     let mut text = format!(
         "name = \"crash\"\ndomain = \"crash.example.net\"\nstate-version = \"{state_version}\"\n\n\
          [network]\nlan = \"10.30.0.0/16\"\ngateway = \"{gateway}\"\n\n\
-         [kubernetes]\npod-cidr = \"10.1.0.0/16\"\nservice-cidr = \"10.0.0.0/24\"\n"
+         [kubernetes]\npod-cidr = \"10.128.0.0/12\"\nservice-cidr = \"10.0.0.0/24\"\n"
     );
     for i in (0..HOSTS).filter(|i| i % 10 != only_in_other) {
         let (hardware, interface) = if i % 2 == 0 { ("raspberry-pi-4", "end0") } else { ("uefi-pc", "enp1s0") };

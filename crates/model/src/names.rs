@@ -250,17 +250,31 @@ string_newtype!(
 flag_methods!(ProxyFlag);
 
 string_newtype!(
-    /// A stable disk path under `/dev/disk/by-id/`.
+    /// A stable disk path under `/dev/disk/by-id/`. The id has the characters udev puts in the
+    /// links it makes there (`allow_listed_char_for_devnode`: letters, digits and `#+-.:=@_`;
+    /// udev replaces anything else by `_` or a `\xNN` escape, which is refused here), so that it
+    /// can stand in a Mermaid node, Markdown code and Nix alike.
     DiskDevice,
     "disk device",
-    "a path /dev/disk/by-id/<id>, the id without '/' or spaces",
+    "a path /dev/disk/by-id/<id>, the id made of A-Z, a-z, 0-9 and # + - . : = @ _ as udev names them (not . or ..)",
     |v| {
         const PREFIX: &str = "/dev/disk/by-id/";
         let Some(id) = v.strip_prefix(PREFIX) else {
             return Err(invalid("disk device", v, "it is not under /dev/disk/by-id/", DiskDevice::ALLOWED));
         };
-        check_chars("disk device", id, DiskDevice::ALLOWED, 255, |_, c| c.is_ascii_graphic() && c != '/')
-            .map_err(|_| invalid("disk device", v, "the id is empty or has '/', spaces or control characters", DiskDevice::ALLOWED))
+        if id.is_empty() {
+            return Err(invalid("disk device", v, "the id after /dev/disk/by-id/ is empty", DiskDevice::ALLOWED));
+        }
+        if id == "." || id == ".." {
+            return Err(invalid("disk device", v, "the id is a path component, not a disk", DiskDevice::ALLOWED));
+        }
+        if let Some(c) = id.chars().find(|&c| !(c.is_ascii_alphanumeric() || "#+-.:=@_".contains(c))) {
+            return Err(invalid("disk device", v, format!("the id has {c:?}, which udev never puts in a by-id name"), DiskDevice::ALLOWED));
+        }
+        if id.len() > 255 {
+            return Err(invalid("disk device", v, "the id is longer than a file name can be (255)", DiskDevice::ALLOWED));
+        }
+        Ok(())
     }
 );
 
@@ -336,7 +350,7 @@ string_newtype!(
     /// A flake reference for nixpkgs (`github:nixos/nixpkgs/25.11`).
     FlakeUrl,
     "flake URL",
-    "a flake reference such as github:nixos/nixpkgs/25.11, without spaces or quotes",
+    "a flake reference such as github:nixos/nixpkgs/25.11, without spaces, quotes or a #fragment",
     |v| {
         check_chars("flake URL", v, FlakeUrl::ALLOWED, 1024, |_, c| {
             c.is_ascii_graphic() && !matches!(c, '"' | '\'' | '\\' | '$' | '`')
@@ -344,9 +358,34 @@ string_newtype!(
         if !v.contains(':') {
             return Err(invalid("flake URL", v, "it has no scheme such as github:", FlakeUrl::ALLOWED));
         }
+        if v.contains('#') {
+            return Err(invalid(
+                "flake URL",
+                v,
+                "it has a #fragment, which names a flake output, not an input",
+                FlakeUrl::ALLOWED,
+            ));
+        }
         Ok(())
     }
 );
+
+impl FlakeUrl {
+    /// The commit the URL itself names, if any: a `rev=` query parameter, or a 40-digit hex ref
+    /// after `github:owner/repo/` (or `gitlab:`, `sourcehut:`).
+    pub fn rev(&self) -> Option<&str> {
+        let is_rev = |s: &&str| s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit());
+        let (path, query) = self.0.split_once('?').unwrap_or((&self.0, ""));
+        if let Some(rev) = query.split('&').find_map(|pair| pair.strip_prefix("rev=")) {
+            return Some(rev);
+        }
+        let (scheme, rest) = path.split_once(':')?;
+        if !matches!(scheme, "github" | "gitlab" | "sourcehut") {
+            return None;
+        }
+        rest.splitn(3, '/').nth(2).filter(is_rev)
+    }
+}
 
 string_newtype!(
     /// A full git commit hash (40 lower-case hex digits).

@@ -184,7 +184,7 @@ fn a_missing_inventory_is_not_found() {
 #[test]
 fn ten_thousand_hosts_validate_quickly() {
     let mut text = String::from(
-        "name = \"big\"\ndomain = \"big.test\"\n[network]\nlan = \"10.128.0.0/16\"\ngateway = \"10.128.0.1\"\n[kubernetes]\neasy-certs = false\n",
+        "name = \"big\"\ndomain = \"big.test\"\n[network]\nlan = \"10.128.0.0/16\"\ngateway = \"10.128.0.1\"\n[kubernetes]\neasy-certs = false\npod-cidr = \"10.192.0.0/10\"\n",
     );
     for i in 0..10_000u32 {
         let roles = if i == 0 { "[\"control-plane\"]" } else { "[\"worker\"]" };

@@ -392,6 +392,120 @@ fn cases() -> Vec<Case> {
         ),
         case("TOML syntax error", with("[network]", "[network"), Code::Syntax, &["homeflake.toml:4:", "allowed: TOML"]),
         case(
+            "service CIDR of one address",
+            with("easy-certs = true", "easy-certs = true\nservice-cidr = \"0.0.0.0/32\""),
+            Code::InvalidValue,
+            &[
+                "homeflake.toml:10:16: kubernetes.service-cidr: the service CIDR 0.0.0.0/32 is too small",
+                "a DNS service address (homeflake takes its last usable address, and it has none)",
+                "allowed: a range from /12 to /29",
+            ],
+        ),
+        case(
+            "service CIDR of two addresses",
+            with("easy-certs = true", "easy-certs = true\nservice-cidr = \"10.0.0.0/31\""),
+            Code::InvalidValue,
+            &["kubernetes.service-cidr: the service CIDR 10.0.0.0/31 is too small"],
+        ),
+        case(
+            "service CIDR with room for DNS only",
+            with("easy-certs = true", "easy-certs = true\nservice-cidr = \"10.0.0.0/30\""),
+            Code::InvalidValue,
+            &["the service CIDR 10.0.0.0/30 is too small", "the DNS service address 10.0.0.2 homeflake derives"],
+        ),
+        case(
+            "service CIDR larger than kube-apiserver takes",
+            with("easy-certs = true", "easy-certs = true\nservice-cidr = \"172.0.0.0/11\""),
+            Code::InvalidValue,
+            &["kubernetes.service-cidr: the service CIDR 172.0.0.0/11 is too large", "(a /12)"],
+        ),
+        case(
+            "pod CIDR smaller than a node's range",
+            with("easy-certs = true", "easy-certs = true\npod-cidr = \"10.1.0.0/25\""),
+            Code::InvalidValue,
+            &[
+                "kubernetes.pod-cidr: the pod CIDR 10.1.0.0/25 is smaller than the /24 the controller manager gives each node",
+                "allowed: a range of /23 or larger (one /24 per Kubernetes host)",
+            ],
+        ),
+        case(
+            "pod CIDR with fewer node ranges than hosts",
+            with("easy-certs = true", "easy-certs = true\npod-cidr = \"10.1.0.0/24\""),
+            Code::InvalidValue,
+            &["the pod CIDR 10.1.0.0/24 holds one node range of /24, but 2 hosts run Kubernetes"],
+        ),
+        case(
+            "ingress host outside Kubernetes",
+            with("roles = [\"worker\"]", "roles = []"),
+            Code::WrongRole,
+            &[
+                "homeflake.toml:12:8: ingress.host: ingress host \"b\" has no Kubernetes role",
+                "allowed: a host with \"worker\"",
+            ],
+        ),
+        case(
+            "no DNS upstream",
+            with("server-host = \"a\"", "server-host = \"a\"\nupstreams = []"),
+            Code::InvalidValue,
+            &[
+                "homeflake.toml:16:13: split-dns.upstreams: no upstream DNS server",
+                "allowed: one or more IPv4 addresses",
+            ],
+        ),
+        case(
+            "DNS TTL with the top bit set",
+            with("server-host = \"a\"", "server-host = \"a\"\nttl = 4294967295"),
+            Code::InvalidValue,
+            &["homeflake.toml:16:7: split-dns.ttl: a TTL of 4294967295 seconds", "RFC 2181", "from 0 to 2147483647"],
+        ),
+        case(
+            "trusted mode trusting nothing",
+            with("easy-certs = true", "easy-certs = true\n[firewall]\nmode = \"trusted-cidrs\"\ntrusted-cidrs = []"),
+            Code::InvalidValue,
+            &["firewall.trusted-cidrs: mode \"trusted-cidrs\" with no range trusts nothing", "or firewall.mode"],
+        ),
+        case(
+            "OSD device id `..`",
+            with("/dev/disk/by-id/ata-SSD_1", "/dev/disk/by-id/.."),
+            Code::InvalidValue,
+            &["homeflake.toml:20:10: ceph.osds[0].device: invalid disk device", "the id is a path component"],
+        ),
+        case(
+            "OSD device id that breaks out of Markdown and Mermaid",
+            with("/dev/disk/by-id/ata-SSD_1", "/dev/disk/by-id/ata-SSD`\\\"];x"),
+            Code::InvalidValue,
+            &[
+                "ceph.osds[0].device: invalid disk device",
+                "which udev never puts in a by-id name",
+                "as udev names them",
+            ],
+        ),
+        case(
+            "containerd may open no file",
+            with("[ceph]", "[ceph]\ncontainerd-limit-nofile = 0"),
+            Code::InvalidValue,
+            &["homeflake.toml:18:27: ceph.containerd-limit-nofile: containerd may open 0 files", "1048576"],
+        ),
+        case(
+            "nixpkgs URL with a fragment",
+            with("[network]", "[nixpkgs]\nurl = \"github:nixos/nixpkgs/25.11#hello\"\n\n[network]"),
+            Code::InvalidValue,
+            &["homeflake.toml:5:7: nixpkgs.url: invalid flake URL", "#fragment"],
+        ),
+        case(
+            "nixpkgs URL naming another commit than rev",
+            with(
+                "[network]",
+                "[nixpkgs]\nurl = \"github:nixos/nixpkgs/0000000000000000000000000000000000000000\"\n\
+                 rev = \"871b9fd269ff6246794583ce4ee1031e1da71895\"\n\
+                 nar-hash = \"sha256-M101xMtWdF1eSD0xhiR8nG8CXRlHmv6V+VoY65Smwf4=\"\nlast-modified = 1764521362\n\n[network]",
+            ),
+            Code::ConflictingKeys,
+            &[
+                "homeflake.toml:6:7: nixpkgs.rev: rev 871b9fd269ff6246794583ce4ee1031e1da71895 is not the commit the URL names (0000000000000000000000000000000000000000)",
+            ],
+        ),
+        case(
             "section is not a table",
             with("[ingress]\nhost = \"b\"", "").replacen(
                 "domain = \"home.example.com\"",
@@ -428,6 +542,57 @@ fn every_bad_inventory_is_rejected_with_a_useful_message() {
         assert!(r.starts_with("homeflake.toml"), "case {:?}: no file in {r}", c.name);
         assert!(d.line.is_some(), "case {:?}: no line in {r}", c.name);
         assert!(d.allowed.is_some(), "case {:?}: nothing allowed in {r}", c.name);
+    }
+}
+
+/// Inventories that are accepted, but with a warning naming the file, line and key.
+fn warning_cases() -> Vec<Case> {
+    let outside = BASE.replacen(
+        "tailnet-address = \"100.64.0.3\"\n",
+        "tailnet-address = \"100.64.0.3\"\n\n[[hosts]]\nname = \"c\"\nhardware = \"uefi-pc\"\nlan-interface = \"enp1s0\"\n\
+         lan-address = \"192.168.10.4\"\nkubelet-flags = [\"--max-pods=50\"]\nlabels = { tier = \"x\" }\n",
+        1,
+    );
+    vec![
+        case(
+            "kubelet flags on a host outside Kubernetes",
+            outside.clone(),
+            Code::ConflictingKeys,
+            &[
+                "homeflake.toml:43:17: warning: hosts.c.kubelet-flags: host \"c\" has no Kubernetes role, so its kubelet-flags are not used",
+            ],
+        ),
+        case(
+            "labels on a host outside Kubernetes",
+            outside,
+            Code::ConflictingKeys,
+            &[
+                "homeflake.toml:44:10: warning: hosts.c.labels: host \"c\" has no Kubernetes role, so its labels are not used",
+            ],
+        ),
+    ]
+}
+
+#[test]
+fn questionable_inventories_are_accepted_with_a_useful_warning() {
+    for c in warning_cases() {
+        let loaded = from_toml_str("homeflake.toml", &c.text).unwrap_or_else(|e| panic!("case {:?}: {e}", c.name));
+        let rendered: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+        let hit = loaded
+            .warnings
+            .iter()
+            .zip(&rendered)
+            .find(|(d, r)| d.code == c.code && !d.is_error() && c.expect.iter().all(|e| r.contains(e)));
+        let Some((d, _)) = hit else {
+            panic!(
+                "case {:?}: no {:?} warning containing {:?}; got:\n{}",
+                c.name,
+                c.code,
+                c.expect,
+                rendered.join("\n")
+            )
+        };
+        assert!(d.line.is_some() && d.allowed.is_some(), "case {:?}: {d}", c.name);
     }
 }
 
