@@ -46,6 +46,7 @@ pub use ingress::{Ingress, IngressNodePorts, ListenPorts};
 pub use kubernetes::{ApiServer, CorednsImage, DnsAddon, Kubernetes, RoleFlags, ports};
 pub use limits::{MAX_DIAGNOSTICS, MAX_INVENTORY_BYTES};
 pub use load::{HOST_FILE, JSON_FILE, Loaded, Sources, TOML_FILE, from_json_str, from_sources, from_toml_str, load};
+pub use names::CRYPT_SCHEME_IDS;
 pub use names::{
     AbsolutePath, ClusterName, DiskDevice, DomainName, EnvVarName, FlakeUrl, GitRev, GoDuration, GroupName, Hardware,
     HostName, ImageDigest, ImageName, ImageTag, InterfaceName, KernelModule, KubeletFlag, LabelKey, LabelValue, Locale,

@@ -570,17 +570,61 @@ string_newtype!(
 );
 
 string_newtype!(
-    /// A crypt(3) password hash (`$y$…`, `$6$…`) or `!` for a locked password.
+    /// A crypt(3) password hash (`$y$…`, `$6$…`) or `!` for a locked password. Its shape is the
+    /// one NixOS checks (the Modular Crypt Format with a scheme libxcrypt enables, see
+    /// [`CRYPT_SCHEME_IDS`]); `modules/secrets.nix` checks a hash read from the environment with
+    /// the same rule ([`PasswordHash::NIX_PATTERN`]). A rejected hash is never echoed.
     PasswordHash,
     "password hash",
-    "a crypt(3) hash starting with '$' (as made by mkpasswd), or '!' for a locked password; no spaces",
+    "a crypt(3) hash $<scheme>$[<options>$]<salt>$<hash> as made by mkpasswd, with scheme y (yescrypt), gy, sm3y, 7, 2b, 2y, 2a or 6 (sha512crypt); or '!' for a locked password",
     |v| {
-        if v != "!" && !v.starts_with('$') {
-            return Err(invalid("password hash", v, "it does not start with '$'", PasswordHash::ALLOWED));
+        if v == "!" || is_crypt_hash(v) {
+            return Ok(());
         }
-        check_chars("password hash", v, PasswordHash::ALLOWED, 1024, |_, c| c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '`'))
+        let reason = if v.contains(':') {
+            "it contains ':', which separates the fields of /etc/shadow (NixOS refuses it)"
+        } else if v.chars().any(char::is_control) {
+            "it contains a line break or another control character"
+        } else {
+            "it is not in the Modular Crypt Format with a scheme NixOS accepts"
+        };
+        Err(ValueError::InvalidSecret { kind: "password hash", reason: reason.to_owned(), allowed: PasswordHash::ALLOWED })
     }
 );
+
+/// The crypt(3) schemes a NixOS password hash may use: `enabledCryptSchemeIds` of nixpkgs'
+/// libxcrypt, against which NixOS checks `hashedPassword`.
+pub const CRYPT_SCHEME_IDS: &[&str] = &["y", "gy", "sm3y", "7", "2b", "2y", "2a", "6"];
+
+impl PasswordHash {
+    /// The same rule as the Rust check, as a POSIX extended regular expression for Nix's
+    /// `builtins.match` (which matches the whole string): NixOS's own Modular Crypt Format pattern.
+    pub const NIX_PATTERN: &'static str = concat!(
+        "!|\\$(y|gy|sm3y|7|2b|2y|2a|6)",
+        "(\\$[a-z0-9-]+(=[a-zA-Z0-9/+.-]+)?(,[a-z0-9-]+=[a-zA-Z0-9/+.-]+)*)?",
+        "\\$[a-zA-Z0-9./]+\\$[a-zA-Z0-9./]+(\\$[a-zA-Z0-9./]+)?"
+    );
+}
+
+/// Whether `v` is `$<scheme>$[<options>$]<salt>$<hash>[$<more>]` (NixOS's Modular Crypt Format check).
+fn is_crypt_hash(v: &str) -> bool {
+    let Some(rest) = v.strip_prefix('$') else { return false };
+    let parts: Vec<&str> = rest.split('$').collect();
+    let Some((id, rest)) = parts.split_first() else { return false };
+    let base64 = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'/');
+    let content = |p: &[&str]| (2..=3).contains(&p.len()) && p.iter().all(base64);
+    let name = |n: &str| !n.is_empty() && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let value = |x: &str| {
+        !x.is_empty() && x.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+' | b'.' | b'-'))
+    };
+    let options = |o: &str| {
+        o.split(',').enumerate().all(|(i, option)| match option.split_once('=') {
+            Some((n, x)) => name(n) && value(x),
+            None => i == 0 && name(option),
+        })
+    };
+    CRYPT_SCHEME_IDS.contains(id) && (content(rest) || rest.first().is_some_and(|o| options(o)) && content(&rest[1..]))
+}
 
 fn check_label_name(kind: &'static str, whole: &str, name: &str, allowed: &'static str) -> Result<(), ValueError> {
     check_chars(kind, name, allowed, 63, |_, c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).map_err(

@@ -550,6 +550,41 @@ fn impossible_values(cx: &mut Cx<'_>) {
     ceph_open_files(cx);
     settings_outside_kubernetes(cx);
     nixpkgs_url_rev(cx);
+    env_var_for_two_kinds(cx);
+}
+
+/// `secrets.nix` checks each environment variable for what it holds, so one variable cannot be
+/// both an address and a password hash.
+fn env_var_for_two_kinds(cx: &mut Cx<'_>) {
+    let c = cx.cluster;
+    let addresses: std::collections::HashSet<&str> = c
+        .hosts
+        .iter()
+        .flat_map(|h| [Some(&h.lan_address), h.tailnet_address.as_ref()])
+        .flatten()
+        .filter_map(|s| match s {
+            Secret::Env(name) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    for (i, user) in c.users.iter().enumerate() {
+        if let Some(Secret::Env(name)) = &user.hashed_password
+            && addresses.contains(name.as_str())
+        {
+            let loc = format!("users[{i}].hashed-password");
+            cx.push(
+                loc.clone(),
+                Diagnostic::error(
+                    Code::SecretReference,
+                    loc,
+                    format!(
+                        "environment variable {name} holds a host address too, so it cannot hold this password hash"
+                    ),
+                )
+                .with_allowed("a variable of its own for each password hash"),
+            );
+        }
+    }
 }
 
 /// The service range holds the API service (its first address), the DNS service homeflake derives

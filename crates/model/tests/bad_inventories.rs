@@ -597,6 +597,27 @@ fn questionable_inventories_are_accepted_with_a_useful_warning() {
 }
 
 #[test]
+fn a_rejected_password_hash_is_never_shown_only_its_position() {
+    for (hash, reason) in [
+        ("$6$salt:x$c2VjcmV0aGFzaA", "it contains ':', which separates the fields of /etc/shadow"),
+        ("hunter2-plain-text", "it is not in the Modular Crypt Format"),
+        ("$1$saltsalt$c2VjcmV0aGFzaA", "it is not in the Modular Crypt Format"),
+    ] {
+        let text = with("[network]", &format!("[[users]]\nname = \"admin\"\nhashed-password = {hash:?}\n\n[network]"));
+        let d = errors_of(from_toml_str("homeflake.toml", &text));
+        let rendered: Vec<String> = d.iter().map(ToString::to_string).collect();
+        let hit =
+            rendered.iter().find(|r| r.contains("users[0].hashed-password")).unwrap_or_else(|| panic!("{rendered:#?}"));
+        assert!(hit.starts_with("homeflake.toml:6:19: "), "{hit}");
+        assert!(hit.contains("invalid password hash (its value is not shown)") && hit.contains(reason), "{hit}");
+        assert!(hit.contains("allowed: a crypt(3) hash $<scheme>$"), "{hit}");
+        for r in &rendered {
+            assert!(!r.contains(hash) && !r.contains("c2VjcmV0aGFzaA") && !r.contains("hunter2"), "shown: {r}");
+        }
+    }
+}
+
+#[test]
 fn the_base_inventory_is_valid() {
     let loaded = from_toml_str("homeflake.toml", BASE).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(loaded.cluster.hosts.len(), 2);
