@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use homeflake::files::{LockHolder, ReadLock, WriteLock};
-use homeflake::model::{Code, Diagnostic, LoadError, Loaded, Severity};
+use homeflake::model::{Code, Diagnostic, LoadError, Loaded, Severity, printable};
 use homeflake::{ApplyOptions, WriteError};
 
 /// The example inventory `init` writes: the reference cluster, commented.
@@ -175,7 +175,7 @@ fn main() -> ExitCode {
         Err(error) if error.is::<StdoutClosed>() => ExitCode::SUCCESS,
         Err(error) if error.is::<Failed>() => ExitCode::from(1),
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", printable(&format!("{error:#}")));
             ExitCode::from(2)
         }
     }
@@ -187,7 +187,8 @@ fn run(command: Command) -> Result<()> {
         Command::Plan { output, color } => plan(&output, color),
         Command::Validate { inventory } => {
             let hosts = load(&inventory)?.cluster.hosts.len();
-            outln!("{}: valid, {hosts} host{}", inventory.inventory.display(), if hosts == 1 { "" } else { "s" })
+            let file = inventory_file(&inventory_root(&inventory.inventory)?);
+            outln!("{}: valid, {hosts} host{}", shown(&file), if hosts == 1 { "" } else { "s" })
         }
         Command::Graph { inventory } => {
             let loaded = load(&inventory)?;
@@ -209,15 +210,15 @@ fn run_gen(output: &OutputArgs, check: bool, force: bool) -> Result<()> {
             .and_then(|lock| lock.check(&files))
             .with_context(|| format!("checking {}", out.display()))?;
         if report.is_up_to_date() {
-            outln!("{}: up to date ({} files)", out.display(), files.len())?;
+            outln!("{}: up to date ({} files)", shown(&out), files.len())?;
             return Ok(());
         }
         for (label, paths) in [("stale", &report.stale), ("missing", &report.missing), ("extra", &report.extra)] {
             for path in paths {
-                eprintln!("{label}: {}", in_out(&out, path.as_str()).display());
+                eprintln!("{label}: {}", shown(&in_out(&out, path.as_str())));
             }
         }
-        eprintln!("the flake is out of date with the inventory; run {}", regenerate_command(output));
+        eprintln!("error: the flake is out of date with the inventory; run {}", printable(&regenerate_command(output)));
         return Err(Failed.into());
     }
     let applied = WriteLock::acquire(&out, lock_timeout(output), say_waiting(&out))
@@ -225,7 +226,7 @@ fn run_gen(output: &OutputArgs, check: bool, force: bool) -> Result<()> {
     match applied {
         Ok(report) => {
             for path in &report.forced {
-                eprintln!("warning: overwrote {} (--force)", in_out(&out, path.as_str()).display());
+                eprintln!("warning: overwrote {} (--force)", shown(&in_out(&out, path.as_str())));
             }
             outln!("{}", report.summary())?;
             for step in homeflake::next_steps(&loaded.cluster) {
@@ -234,7 +235,7 @@ fn run_gen(output: &OutputArgs, check: bool, force: bool) -> Result<()> {
             Ok(())
         }
         Err(WriteError::Conflicts(conflicts)) => {
-            eprintln!("{}", conflicts.render(color_enabled(Color::Auto, true)));
+            eprintln!("error: {}", conflicts.render(color_enabled(Color::Auto, true)));
             eprintln!("nothing was written; keep your edits in hosts/<host>/extra.nix, or rerun with --force");
             Err(Failed.into())
         }
@@ -264,7 +265,7 @@ fn init(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let path = dir.join("homeflake.toml");
     std::fs::write(&path, STARTER_INVENTORY).with_context(|| format!("writing {}", path.display()))?;
-    outln!("wrote {}; edit it, then run `homeflake gen` in {}", path.display(), dir.display())?;
+    outln!("wrote {}; edit it, then run `homeflake gen` in {}", shown(&path), shown(dir))?;
     Ok(())
 }
 
@@ -282,14 +283,31 @@ fn load(args: &InventoryArgs) -> Result<Loaded> {
                 diagnostics.iter().filter(|d| d.severity == Severity::Error && d.code != Code::Omitted).count();
             let more = if diagnostics.iter().any(|d| d.code == Code::Omitted) { "more than " } else { "" };
             eprintln!(
-                "{}: {more}{errors} error{} in the inventory",
-                root.display(),
+                "error: {}: {more}{errors} error{} in the inventory",
+                shown(&inventory_file(&root)),
                 if errors == 1 { "" } else { "s" }
             );
             Err(Failed.into())
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// A path as the user gave or can open it, safe to print on a terminal.
+fn shown(path: &Path) -> String {
+    printable(&path.display().to_string()).into_owned()
+}
+
+/// The inventory file in `root` as the user names it: `homeflake.toml` (read first when both
+/// exist) or `homeflake.json`, with the folder when it is not the current one.
+fn inventory_file(root: &Path) -> PathBuf {
+    let toml = root.join(homeflake::model::TOML_FILE);
+    let file = if toml.is_file() || !root.join(homeflake::model::JSON_FILE).is_file() {
+        homeflake::model::TOML_FILE
+    } else {
+        homeflake::model::JSON_FILE
+    };
+    if root == Path::new(".") { PathBuf::from(file) } else { root.join(file) }
 }
 
 /// Prints each diagnostic on stderr, its file named as the user can open it (`lab/homeflake.toml:3:1:`).
@@ -333,7 +351,7 @@ fn lock_timeout(output: &OutputArgs) -> Duration {
 
 /// Says, once, that another run is writing into `out` and this one waits for it.
 fn say_waiting(out: &Path) -> impl FnOnce(&LockHolder) + '_ {
-    move |holder| eprintln!("waiting for {} to finish writing into {}…", holder.describe(), out.display())
+    move |holder| eprintln!("waiting for {} to finish writing into {}…", holder.describe(), shown(out))
 }
 
 fn out_dir(output: &OutputArgs) -> PathBuf {

@@ -296,7 +296,7 @@ fn a_bad_inventory_exits_1_naming_file_line_column_and_key_and_writes_nothing() 
 
     let generated = lab.run(&["gen", "--out", "flake"]);
     generated.assert_code(1, "gen of a bad inventory");
-    let located = format!("homeflake.toml:{line}:{column}: hosts.yomogi.roles[1]:");
+    let located = format!("homeflake.toml:{line}:{column}: error: hosts.yomogi.roles[1]:");
     assert!(generated.stderr.contains(&located), "expected `{located}` in:\n{}", generated.stderr);
     assert!(generated.stderr.contains("did you mean \"worker\""), "{}", generated.stderr);
     assert!(!lab.path("flake").exists(), "the output folder was created");
@@ -309,7 +309,7 @@ fn a_bad_inventory_exits_1_naming_file_line_column_and_key_and_writes_nothing() 
     let root = lab.root().to_str().unwrap();
     let elsewhere = run_in(&std::env::temp_dir(), &["validate", "--inventory", root]);
     elsewhere.assert_code(1, "validate of a bad inventory");
-    let located = format!("{}:{line}:{column}: hosts.yomogi.roles[1]:", lab.path("homeflake.toml").display());
+    let located = format!("{}:{line}:{column}: error: hosts.yomogi.roles[1]:", lab.path("homeflake.toml").display());
     assert!(elsewhere.stderr.contains(&located), "expected `{located}` in:\n{}", elsewhere.stderr);
 
     // A TOML syntax error is located the same way.
@@ -357,6 +357,25 @@ fn an_inventory_that_would_exhaust_the_machine_is_refused_with_a_capped_report()
     run.assert_code(1, "validate with a huge host file");
     let named = format!("{}: ", Path::new("hosts").join("big").join("host.toml").display());
     assert!(run.stderr.contains(&named) && run.stderr.contains("more than homeflake reads"), "{}", run.stderr);
+}
+
+#[test]
+fn every_problem_says_error_or_warning_and_no_control_character_reaches_the_terminal() {
+    let lab = Lab::new(&format!("\"\\u001b]0;pwned\\u0007\\u001b[2K\\u202e\" = 1\n{EXAMPLE}"));
+    lab.write("hosts/\u{1b}[31mred/host.toml", "hardware = \"uefi-pc\"\n");
+    let run = lab.run(&["validate"]);
+    run.assert_code(1, "validate with escape sequences in a key and a folder name");
+    assert!(
+        !run.stderr.contains('\u{1b}') && !run.stderr.contains('\u{7}') && !run.stderr.contains('\u{202e}'),
+        "{:?}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("\\u{1b}]0;pwned\\u{7}\\u{1b}[2K\\u{202e}"), "{}", run.stderr);
+    assert!(run.stderr.contains("hosts/\\u{1b}[31mred/host.toml"), "{}", run.stderr);
+    for line in run.stderr.lines() {
+        assert!(line.contains("error: ") || line.contains("warning: "), "neither error nor warning: {line}");
+    }
+    assert!(run.stderr.lines().last().unwrap().starts_with("error: homeflake.toml: "), "{}", run.stderr);
 }
 
 #[test]
@@ -430,7 +449,9 @@ fn validate_graph_and_schema_print_what_they_promise() {
     let lab = Lab::example();
     let validate = lab.run(&["validate"]);
     validate.assert_code(0, "validate");
-    assert!(validate.stdout.contains("valid, 3 hosts"), "{}", validate.stdout);
+    assert_eq!(validate.stdout, "homeflake.toml: valid, 3 hosts\n");
+    let elsewhere = run_in(&std::env::temp_dir(), &["validate", "--inventory", lab.root().to_str().unwrap()]);
+    assert_eq!(elsewhere.stdout, format!("{}: valid, 3 hosts\n", lab.path("homeflake.toml").display()));
     assert!(validate.stderr.contains("warning: "), "the example's warnings are not shown:\n{}", validate.stderr);
 
     let graph = lab.run(&["graph"]);

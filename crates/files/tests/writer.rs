@@ -517,3 +517,15 @@ fn a_file_set_with_a_path_of_a_kind_homeflake_never_generates_is_refused() {
     }
     assert_eq!(fs::read_dir(dir).unwrap().count(), 0);
 }
+
+#[test]
+fn a_diff_never_sends_a_files_control_characters_to_the_terminal() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path();
+    fs::write(dir.join("flake.nix"), "# mine\x1b]0;pwned\x07\x1b[2J\tend\n").unwrap();
+    let message = apply(dir, &set(&[("flake.nix", "{ }\n")]), ApplyOptions::default()).unwrap_err().to_string();
+    assert!(!message.contains('\x1b') && !message.contains('\x07'), "{message:?}");
+    assert!(message.contains("-# mine\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\tend\n"), "{message}");
+    let diff = plan(dir, &set(&[("flake.nix", "{ }\n")])).unwrap().diff(false);
+    assert!(!diff.contains('\x1b'), "{diff:?}");
+}

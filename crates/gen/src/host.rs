@@ -6,7 +6,7 @@ use homeflake_nix::make::{
 };
 use homeflake_nix::{BinaryOp, Binding, Expr};
 
-use crate::lower::{module, secret};
+use crate::lower::{module, secret, systemd_exec_word};
 use crate::modules::Module;
 
 /// Lowers one host.
@@ -96,8 +96,10 @@ fn node_labels(host: &Host) -> Option<String> {
     Some(format!("--node-labels={}", pairs.join(",")))
 }
 
-/// A space-separated flags option: one flag as a string, several as a reviewable list joined by `lib.concatStringsSep`.
+/// A space-separated flags option that nixpkgs puts into a unit's `ExecStart` (so each flag is
+/// escaped for systemd): one flag as a string, several as a reviewable list joined by `lib.concatStringsSep`.
 fn flags(option: &str, flags: Vec<String>) -> Option<Binding> {
+    let flags: Vec<String> = flags.iter().map(|f| systemd_exec_word(f)).collect();
     match flags.len() {
         0 => None,
         1 => Some(bind(option, string(&flags[0]))),

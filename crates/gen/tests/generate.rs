@@ -401,3 +401,35 @@ fn the_nix_checks_of_secrets_accept_exactly_what_the_model_accepts() {
     }
     assert!(cases.iter().filter(|c| c.2).count() >= 8 && cases.iter().filter(|c| !c.2).count() >= 20);
 }
+
+#[test]
+fn kubelet_flags_reach_systemd_with_specifiers_and_variables_escaped() {
+    let Some(nix) = nix_instantiate() else { return };
+    let inventory =
+        std::fs::read_to_string(manifest_dir().join("tests/inventories/single-node/homeflake.toml")).unwrap();
+    let inventory = format!(
+        "{}\nkubelet-flags = [\"--eviction-hard=memory.available<5%\", \"--node-ip=%H\", \"--x=${{HOME}}$USER\"]\n\n\
+         [ceph]\nkubelet-root-dir = \"/srv/kubelet%n\"\n",
+        inventory.trim_end()
+    );
+    let files = generate(&homeflake_model::from_toml_str("homeflake.toml", &inventory).unwrap().cluster);
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(&files, dir.path());
+    let probe = r#"(import ./hosts/solo/default.nix {
+        lib = { concatStringsSep = builtins.concatStringsSep; optional = c: x: if c then [ x ] else [ ]; };
+        pkgs = { }; config = { }; secrets = { };
+      }).services.kubernetes.kubelet.extraOpts"#;
+    let output = Command::new(nix)
+        .args(["--eval", "--strict", "--json", "--expr", probe])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let extra_opts: String = serde_json::from_slice(&output.stdout).unwrap();
+    // What nixpkgs puts after `ExecStart=…/kubelet`, as systemd must read it to pass each flag on unchanged.
+    for word in
+        ["--root-dir=/srv/kubelet%%n", "--eviction-hard=memory.available<5%%", "--node-ip=%%H", "--x=$${HOME}$$USER"]
+    {
+        assert!(extra_opts.split(' ').any(|w| w == word), "`{word}` missing from {extra_opts:?}");
+    }
+}

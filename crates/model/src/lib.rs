@@ -38,7 +38,7 @@ mod validate;
 pub use build::ClusterBuilder;
 pub use ceph::{Ceph, CephOsd};
 pub use cluster::{Cluster, Network, NixpkgsPin, User};
-pub use diagnostic::{Code, Diagnostic, Severity};
+pub use diagnostic::{Code, Diagnostic, Severity, printable};
 pub use error::{BuildError, LoadError, ValueError};
 pub use firewall::{Firewall, FirewallMode};
 pub use host::{Host, Roles};

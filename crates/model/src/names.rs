@@ -207,7 +207,9 @@ fn check_flag(kind: &'static str, v: &str, allowed: &'static str) -> Result<(), 
         if value.is_empty() {
             return Err(invalid(kind, v, "the value after '=' is empty", allowed));
         }
-        if let Some(c) = value.chars().find(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '\\')) {
+        // Printable ASCII only: no space, control, invisible or bidirectional character can hide
+        // in a flag that reaches a systemd command line.
+        if let Some(c) = value.chars().find(|c| !c.is_ascii_graphic() || matches!(c, '"' | '\'' | '\\')) {
             return Err(invalid(kind, v, format!("character {c:?} is not allowed in a flag value"), allowed));
         }
     }
@@ -235,7 +237,7 @@ string_newtype!(
     /// A kubelet command-line flag, `--name` or `--name=value` (`--root-dir=/var/lib/kubelet`).
     KubeletFlag,
     "kubelet flag",
-    "--name or --name=value; the name a-z, 0-9 and '-'; the value without spaces or quotes",
+    "--name or --name=value; the name a-z, 0-9 and '-'; the value printable ASCII without spaces, quotes or backslashes ('%' and '$' are escaped for systemd)",
     |v| check_flag("kubelet flag", v, KubeletFlag::ALLOWED)
 );
 flag_methods!(KubeletFlag);
@@ -244,7 +246,7 @@ string_newtype!(
     /// A kube-proxy command-line flag, `--name` or `--name=value` (`--masquerade-all`).
     ProxyFlag,
     "kube-proxy flag",
-    "--name or --name=value; the name a-z, 0-9 and '-'; the value without spaces or quotes",
+    "--name or --name=value; the name a-z, 0-9 and '-'; the value printable ASCII without spaces, quotes or backslashes ('%' and '$' are escaped for systemd)",
     |v| check_flag("kube-proxy flag", v, ProxyFlag::ALLOWED)
 );
 flag_methods!(ProxyFlag);

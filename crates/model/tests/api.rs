@@ -168,7 +168,7 @@ fn a_folder_with_host_files_loads_in_order() {
 
     std::fs::write(dir.path().join("hosts/tokiwa/host.toml"), b"name = \"tokiwa\"\n\xff\xfe").expect("write");
     let err = load(dir.path()).expect_err("not UTF-8");
-    assert!(err.to_string().contains("hosts/tokiwa/host.toml:2:1: the file is not valid UTF-8"), "{err}");
+    assert!(err.to_string().contains("hosts/tokiwa/host.toml:2:1: error: the file is not valid UTF-8"), "{err}");
 
     std::fs::write(dir.path().join("homeflake.json"), "{}").expect("write");
     let err = load(dir.path()).expect_err("two inventories");

@@ -73,7 +73,11 @@ fn cases() -> Vec<Case> {
             "unknown top-level key",
             with("name = \"lab\"", "name = \"lab\"\nnmae = \"x\""),
             Code::UnknownKey,
-            &["homeflake.toml:2:1: nmae: unknown key \"nmae\"", "allowed: name, domain", "(did you mean \"name\"?)"],
+            &[
+                "homeflake.toml:2:1: error: nmae: unknown key \"nmae\"",
+                "allowed: name, domain",
+                "(did you mean \"name\"?)",
+            ],
         ),
         case(
             "unknown host key",
@@ -86,7 +90,7 @@ fn cases() -> Vec<Case> {
             with("roles = [\"worker\"]", "roles = [\"mastr\"]"),
             Code::InvalidValue,
             &[
-                "homeflake.toml:33:10: hosts.b.roles[0]: unknown role \"mastr\"; allowed: control-plane, worker (did you mean \"control-plane\"?)",
+                "homeflake.toml:33:10: error: hosts.b.roles[0]: unknown role \"mastr\"; allowed: control-plane, worker (did you mean \"control-plane\"?)",
             ],
         ),
         case(
@@ -105,7 +109,10 @@ fn cases() -> Vec<Case> {
             "duplicate host name",
             with("name = \"b\"", "name = \"a\""),
             Code::DuplicateHost,
-            &["homeflake.toml:31:8: hosts.a.name: host name \"a\" is used twice", "allowed: a name no other host has"],
+            &[
+                "homeflake.toml:31:8: error: hosts.a.name: host name \"a\" is used twice",
+                "allowed: a name no other host has",
+            ],
         ),
         case(
             "duplicate LAN address",
@@ -132,7 +139,7 @@ fn cases() -> Vec<Case> {
             "gateway outside the LAN",
             with("gateway = \"192.168.10.1\"", "gateway = \"10.9.9.9\""),
             Code::OutsideNetwork,
-            &["homeflake.toml:6:11: network.gateway: gateway 10.9.9.9 is not a host address in the LAN"],
+            &["homeflake.toml:6:11: error: network.gateway: gateway 10.9.9.9 is not a host address in the LAN"],
         ),
         case(
             "no control plane",
@@ -165,7 +172,7 @@ fn cases() -> Vec<Case> {
             with("server-host = \"a\"", "server-host = \"aa\""),
             Code::UnknownHost,
             &[
-                "homeflake.toml:15:15: split-dns.server-host: split-DNS server \"aa\" is not a host",
+                "homeflake.toml:15:15: error: split-dns.server-host: split-DNS server \"aa\" is not a host",
                 "allowed: a, b",
                 "(did you mean \"a\"?)",
             ],
@@ -189,7 +196,7 @@ fn cases() -> Vec<Case> {
             "ingress host missing",
             with("host = \"b\"", "host = \"bb\""),
             Code::UnknownHost,
-            &["homeflake.toml:12:8: ingress.host: ingress host \"bb\" is not a host", "(did you mean \"b\"?)"],
+            &["homeflake.toml:12:8: error: ingress.host: ingress host \"bb\" is not a host", "(did you mean \"b\"?)"],
         ),
         case(
             "ingress host without tailnet address",
@@ -246,7 +253,10 @@ fn cases() -> Vec<Case> {
             "Ceph OSD host missing",
             with("host = \"b\"\ndevice", "host = \"hanaakari\"\ndevice"),
             Code::UnknownHost,
-            &["homeflake.toml:19:8: ceph.osds[0].host: Ceph OSD host \"hanaakari\" is not a host", "allowed: a, b"],
+            &[
+                "homeflake.toml:19:8: error: ceph.osds[0].host: Ceph OSD host \"hanaakari\" is not a host",
+                "allowed: a, b",
+            ],
         ),
         case(
             "Ceph OSD device not by id",
@@ -335,6 +345,28 @@ fn cases() -> Vec<Case> {
             ],
         ),
         case(
+            "kubelet flag with a bidirectional control character",
+            with(
+                "lan-address = \"192.168.10.3\"",
+                "lan-address = \"192.168.10.3\"\nkubelet-flags = [\"--node-ip=1.2.3.4\\u202E\"]",
+            ),
+            Code::InvalidValue,
+            &[
+                "hosts.b.kubelet-flags[0]: invalid kubelet flag",
+                "character '\\u{202e}' is not allowed in a flag value",
+                "printable ASCII",
+            ],
+        ),
+        case(
+            "kubelet flag with an invisible character",
+            with(
+                "lan-address = \"192.168.10.3\"",
+                "lan-address = \"192.168.10.3\"\nkubelet-flags = [\"--max-pods=1\\u200B0\"]",
+            ),
+            Code::InvalidValue,
+            &["hosts.b.kubelet-flags[0]: invalid kubelet flag", "character '\\u{200b}' is not allowed"],
+        ),
+        case(
             "wrong type",
             with("lan-address = \"192.168.10.3\"", "lan-address = \"192.168.10.3\"\nwake-on-lan = \"yes\""),
             Code::WrongType,
@@ -396,7 +428,7 @@ fn cases() -> Vec<Case> {
             with("easy-certs = true", "easy-certs = true\nservice-cidr = \"0.0.0.0/32\""),
             Code::InvalidValue,
             &[
-                "homeflake.toml:10:16: kubernetes.service-cidr: the service CIDR 0.0.0.0/32 is too small",
+                "homeflake.toml:10:16: error: kubernetes.service-cidr: the service CIDR 0.0.0.0/32 is too small",
                 "a DNS service address (homeflake takes its last usable address, and it has none)",
                 "allowed: a range from /12 to /29",
             ],
@@ -439,7 +471,7 @@ fn cases() -> Vec<Case> {
             with("roles = [\"worker\"]", "roles = []"),
             Code::WrongRole,
             &[
-                "homeflake.toml:12:8: ingress.host: ingress host \"b\" has no Kubernetes role",
+                "homeflake.toml:12:8: error: ingress.host: ingress host \"b\" has no Kubernetes role",
                 "allowed: a host with \"worker\"",
             ],
         ),
@@ -448,7 +480,7 @@ fn cases() -> Vec<Case> {
             with("server-host = \"a\"", "server-host = \"a\"\nupstreams = []"),
             Code::InvalidValue,
             &[
-                "homeflake.toml:16:13: split-dns.upstreams: no upstream DNS server",
+                "homeflake.toml:16:13: error: split-dns.upstreams: no upstream DNS server",
                 "allowed: one or more IPv4 addresses",
             ],
         ),
@@ -456,7 +488,11 @@ fn cases() -> Vec<Case> {
             "DNS TTL with the top bit set",
             with("server-host = \"a\"", "server-host = \"a\"\nttl = 4294967295"),
             Code::InvalidValue,
-            &["homeflake.toml:16:7: split-dns.ttl: a TTL of 4294967295 seconds", "RFC 2181", "from 0 to 2147483647"],
+            &[
+                "homeflake.toml:16:7: error: split-dns.ttl: a TTL of 4294967295 seconds",
+                "RFC 2181",
+                "from 0 to 2147483647",
+            ],
         ),
         case(
             "trusted mode trusting nothing",
@@ -468,7 +504,7 @@ fn cases() -> Vec<Case> {
             "OSD device id `..`",
             with("/dev/disk/by-id/ata-SSD_1", "/dev/disk/by-id/.."),
             Code::InvalidValue,
-            &["homeflake.toml:20:10: ceph.osds[0].device: invalid disk device", "the id is a path component"],
+            &["homeflake.toml:20:10: error: ceph.osds[0].device: invalid disk device", "the id is a path component"],
         ),
         case(
             "OSD device id that breaks out of Markdown and Mermaid",
@@ -484,13 +520,13 @@ fn cases() -> Vec<Case> {
             "containerd may open no file",
             with("[ceph]", "[ceph]\ncontainerd-limit-nofile = 0"),
             Code::InvalidValue,
-            &["homeflake.toml:18:27: ceph.containerd-limit-nofile: containerd may open 0 files", "1048576"],
+            &["homeflake.toml:18:27: error: ceph.containerd-limit-nofile: containerd may open 0 files", "1048576"],
         ),
         case(
             "nixpkgs URL with a fragment",
             with("[network]", "[nixpkgs]\nurl = \"github:nixos/nixpkgs/25.11#hello\"\n\n[network]"),
             Code::InvalidValue,
-            &["homeflake.toml:5:7: nixpkgs.url: invalid flake URL", "#fragment"],
+            &["homeflake.toml:5:7: error: nixpkgs.url: invalid flake URL", "#fragment"],
         ),
         case(
             "nixpkgs URL naming another commit than rev",
@@ -502,7 +538,7 @@ fn cases() -> Vec<Case> {
             ),
             Code::ConflictingKeys,
             &[
-                "homeflake.toml:6:7: nixpkgs.rev: rev 871b9fd269ff6246794583ce4ee1031e1da71895 is not the commit the URL names (0000000000000000000000000000000000000000)",
+                "homeflake.toml:6:7: error: nixpkgs.rev: rev 871b9fd269ff6246794583ce4ee1031e1da71895 is not the commit the URL names (0000000000000000000000000000000000000000)",
             ],
         ),
         case(
@@ -513,7 +549,7 @@ fn cases() -> Vec<Case> {
                 1,
             ),
             Code::WrongType,
-            &["homeflake.toml:3:11: ingress: expected a table, found a string", "allowed: a table"],
+            &["homeflake.toml:3:11: error: ingress: expected a table, found a string", "allowed: a table"],
         ),
     ]
 }
@@ -608,7 +644,7 @@ fn a_rejected_password_hash_is_never_shown_only_its_position() {
         let rendered: Vec<String> = d.iter().map(ToString::to_string).collect();
         let hit =
             rendered.iter().find(|r| r.contains("users[0].hashed-password")).unwrap_or_else(|| panic!("{rendered:#?}"));
-        assert!(hit.starts_with("homeflake.toml:6:19: "), "{hit}");
+        assert!(hit.starts_with("homeflake.toml:6:19: error: "), "{hit}");
         assert!(hit.contains("invalid password hash (its value is not shown)") && hit.contains(reason), "{hit}");
         assert!(hit.contains("allowed: a crypt(3) hash $<scheme>$"), "{hit}");
         for r in &rendered {
@@ -661,14 +697,14 @@ fn json_inventories_report_syntax_and_schema_errors() {
     let d = errors_of(from_json_str("homeflake.json", r#"{ "name": "lab", "domain": "x.y", "netwrok": {} }"#));
     let rendered: Vec<String> = d.iter().map(ToString::to_string).collect();
     assert!(
-        rendered
-            .iter()
-            .any(|r| r.contains("homeflake.json: netwrok: unknown key") && r.contains("did you mean \"network\"")),
+        rendered.iter().any(
+            |r| r.contains("homeflake.json: error: netwrok: unknown key") && r.contains("did you mean \"network\"")
+        ),
         "{rendered:#?}"
     );
     assert!(rendered.iter().any(|r| r.contains("network: missing key \"network\"")), "{rendered:#?}");
     let d = errors_of(from_json_str("homeflake.json", r#"{ "name": "lab", "domain": "x.y", "hosts": "a" }"#));
-    assert!(d.iter().any(|d| d.to_string() == "homeflake.json: hosts: expected an array of host tables ([[hosts]]), found a string; allowed: an array of host tables ([[hosts]])"), "{d:#?}");
+    assert!(d.iter().any(|d| d.to_string() == "homeflake.json: error: hosts: expected an array of host tables ([[hosts]]), found a string; allowed: an array of host tables ([[hosts]])"), "{d:#?}");
 }
 
 #[test]
@@ -679,9 +715,8 @@ fn host_files_must_match_their_folder() {
     let d = errors_of(from_sources(&sources));
     let rendered: Vec<String> = d.iter().map(ToString::to_string).collect();
     assert!(
-        rendered.iter().any(
-            |r| r.starts_with("hosts/b/host.toml:1:8: hosts.b.name: name \"c\" differs from the folder name \"b\"")
-        ),
+        rendered.iter().any(|r| r
+            .starts_with("hosts/b/host.toml:1:8: error: hosts.b.name: name \"c\" differs from the folder name \"b\"")),
         "{rendered:#?}"
     );
     let ok = Sources::new("homeflake.toml", main)

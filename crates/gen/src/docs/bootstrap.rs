@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use homeflake_model::{Cluster, Hardware};
 
+use super::markdown_code;
 use crate::lower::secret_label;
 use crate::secrets;
 
@@ -39,11 +40,11 @@ pub fn render(cluster: &Cluster) -> String {
              git (a flake sees only tracked files). homeflake never writes or removes these files.\n\n",
         );
         for host in &pcs {
-            let _ = writeln!(
-                out,
-                "- `{0}`: `nixos-generate-config --show-hardware-config > hosts/{0}/hardware-configuration.nix`",
+            let command = format!(
+                "nixos-generate-config --show-hardware-config > hosts/{}/hardware-configuration.nix",
                 host.name
             );
+            let _ = writeln!(out, "- {}: {}", markdown_code(host.name.as_str()), markdown_code(&command));
         }
         out.push('\n');
     }
@@ -54,10 +55,10 @@ pub fn render(cluster: &Cluster) -> String {
         let _ = writeln!(
             out,
             "```sh\nsudo nixos-rebuild switch --flake .#{}{impure}\n```\n\nIt must come first: with easyCerts \
-             it creates the cluster's certificate authority, and `{}` must resolve to it ({}) while certificates \
+             it creates the cluster's certificate authority, and {} must resolve to it ({}) while certificates \
              are made (every host's `/etc/hosts` maps it).\n",
             master.name,
-            cluster.kubernetes.api.host_name,
+            markdown_code(cluster.kubernetes.api.host_name.as_str()),
             secret_label(&master.lan_address)
         );
         if cluster.kubernetes.easy_certs {
@@ -85,7 +86,11 @@ pub fn render(cluster: &Cluster) -> String {
     if !others.is_empty() {
         heading(&mut out, "Switch the hosts outside the cluster");
         for host in others {
-            let _ = writeln!(out, "- `sudo nixos-rebuild switch --flake .#{}{impure}`", host.name);
+            let _ = writeln!(
+                out,
+                "- {}",
+                markdown_code(&format!("sudo nixos-rebuild switch --flake .#{}{impure}", host.name))
+            );
         }
         out.push('\n');
     }
@@ -97,10 +102,13 @@ pub fn render(cluster: &Cluster) -> String {
         let address = server.tailnet_address.as_ref().map(secret_label).unwrap_or_default();
         let _ = writeln!(
             out,
-            "In the Tailscale admin console, under DNS, add a nameserver `{address}` (the tailnet address of \
-             `{}`) and restrict it to the domain `{}` (split DNS). Outside the tailnet, let the public record \
-             of `{}` point to 127.0.0.1.\n",
-            server.name, dns.zone, dns.zone
+            "In the Tailscale admin console, under DNS, add a nameserver {} (the tailnet address of \
+             {}) and restrict it to the domain {} (split DNS). Outside the tailnet, let the public record \
+             of {} point to 127.0.0.1.\n",
+            markdown_code(&address),
+            markdown_code(server.name.as_str()),
+            markdown_code(dns.zone.as_str()),
+            markdown_code(dns.zone.as_str())
         );
     }
 
@@ -109,10 +117,10 @@ pub fn render(cluster: &Cluster) -> String {
         let selector: Vec<String> = ingress.node_selector.iter().map(|(k, v)| format!("{k}: \"{v}\"")).collect();
         let _ = writeln!(
             out,
-            "nginx on `{}` forwards to these NodePorts, so Traefik's Helm values must use the same numbers:\n\n\
+            "nginx on {} forwards to these NodePorts, so Traefik's Helm values must use the same numbers:\n\n\
              ```yaml\nports:\n  web:\n    nodePort: {}\n  websecure:\n    nodePort: {}\nservice:\n  type: NodePort\n\
              nodeSelector:\n  {}\n```\n",
-            ingress.host,
+            markdown_code(ingress.host.as_str()),
             ingress.node_ports.http,
             ingress.node_ports.https,
             selector.join("\n  ")
@@ -123,7 +131,7 @@ pub fn render(cluster: &Cluster) -> String {
         heading(&mut out, "Give Rook Ceph its disks");
         out.push_str("List these devices in the Rook `CephCluster` storage nodes:\n\n");
         for osd in &ceph.osds {
-            let _ = writeln!(out, "- `{}`: `{}`", osd.host, osd.device);
+            let _ = writeln!(out, "- {}: {}", markdown_code(osd.host.as_str()), markdown_code(osd.device.as_str()));
         }
         out.push('\n');
     }
