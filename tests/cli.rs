@@ -651,3 +651,70 @@ fn hosts_in_host_files_generate_the_same_flake_and_their_errors_name_the_host_fi
         run.stderr
     );
 }
+
+/// The example with hanaakari in `hosts/hanaakari/host.toml`, and that file's text.
+fn example_with_a_host_file() -> (Lab, String) {
+    let start = EXAMPLE.find("[[hosts]]\nname = \"hanaakari\"").unwrap();
+    let host_file = EXAMPLE[start..].replacen("[[hosts]]\nname = \"hanaakari\"", "", 1);
+    let lab = Lab::new(&EXAMPLE[..start]);
+    lab.write("hosts/hanaakari/host.toml", &host_file);
+    (lab, host_file)
+}
+
+#[cfg(unix)]
+#[test]
+fn host_files_that_are_not_read_are_never_ignored_without_a_word() {
+    use std::os::unix::fs::symlink;
+    let (lab, host_file) = example_with_a_host_file();
+    lab.run(&["gen"]).assert_code(0, "gen with a host file");
+    let generated = lab.read("hosts/hanaakari/default.nix");
+    let host_toml = lab.path("hosts/hanaakari/host.toml");
+
+    // Misnamed: the host would drop out and gen would remove its files; refused instead.
+    fs::rename(&host_toml, lab.path("hosts/hanaakari/HOST.TOML")).unwrap();
+    let run = lab.run(&["gen"]);
+    run.assert_code(1, "gen with HOST.TOML");
+    assert!(
+        run.stderr.contains("hosts/hanaakari/HOST.TOML: error: looks like a host file but is not read")
+            && run.stderr.contains("host \"hanaakari\" would drop out of the inventory"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(lab.read("hosts/hanaakari/default.nix"), generated, "gen removed or changed the host's files");
+    fs::remove_file(lab.path("hosts/hanaakari/HOST.TOML")).unwrap();
+
+    // A link, to a file or for the whole folder, and a folder named host.toml: refused.
+    let elsewhere = tempfile::tempdir().unwrap();
+    fs::write(elsewhere.path().join("host.toml"), &host_file).unwrap();
+    symlink(elsewhere.path().join("host.toml"), &host_toml).unwrap();
+    let run = lab.run(&["validate"]);
+    run.assert_code(1, "validate with host.toml a link");
+    assert!(run.stderr.contains("hosts/hanaakari/host.toml: error: is a symbolic link"), "{}", run.stderr);
+    fs::remove_file(&host_toml).unwrap();
+    fs::create_dir(&host_toml).unwrap();
+    let run = lab.run(&["validate"]);
+    run.assert_code(1, "validate with host.toml a folder");
+    assert!(run.stderr.contains("hosts/hanaakari/host.toml: error: is not a file"), "{}", run.stderr);
+    fs::remove_dir(&host_toml).unwrap();
+    fs::create_dir(lab.path("hosts/tokiwa-link-target")).unwrap();
+    symlink(lab.path("hosts/tokiwa-link-target"), lab.path("hosts/linked")).unwrap();
+    let run = lab.run(&["validate"]);
+    run.assert_code(1, "validate with a linked host folder");
+    assert!(run.stderr.contains("hosts/linked: error: is a symbolic link"), "{}", run.stderr);
+    fs::remove_file(lab.path("hosts/linked")).unwrap();
+    fs::remove_dir(lab.path("hosts/tokiwa-link-target")).unwrap();
+
+    // Misplaced while the host is read: a warning, and gen goes on.
+    fs::write(&host_toml, &host_file).unwrap();
+    lab.write("hosts/host.toml", "name = \"stray\"\n");
+    lab.write("hosts/hanaakari/old/host.toml", "name = \"old\"\n");
+    let run = lab.run(&["gen", "--check"]);
+    run.assert_code(0, "check with stray host files");
+    for stray in ["hosts/host.toml", "hosts/hanaakari/old/host.toml"] {
+        assert!(
+            run.stderr.contains(&format!("{stray}: warning: looks like a host file but is not read")),
+            "{stray}: {}",
+            run.stderr
+        );
+    }
+}

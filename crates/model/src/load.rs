@@ -87,19 +87,7 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     let mut sources = Sources::new(root_name, root_text.unwrap_or_default());
     let hosts_dir = root.join("hosts");
     if hosts_dir.is_dir() {
-        let mut paths = Vec::new();
-        for entry in walkdir::WalkDir::new(&hosts_dir).min_depth(2).max_depth(2).sort_by_file_name() {
-            match entry {
-                Ok(e) if e.file_name() == HOST_FILE && e.file_type().is_file() => paths.push(e.into_path()),
-                Ok(_) => {}
-                Err(e) => {
-                    let path = e.path().map(Path::to_owned).unwrap_or_else(|| hosts_dir.clone());
-                    return Err(LoadError::Io { path, source: e.into() });
-                }
-            }
-        }
-        for path in paths {
-            let relative = path.strip_prefix(root).map(Path::to_owned).unwrap_or_else(|_| path.clone());
+        for relative in host_files(root, &mut early)? {
             let Some(bytes) = read_within(root, &relative, &mut budget, &mut early)? else {
                 return Err(LoadError::Invalid(early));
             };
@@ -141,6 +129,85 @@ fn read_within(
     }
     *budget -= bytes.len() as u64;
     Ok(Some(bytes))
+}
+
+/// The host files under `root/hosts/` to read (`hosts/<name>/host.toml`, relative to `root`), in
+/// folder order. Nothing there is ignored without a word: a host folder or host file that is a
+/// symbolic link, or a `host.toml` that is a folder, is an error (homeflake never reads or writes
+/// through a link: it writes `hosts/<name>/default.nix` beside the host file); a file that looks
+/// like a host file but is not read (`HOST.TOML`, `hosts/host.toml`, `hosts/a/b/host.toml`, any
+/// other `.toml`) is a warning, and an error when its host folder has no `host.toml`, since that
+/// host would drop out of the inventory and `gen` remove its files.
+fn host_files(root: &Path, out: &mut Vec<Diagnostic>) -> Result<Vec<PathBuf>, LoadError> {
+    let hosts_dir = root.join("hosts");
+    let mut read = Vec::new();
+    let mut unread: Vec<(PathBuf, Option<String>)> = Vec::new();
+    let problem = |relative: &Path, message: String, allowed: &str, error: bool| {
+        let mut d = if error {
+            Diagnostic::error(Code::FileLayout, "", message)
+        } else {
+            Diagnostic::warning(Code::FileLayout, "", message)
+        };
+        d = d.with_allowed(allowed);
+        d.file = Some(relative.to_owned());
+        d
+    };
+    // Deep enough for `hosts/a/b/c/host.toml`; a bounded walk, never through a link.
+    for entry in walkdir::WalkDir::new(&hosts_dir).min_depth(1).max_depth(4).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            let path = e.path().map(Path::to_owned).unwrap_or_else(|| hosts_dir.clone());
+            LoadError::Io { path, source: e.into() }
+        })?;
+        let relative = entry.path().strip_prefix(root).map(Path::to_owned).unwrap_or_else(|_| entry.path().to_owned());
+        let name = entry.file_name().to_string_lossy();
+        let kind = entry.file_type();
+        let folder = || {
+            let mut parts = relative.components().skip(1);
+            parts.next().map(|c| c.as_os_str().to_string_lossy().into_owned())
+        };
+        if kind.is_symlink() && (entry.depth() == 1 || name == HOST_FILE) {
+            out.push(problem(
+                &relative,
+                "is a symbolic link; homeflake reads no host folder or host file through one (it writes beside it)"
+                    .into(),
+                "a real folder hosts/<name>/ holding a real file host.toml",
+                true,
+            ));
+        } else if entry.depth() == 2 && name == HOST_FILE {
+            if kind.is_file() {
+                read.push(relative);
+            } else {
+                out.push(problem(&relative, "is not a file".into(), "a file hosts/<name>/host.toml", true));
+            }
+        } else if kind.is_file() && looks_like_a_host_file(&name) {
+            let folder = if entry.depth() >= 2 { folder() } else { None };
+            unread.push((relative, folder));
+        }
+    }
+    for (relative, folder) in unread {
+        let orphan = folder
+            .as_ref()
+            .filter(|f| !read.iter().any(|r| r.components().nth(1).is_some_and(|c| c.as_os_str() == f.as_str())));
+        let message = match &orphan {
+            Some(f) => format!(
+                "looks like a host file but is not read, and hosts/{f}/ has no host.toml: host {f:?} would drop out of the inventory"
+            ),
+            None => "looks like a host file but is not read".into(),
+        };
+        out.push(problem(
+            &relative,
+            message,
+            "host files at hosts/<name>/host.toml, named exactly so",
+            orphan.is_some(),
+        ));
+    }
+    Ok(read)
+}
+
+/// A TOML or JSON file under `hosts/`: homeflake reads no such file there but `host.toml`.
+fn looks_like_a_host_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".toml") || lower == "host.json"
 }
 
 fn root_text_failed(early: &[Diagnostic], root_name: &str) -> bool {

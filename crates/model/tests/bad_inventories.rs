@@ -708,6 +708,17 @@ fn json_inventories_report_syntax_and_schema_errors() {
 }
 
 #[test]
+fn json_inventories_refuse_a_key_twice_as_toml_does() {
+    let d = errors_of(from_json_str("homeflake.json", "{\n  \"name\": \"lab\",\n  \"name\": \"other\"\n}"));
+    assert_eq!(d[0].code, Code::Syntax);
+    let rendered = d[0].to_string();
+    assert!(rendered.starts_with("homeflake.json:3:") && rendered.contains("duplicate key \"name\""), "{rendered}");
+    let nested = r#"{ "name": "lab", "network": { "lan": "10.0.0.0/24", "lan": "10.1.0.0/24" } }"#;
+    let d = errors_of(from_json_str("homeflake.json", nested));
+    assert!(d[0].to_string().contains("duplicate key \"lan\""), "{}", d[0]);
+}
+
+#[test]
 fn host_files_must_match_their_folder() {
     let main = BASE.split("[[hosts]]\nname = \"b\"").next().expect("split").to_owned();
     let host_b = "name = \"c\"\nhardware = \"uefi-pc\"\nroles = [\"worker\"]\nlan-interface = \"enp1s0\"\nlan-address = \"192.168.10.3\"\ntailnet-address = \"100.64.0.3\"\n";
