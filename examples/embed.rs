@@ -44,7 +44,7 @@ pub fn reference_cluster() -> Result<Cluster, Box<dyn std::error::Error>> {
     let mut admin = User::new(UserName::new("admin")?);
     admin.extra_groups.push(GroupName::new("wheel")?);
     admin.authorized_keys.push(SshPublicKey::new(
-        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyReplaceWithYourOwnPublicKey0000 admin@laptop",
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyReplaceWithYourOwnPublicKey000000 admin@laptop",
     )?);
     admin.hashed_password = Some(Secret::Env(EnvVarName::new("HOMEFLAKE_ADMIN_PASSWORD_HASH")?));
 

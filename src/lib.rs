@@ -36,10 +36,29 @@
 //! touches the disk). The library never prints, exits or reads the environment.
 #![deny(missing_docs)]
 
-pub use homeflake_files as files;
-pub use homeflake_gen as generator;
-pub use homeflake_model as model;
-pub use homeflake_nix as nix;
+/// The file set and the disk: plan, check and apply generated files (`homeflake-files`).
+pub mod files {
+    #[doc(inline)]
+    pub use homeflake_files::*;
+}
+
+/// Lowering a validated inventory to every generated file (`homeflake-gen`).
+pub mod generator {
+    #[doc(inline)]
+    pub use homeflake_gen::*;
+}
+
+/// The inventory: typed, validated, loaded from `homeflake.toml` (`homeflake-model`).
+pub mod model {
+    #[doc(inline)]
+    pub use homeflake_model::*;
+}
+
+/// Nix syntax: the AST, its constructors and the nixfmt-exact printer (`homeflake-nix`).
+pub mod nix {
+    #[doc(inline)]
+    pub use homeflake_nix::*;
+}
 
 pub use homeflake_files::{
     ApplyOptions, ApplyReport, CheckReport, FileSet, GeneratedFile, Plan, RelPath, WriteError, apply, check, plan,

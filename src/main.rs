@@ -24,7 +24,9 @@ Typical use, from the folder holding homeflake.toml:
   homeflake validate          check the inventory
   homeflake plan              show what gen would change
   homeflake gen               write the flake
-  sudo nixos-rebuild switch --flake .#<host> --impure";
+  sudo --preserve-env=<VARS> nixos-rebuild switch --flake .#<host> --impure
+                              on the host; docs/bootstrap.md lists each host's VARS
+                              (sudo clears the environment the secrets are read from)";
 
 #[derive(Parser)]
 #[command(
@@ -264,9 +266,20 @@ fn init(dir: &Path) -> Result<()> {
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let path = dir.join("homeflake.toml");
-    std::fs::write(&path, STARTER_INVENTORY).with_context(|| format!("writing {}", path.display()))?;
+    std::fs::write(&path, starter_inventory()).with_context(|| format!("writing {}", path.display()))?;
     outln!("wrote {}; edit it, then run `homeflake gen` in {}", shown(&path), shown(dir))?;
     Ok(())
+}
+
+/// The starter inventory for new machines: the example, with `state-version` set to the release of
+/// the nixpkgs it pins (the example keeps the reference cluster's 25.05, the release it was installed with).
+fn starter_inventory() -> String {
+    let release = homeflake::model::StateVersion::of_nixpkgs(&homeflake::model::NixpkgsPin::default().url)
+        .map_or_else(|| "25.11".to_owned(), |v| v.to_string());
+    let line = |version: &str| format!("state-version = \"{version}\"");
+    let example = line("25.05");
+    assert!(STARTER_INVENTORY.contains(&example), "the example inventory sets {example}");
+    STARTER_INVENTORY.replacen(&example, &line(&release), 1)
 }
 
 /// Loads and validates the inventory, printing warnings; errors are printed and become exit 1.
@@ -367,10 +380,8 @@ fn regenerate_command(output: &OutputArgs) -> String {
     if output.inventory.inventory != Path::new(".") {
         command.push_str(&format!(" --inventory {}", output.inventory.inventory.display()));
     }
-    match &output.out {
-        Some(out) => command.push_str(&format!(" --out {}", out.display())),
-        None if command == "homeflake gen" => return "`cargo run -- gen` (or `homeflake gen`)".to_owned(),
-        None => {}
+    if let Some(out) = &output.out {
+        command.push_str(&format!(" --out {}", out.display()));
     }
     format!("`{command}`")
 }

@@ -186,7 +186,7 @@ fn gen_check_passes_when_up_to_date_and_lists_stale_missing_and_extra_files_with
     let stale = lab.run(&["gen", "--check"]);
     stale.assert_code(1, "check after moving a host");
     assert!(stale.stderr.contains("stale: hosts/hanaakari/default.nix"), "{}", stale.stderr);
-    assert!(stale.stderr.contains("run `cargo run -- gen`"), "no command to regenerate:\n{}", stale.stderr);
+    assert!(stale.stderr.contains("run `homeflake gen`"), "no command to regenerate:\n{}", stale.stderr);
     assert!(!stale.stderr.contains("hosts/tokiwa"), "an unchanged host reported:\n{}", stale.stderr);
     assert_eq!(snapshot(lab.root()), before, "gen --check wrote");
 
@@ -429,7 +429,7 @@ fn plan_prints_a_unified_diff_and_a_summary_coloured_only_when_asked() {
     assert!(out.lines().any(|l| l.starts_with('-') && l.contains("\"192.168.10.12\"")), "{out}");
     assert!(out.lines().any(|l| l.starts_with('+') && l.contains("\"192.168.10.42\"")), "{out}");
     let summary = out.lines().last().unwrap();
-    assert!(summary.starts_with("would write 2, "), "{summary}");
+    assert!(summary.starts_with("would write 3, "), "{summary}");
     assert!(!out.contains('\x1b'), "colour with --color never");
     assert_eq!(snapshot(lab.root()), before, "plan wrote");
 
@@ -472,10 +472,13 @@ fn init_writes_a_starter_inventory_that_validates_and_generates_and_refuses_a_no
     let init = run_in(dir.path(), &["init", "lab"]);
     init.assert_code(0, "init");
     let lab = dir.path().join("lab");
-    assert!(lab.join("homeflake.toml").is_file());
+    let starter = fs::read_to_string(lab.join("homeflake.toml")).unwrap();
+    assert!(starter.contains("state-version = \"25.11\""), "a new inventory gets the pinned release:\n{starter}");
     run_in(&lab, &["validate"]).assert_code(0, "validate the starter");
     let generated = run_in(&lab, &["gen"]);
     generated.assert_code(0, "gen the starter");
+    let base = fs::read_to_string(lab.join("modules/base.nix")).unwrap();
+    assert!(base.contains("system.stateVersion = \"25.11\";"), "{base}");
     assert!(lab.join("flake.nix").is_file());
     run_in(&lab, &["gen", "--check"]).assert_code(0, "check the starter");
 

@@ -34,7 +34,10 @@ fn inventory(version: char) -> String {
     let mut text = format!(
         "name = \"crash\"\ndomain = \"crash.example.net\"\nstate-version = \"{state_version}\"\n\n\
          [network]\nlan = \"10.30.0.0/16\"\ngateway = \"{gateway}\"\n\n\
-         [kubernetes]\npod-cidr = \"10.128.0.0/12\"\nservice-cidr = \"10.0.0.0/24\"\n"
+         [kubernetes]\npod-cidr = \"10.128.0.0/12\"\nservice-cidr = \"10.0.0.0/24\"\n\n\
+         [kubernetes.dns.coredns-image]\nimage-name = \"coredns/coredns\"\n\
+         image-digest = \"sha256:a0ead06651cf580044aeb0a0feba63591858fb2e43ade8c9dea45a6a89ae7e5e\"\n\
+         final-image-tag = \"1.10.1\"\nsha256 = \"0c4vdbklgjrzi6qc5020dvi8x3mayq4li09rrq2w0hcjdljj0yf9\"\n"
     );
     for i in (0..HOSTS).filter(|i| i % 10 != only_in_other) {
         let (hardware, interface) = if i % 2 == 0 { ("raspberry-pi-4", "end0") } else { ("uefi-pc", "enp1s0") };

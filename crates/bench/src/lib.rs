@@ -123,6 +123,7 @@ fn root_file(fleet: &[FixtureHost]) -> String {
 name = "fleet"
 domain = "fleet.example.net"
 time-zone = "Europe/Berlin"
+state-version = "25.11"
 
 [nixpkgs]
 url = "github:nixos/nixpkgs/25.11"
@@ -138,7 +139,7 @@ nameservers = ["10.64.0.1", "1.1.1.1"]
 [[users]]
 name = "admin"
 extra-groups = ["wheel"]
-authorized-keys = ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyReplaceWithYourOwnPublicKey0000 admin@laptop"]
+authorized-keys = ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyReplaceWithYourOwnPublicKey000000 admin@laptop"]
 hashed-password = {{ env = "FLEET_ADMIN_PASSWORD_HASH" }}
 
 [kubernetes]

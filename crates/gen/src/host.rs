@@ -1,6 +1,6 @@
 //! `hosts/<host>/default.nix`: one machine — its imports, addresses, boot, Wake-on-LAN and resolved component flags.
 
-use homeflake_model::{Cluster, Hardware, Host};
+use homeflake_model::{Cluster, Hardware, Host, System};
 use homeflake_nix::make::{
     apply, attrs, binary, bind, bind_path, ident, interp, keys, list, path, quoted, select, string, text,
 };
@@ -19,6 +19,10 @@ pub fn lower(cluster: &Cluster, host: &Host) -> Expr {
     }
     if host.roles.control_plane {
         bindings.push(bind("services.kubernetes.apiserver.advertiseAddress", secret(&host.lan_address)));
+        if host.system == System::Aarch64Linux {
+            // etcd refuses to start on arm64 unless told the architecture is meant.
+            bindings.push(bind("systemd.services.etcd.environment.ETCD_UNSUPPORTED_ARCH", "arm64"));
+        }
     }
     if host.roles.in_cluster() {
         let mut kubelet: Vec<String> = cluster.kubelet_flags(host).iter().map(|f| f.as_str().to_string()).collect();
@@ -32,21 +36,48 @@ pub fn lower(cluster: &Cluster, host: &Host) -> Expr {
     if host.wake_on_lan {
         bindings.push(wake_on_lan(host));
     }
+    if host.hardware == Hardware::UefiPc {
+        bindings.push(hardware_configuration_assertion(host));
+    }
     module(bindings)
 }
 
-/// `[ ./hardware-configuration.nix ../../modules/… ] ++ lib.optional (builtins.pathExists ./extra.nix) ./extra.nix`.
+/// `[ ../../modules/… ] ++ lib.optional (builtins.pathExists ./extra.nix) ./extra.nix`, with the
+/// machine's `hardware-configuration.nix` imported the same way on UEFI PCs: the flake evaluates
+/// before `nixos-generate-config` has run, and building such a host fails with the assertion below.
 fn imports(cluster: &Cluster, host: &Host) -> Expr {
-    let mut paths = Vec::new();
+    let paths = Module::for_host(cluster, host).into_iter().map(|m| path(&format!("../../{}", m.path())));
+    let mut user_files = Vec::new();
     if host.hardware == Hardware::UefiPc {
-        paths.push(path("./hardware-configuration.nix"));
+        user_files.push(HARDWARE_CONFIGURATION);
     }
-    paths.extend(Module::for_host(cluster, host).into_iter().map(|m| path(&format!("../../{}", m.path()))));
-    let extra = apply(
-        select(ident("lib"), "optional"),
-        [apply(select(ident("builtins"), "pathExists"), [path("./extra.nix")]), path("./extra.nix")],
+    user_files.push("./extra.nix");
+    let optional = |file: &str| apply(select(ident("lib"), "optional"), [path_exists(file), path(file)]);
+    // `++` groups to the right, so the chain is built from its end and prints without parentheses.
+    let mut tail = optional(user_files.pop().expect("extra.nix"));
+    while let Some(file) = user_files.pop() {
+        tail = binary(optional(file), BinaryOp::Concat, tail);
+    }
+    binary(list(paths), BinaryOp::Concat, tail)
+}
+
+/// The machine's own hardware description, made on it by `nixos-generate-config`; never generated.
+const HARDWARE_CONFIGURATION: &str = "./hardware-configuration.nix";
+
+fn path_exists(file: &str) -> Expr {
+    apply(select(ident("builtins"), "pathExists"), [path(file)])
+}
+
+/// Building a UEFI PC without its hardware configuration fails naming the file and the command.
+fn hardware_configuration_assertion(host: &Host) -> Binding {
+    let name = host.name.as_str();
+    let message = format!(
+        "hosts/{name}/hardware-configuration.nix is missing: on {name}, run `nixos-generate-config --show-hardware-config > hardware-configuration.nix`, copy the file to hosts/{name}/ in the flake and `git add` it (a flake sees only files git tracks)"
     );
-    binary(list(paths), BinaryOp::Concat, extra)
+    bind(
+        "assertions",
+        list([attrs([bind("assertion", path_exists(HARDWARE_CONFIGURATION)), bind("message", message)])]),
+    )
 }
 
 fn networking(cluster: &Cluster, host: &Host) -> Vec<Binding> {

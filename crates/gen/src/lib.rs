@@ -14,6 +14,7 @@ pub mod flake_lock;
 pub mod host;
 pub mod lower;
 pub mod modules;
+pub mod openings;
 pub mod secrets;
 pub mod template;
 

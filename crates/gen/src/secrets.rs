@@ -11,7 +11,7 @@ use homeflake_nix::make::{
     apply, attrs, binary, bind, bind_path, ident, if_then_else, interp, keys, lambda, let_in, quoted, select, string,
     text,
 };
-use homeflake_nix::{BinaryOp, Binding, Expr};
+use homeflake_nix::{BinaryOp, Binding, Expr, Key};
 
 /// What an environment variable must hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -123,4 +123,31 @@ fn from_env() -> Expr {
 /// `ipv4Address = fromEnv "…" "…";`
 fn checker(kind: EnvKind) -> Binding {
     bind(kind.function(), apply(ident("fromEnv"), [string(kind.described()), string(kind.nix_pattern())]))
+}
+
+/// The environment variables that evaluating `host`'s configuration reads: every `secrets.NAME` in
+/// its host file and in the modules it imports. These are exactly the variables `sudo` must keep
+/// (`sudo --preserve-env=…`) when the host is switched from its own checkout of the flake.
+pub fn env_vars_of_host(cluster: &Cluster, host: &homeflake_model::Host) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    collect_secret_names(&crate::host::lower(cluster, host), &mut names);
+    for module in crate::modules::Module::for_host(cluster, host) {
+        collect_secret_names(&module.lower(cluster), &mut names);
+    }
+    names
+}
+
+/// Every `NAME` in a `secrets.NAME` selection inside `expr`.
+fn collect_secret_names(expr: &Expr, out: &mut BTreeSet<String>) {
+    expr.walk(
+        &mut |e| {
+            if let Expr::Select { expr: base, path, .. } = e
+                && let (Expr::Ident(name), Some(Key::Name(first))) = (base.as_ref(), path.first())
+                && name == "secrets"
+            {
+                out.insert(first.clone());
+            }
+        },
+        &mut |_| {},
+    );
 }

@@ -23,6 +23,17 @@ pub enum TemplateValue {
     Nix(Expr),
 }
 
+impl TemplateValue {
+    /// A value that may be secret: its text when it is a literal, an interpolation of
+    /// `secrets.NAME` (or the file's path) when it is a reference.
+    pub fn secret<T: std::fmt::Display>(value: &homeflake_model::Secret<T>) -> TemplateValue {
+        match value.literal() {
+            Some(literal) => TemplateValue::Text(literal.to_string()),
+            None => TemplateValue::Nix(crate::lower::secret(value)),
+        }
+    }
+}
+
 /// Why a template could not be rendered; these are programming errors in homeflake, not user errors.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

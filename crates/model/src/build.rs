@@ -58,6 +58,7 @@ impl ClusterBuilder {
                 split_dns: None,
                 ingress: None,
                 ceph: None,
+                allow_warnings: Vec::new(),
             },
         }
     }

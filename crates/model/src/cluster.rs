@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::ceph::Ceph;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::firewall::Firewall;
 use crate::host::Host;
 use crate::ingress::Ingress;
@@ -159,6 +159,11 @@ pub struct Cluster {
     /// Rook Ceph.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ceph: Option<Ceph>,
+    /// Warnings acknowledged by name (`easy-certs`), like clippy's `allow`: they are no longer
+    /// reported, and `homeflake validate` lists them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "crate::schema::allow_warnings")]
+    pub allow_warnings: Vec<Code>,
 }
 
 pub(crate) fn default_time_zone() -> TimeZone {
@@ -234,8 +239,18 @@ impl Cluster {
         crate::validate::validate(self).into_iter().map(|(_, d)| d).collect()
     }
 
-    /// The warnings about this cluster (easyCerts, broad trusted ranges, missing Ceph modules, …).
+    /// The warnings about this cluster (easyCerts, broad trusted ranges, missing Ceph modules, …),
+    /// except those acknowledged in [`Cluster::allow_warnings`].
     pub fn warnings(&self) -> Vec<Diagnostic> {
-        self.validate().into_iter().filter(|d| d.severity == Severity::Warning).collect()
+        self.validate()
+            .into_iter()
+            .filter(|d| d.severity == Severity::Warning && !self.allow_warnings.contains(&d.code))
+            .collect()
+    }
+
+    /// The release `system.stateVersion` may not be newer than: the pinned nixpkgs release, when
+    /// its flake reference names one.
+    pub fn nixpkgs_release(&self) -> Option<StateVersion> {
+        StateVersion::of_nixpkgs(&self.nixpkgs.url)
     }
 }

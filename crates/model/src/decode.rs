@@ -24,7 +24,7 @@ use crate::limits::{MAX_DIAGNOSTICS, Omitted};
 use crate::names::*;
 use crate::secret::Secret;
 use crate::source::{Key, LineIndex, Node, Value};
-use crate::split_dns::SplitDns;
+use crate::split_dns::{SplitDns, SplitDnsNetwork};
 use crate::suggest::closest;
 use crate::tailscale::Tailscale;
 
@@ -73,6 +73,8 @@ pub(crate) struct Decoder<'s> {
     pub file: usize,
     /// The first [`MAX_DIAGNOSTICS`] diagnostics; the rest are only counted in `omitted`.
     pub diagnostics: Vec<Diagnostic>,
+    /// Warnings only decoding can see (a key left to its default), located like errors.
+    pub warnings: Vec<Diagnostic>,
     pub error_locators: Vec<String>,
     pub omitted: Omitted,
     /// Errors other than unknown keys, kept or not.
@@ -113,6 +115,7 @@ impl<'s> Decoder<'s> {
             files,
             file: 0,
             diagnostics: Vec::new(),
+            warnings: Vec::new(),
             error_locators: Vec::new(),
             omitted: Omitted::default(),
             errors: 0,
@@ -303,7 +306,6 @@ decode_by_parse!(
     DiskDevice,
     EnvVarName,
     AbsolutePath,
-    TimeZone,
     Locale,
     StateVersion,
     FlakeUrl,
@@ -325,6 +327,50 @@ decode_by_parse!(
     Hardware,
     Role,
 );
+
+impl Decode for TimeZone {
+    fn expected() -> &'static str {
+        TimeZone::ALLOWED
+    }
+    fn decode(d: &mut Decoder<'_>, node: &Node, path: &P) -> Option<Self> {
+        let s = d.text(node, path, TimeZone::ALLOWED)?;
+        match TimeZone::new(s) {
+            Ok(zone) => Some(zone),
+            Err(e) => {
+                d.error(
+                    path,
+                    node.span.as_ref(),
+                    Diagnostic::error(Code::InvalidValue, "", e.message())
+                        .with_allowed(e.allowed())
+                        .with_suggestion(closest(s, TimeZone::known())),
+                );
+                None
+            }
+        }
+    }
+}
+
+impl Decode for Code {
+    fn expected() -> &'static str {
+        "the name of a warning"
+    }
+    fn decode(d: &mut Decoder<'_>, node: &Node, path: &P) -> Option<Self> {
+        let s = d.text(node, path, "the name of a warning")?;
+        if let Some(code) = Code::warning_named(s) {
+            return Some(code);
+        }
+        let names: Vec<String> = Code::WARNINGS.iter().map(|c| c.name()).collect();
+        let suggestion = closest(s, names.iter().map(String::as_str)).map(str::to_owned);
+        d.error(
+            path,
+            node.span.as_ref(),
+            Diagnostic::error(Code::UnknownWarning, "", format!("{s:?} is not the name of a warning"))
+                .with_allowed(Code::warning_names())
+                .with_suggestion(suggestion),
+        );
+        None
+    }
+}
 
 macro_rules! decode_port {
     ($($t:ty),*) => {$(
@@ -369,6 +415,29 @@ macro_rules! decode_uint {
 }
 
 decode_uint!(u32: "an integer from 0 to 4294967295", u64: "an integer from 0 to 18446744073709551615");
+
+impl Decode for SplitDnsNetwork {
+    fn expected() -> &'static str {
+        SplitDnsNetwork::ALLOWED
+    }
+    fn decode(d: &mut Decoder<'_>, node: &Node, path: &P) -> Option<Self> {
+        match d.text(node, path, SplitDnsNetwork::ALLOWED)? {
+            "tailnet" => Some(SplitDnsNetwork::Tailnet),
+            "lan" => Some(SplitDnsNetwork::Lan),
+            other => {
+                let suggestion = closest(other, ["tailnet", "lan"]);
+                d.error(
+                    path,
+                    node.span.as_ref(),
+                    Diagnostic::error(Code::InvalidValue, "", format!("unknown split-DNS network {other:?}"))
+                        .with_allowed(SplitDnsNetwork::ALLOWED)
+                        .with_suggestion(suggestion),
+                );
+                None
+            }
+        }
+    }
+}
 
 impl Decode for bool {
     fn expected() -> &'static str {
@@ -755,9 +824,10 @@ fn tailscale(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Tailscale> {
     d.set(f, "open-firewall", &mut t.open_firewall);
     d.set(f, "interface", &mut t.interface);
     d.set(f, "trust-interface", &mut t.trust_interface);
+    t.auth_key_file = d.opt(f, "auth-key-file");
     Some(t)
 }
-table_decode!(Tailscale, "a table with enable, open-firewall, interface, trust-interface", tailscale);
+table_decode!(Tailscale, "a table with enable, open-firewall, interface, trust-interface, auth-key-file", tailscale);
 
 fn ingress(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Ingress> {
     let host = d.req(f, "host");
@@ -895,7 +965,23 @@ pub(crate) fn root<'n>(d: &mut Decoder<'_>, node: &'n Node) -> Root<'n> {
     let domain = d.req(&mut f, "domain");
     let time_zone = d.opt(&mut f, "time-zone").unwrap_or_else(default_time_zone);
     let locale = d.opt(&mut f, "locale").unwrap_or_else(default_locale);
-    let state_version = d.opt(&mut f, "state-version").unwrap_or_else(default_state_version);
+    let state_version = if f.entries.iter().any(|(k, _)| k.name == "state-version") {
+        d.opt(&mut f, "state-version").unwrap_or_else(default_state_version)
+    } else {
+        f.asked.push("state-version");
+        let span = f.span.clone().map(|s| s.start..s.start);
+        let warning = Diagnostic::warning(
+            Code::StateVersionDefault,
+            "state-version",
+            format!("state-version is not set, so system.stateVersion is {}", default_state_version()),
+        )
+        .with_allowed(
+            "state-version = the NixOS release the hosts were first installed with (the pinned nixpkgs release for new machines); never change it afterwards",
+        );
+        let warning = d.locate(d.file, span.as_ref(), warning);
+        d.warnings.push(warning);
+        default_state_version()
+    };
     let nixpkgs = d.opt(&mut f, "nixpkgs").unwrap_or_default();
     let network: Option<Network> = d.req(&mut f, "network");
     let mut inline_hosts = Vec::new();
@@ -914,6 +1000,7 @@ pub(crate) fn root<'n>(d: &mut Decoder<'_>, node: &'n Node) -> Root<'n> {
     let ingress = d.opt(&mut f, "ingress");
     let ceph = d.opt(&mut f, "ceph");
     let split_dns = f.get("split-dns").map(|n| (n, f.path.key("split-dns")));
+    let allow_warnings = d.opt(&mut f, "allow-warnings").unwrap_or_default();
     d.finish(f);
     let cluster = match (name, domain, network) {
         (Some(name), Some(domain), Some(network)) => Some(Cluster {
@@ -932,6 +1019,7 @@ pub(crate) fn root<'n>(d: &mut Decoder<'_>, node: &'n Node) -> Root<'n> {
             split_dns: None,
             ingress,
             ceph,
+            allow_warnings,
         }),
         _ => None,
     };
@@ -945,9 +1033,12 @@ pub(crate) fn split_dns(
     path: &P,
     domain: Option<&DomainName>,
     ingress_host: Option<&HostName>,
+    tailscale_on: bool,
 ) -> Option<SplitDns> {
     let mut f = d.fields(node, path)?;
     let zone = d.opt(&mut f, "zone").or_else(|| domain.cloned());
+    let network =
+        d.opt(&mut f, "network").unwrap_or(if tailscale_on { SplitDnsNetwork::Tailnet } else { SplitDnsNetwork::Lan });
     let server_host = d.req(&mut f, "server-host");
     let answer_given = f.entries.iter().any(|(k, _)| k.name == "answer-host");
     let answer_host = if answer_given {
@@ -971,6 +1062,7 @@ pub(crate) fn split_dns(
     let cache_seconds = d.opt(&mut f, "cache-seconds");
     d.finish(f);
     let mut s = SplitDns::new(zone?, server_host?, answer_host?);
+    s.network = network;
     if let Some(u) = upstreams {
         s.upstreams = u;
     }

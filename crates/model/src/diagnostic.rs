@@ -75,10 +75,49 @@ pub enum Code {
     BroadTrustedRange,
     /// Warning: a worker lacks the Ceph kernel modules while Ceph is on.
     MissingCephModules,
+    /// Warning: `state-version` is not set, so the reference cluster's 25.05 is used.
+    StateVersionDefault,
+    /// Warning: split DNS is left out until the hosts it needs have tailnet addresses.
+    SplitDnsPending,
+    /// A name in `allow-warnings` that is not a warning's name.
+    UnknownWarning,
     /// The inventory's files together are larger than homeflake reads.
     TooLarge,
     /// More problems were found than are listed; this one counts the rest.
     Omitted,
+    /// Warning: a setting that does not apply where it is (kubelet flags or labels on a host
+    /// without a Kubernetes role) and would be dropped.
+    UnusedSetting,
+}
+
+impl Code {
+    /// The warnings an inventory may acknowledge in `allow-warnings`, by name.
+    pub const WARNINGS: [Code; 6] = [
+        Code::EasyCerts,
+        Code::BroadTrustedRange,
+        Code::MissingCephModules,
+        Code::StateVersionDefault,
+        Code::SplitDnsPending,
+        Code::UnusedSetting,
+    ];
+
+    /// The code's name as inventories and JSON output spell it (`easy-certs`).
+    pub fn name(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(name)) => name,
+            _ => format!("{self:?}"),
+        }
+    }
+
+    /// The warning named `name`, if there is one.
+    pub fn warning_named(name: &str) -> Option<Code> {
+        Code::WARNINGS.into_iter().find(|c| c.name() == name)
+    }
+
+    /// The names of [`Code::WARNINGS`], comma separated.
+    pub fn warning_names() -> String {
+        Code::WARNINGS.map(Code::name).join(", ")
+    }
 }
 
 /// One problem found in an inventory or a cluster built in code.

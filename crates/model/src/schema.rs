@@ -60,3 +60,14 @@ fn deny_unknown_keys(value: &mut Value) {
         _ => {}
     }
 }
+
+/// `allow-warnings`: an array of warning names.
+pub(crate) fn allow_warnings(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let names: Vec<String> = crate::diagnostic::Code::WARNINGS.iter().map(|c| c.name()).collect();
+    schemars::json_schema!({
+        "type": "array",
+        "items": { "type": "string", "enum": names },
+        "uniqueItems": true,
+        "description": "Warnings acknowledged by name; they are no longer reported"
+    })
+}

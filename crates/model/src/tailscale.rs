@@ -4,7 +4,7 @@ use ipnet::Ipv4Net;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::names::InterfaceName;
+use crate::names::{AbsolutePath, InterfaceName};
 
 /// The tailnet's address range, 100.64.0.0/10 (carrier-grade NAT space).
 pub fn tailnet_range() -> Ipv4Net {
@@ -24,6 +24,10 @@ pub struct Tailscale {
     pub interface: InterfaceName,
     /// Add the interface to `networking.firewall.trustedInterfaces`.
     pub trust_interface: bool,
+    /// A file on each host holding a Tailscale auth key (`services.tailscale.authKeyFile`), so a
+    /// new host joins the tailnet at first boot; put it there with sops-nix, agenix or by hand.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_key_file: Option<AbsolutePath>,
 }
 
 impl Default for Tailscale {
@@ -33,6 +37,7 @@ impl Default for Tailscale {
             open_firewall: true,
             interface: InterfaceName::new("tailscale0").expect("valid"),
             trust_interface: true,
+            auth_key_file: None,
         }
     }
 }

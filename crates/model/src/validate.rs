@@ -16,6 +16,7 @@ use crate::firewall::FirewallMode;
 use crate::host::Host;
 use crate::names::{HostName, System};
 use crate::secret::Secret;
+use crate::split_dns::SplitDnsNetwork;
 use crate::suggest::closest;
 use crate::tailscale::tailnet_range;
 
@@ -77,23 +78,6 @@ impl<'a> Cx<'a> {
         );
         None
     }
-
-    fn needs_tailnet(&mut self, host: &Host, locator: &str, what: &str) {
-        if host.tailnet_address.is_none() {
-            self.push(
-                locator.to_owned(),
-                Diagnostic::error(
-                    Code::MissingTailnetAddress,
-                    locator,
-                    format!("{what} {:?} has no tailnet address", host.name.as_str()),
-                )
-                .with_allowed(format!(
-                    "a host with tailnet-address set (add it to hosts.{}: a literal 100.x.y.z or {{ env = \"NAME\" }})",
-                    host.name
-                )),
-            );
-        }
-    }
 }
 
 fn overlaps(a: &Ipv4Net, b: &Ipv4Net) -> bool {
@@ -129,6 +113,7 @@ pub(crate) fn validate(cluster: &Cluster) -> Vec<Located> {
     services(&mut cx);
     ceph(&mut cx);
     users_and_pin(&mut cx);
+    port_collisions(&mut cx);
     impossible_values(&mut cx);
     cx.out
 }
@@ -300,20 +285,16 @@ fn roles(cx: &mut Cx<'_>) {
 fn kubernetes(cx: &mut Cx<'_>) {
     let k = &cx.cluster.kubernetes;
     if k.dns.enable && k.dns.coredns_image.is_none() {
-        let arm: Vec<usize> = (0..cx.cluster.hosts.len())
-            .filter(|&i| {
-                let h = &cx.cluster.hosts[i];
-                h.roles.control_plane && h.system == System::Aarch64Linux
-            })
-            .collect();
-        for i in arm {
-            let name = cx.cluster.hosts[i].name.clone();
+        // Every Kubernetes host seeds the DNS add-on's image, whose hash differs per architecture.
+        let arm = cx.cluster.hosts.iter().find(|h| h.roles.in_cluster() && h.system == System::Aarch64Linux);
+        if let Some(host) = arm {
+            let name = host.name.clone();
             cx.push(
                 "kubernetes.dns.coredns-image".into(),
                 Diagnostic::error(
                     Code::MissingArm64Image,
                     "kubernetes.dns.coredns-image",
-                    format!("control plane {name:?} is aarch64-linux and the DNS add-on is on, but no arm64 coredns image is pinned (the default image is amd64)"),
+                    format!("host {name:?} is aarch64-linux and in the cluster, and the DNS add-on is on, but no arm64 coredns image is pinned (every Kubernetes host seeds the add-on's image, and the default one is amd64)"),
                 )
                 .with_allowed(
                     "[kubernetes.dns.coredns-image] with image-name = \"coredns/coredns\", image-digest = \"sha256:a0ead06651cf580044aeb0a0feba63591858fb2e43ade8c9dea45a6a89ae7e5e\", final-image-tag = \"1.10.1\", sha256 = \"0c4vdbklgjrzi6qc5020dvi8x3mayq4li09rrq2w0hcjdljj0yf9\"; or kubernetes.dns.enable = false",
@@ -395,7 +376,6 @@ fn services(cx: &mut Cx<'_>) {
     let c = cx.cluster;
     if let Some(ingress) = &c.ingress {
         if let Some(host) = cx.host_ref(&ingress.host, "ingress.host", "ingress host") {
-            cx.needs_tailnet(host, "ingress.host", "ingress host");
             let i = cx.by_name[host.name.as_str()];
             for (k, v) in &ingress.node_selector {
                 if host.labels.get(k).is_some_and(|have| have != v) {
@@ -436,22 +416,39 @@ fn services(cx: &mut Cx<'_>) {
         }
     }
     if let Some(dns) = &c.split_dns {
-        if !c.tailscale.enable {
+        let on_tailnet = dns.network == SplitDnsNetwork::Tailnet;
+        if on_tailnet && !c.tailscale.enable {
             cx.push(
-                "split-dns".into(),
+                "split-dns.network".into(),
                 Diagnostic::error(
                     Code::MissingTailnetAddress,
-                    "split-dns",
-                    "split DNS answers on the tailnet, but tailscale.enable is false",
+                    "split-dns.network",
+                    "split DNS is served on the tailnet, but tailscale.enable is false",
                 )
-                .with_allowed("tailscale.enable = true, or no [split-dns]"),
+                .with_allowed(
+                    "split-dns.network = \"lan\" (the LAN's resolver forwards the zone), or tailscale.enable = true",
+                ),
             );
         }
-        if let Some(host) = cx.host_ref(&dns.server_host, "split-dns.server-host", "split-DNS server") {
-            cx.needs_tailnet(host, "split-dns.server-host", "split-DNS server");
-        }
-        if let Some(host) = cx.host_ref(&dns.answer_host, "split-dns.answer-host", "split-DNS answer host") {
-            cx.needs_tailnet(host, "split-dns.answer-host", "split-DNS answer host");
+        let server = cx.host_ref(&dns.server_host, "split-dns.server-host", "split-DNS server");
+        let answer = cx.host_ref(&dns.answer_host, "split-dns.answer-host", "split-DNS answer host");
+        if on_tailnet && c.tailscale.enable {
+            for (host, key) in [(server, "split-dns.server-host"), (answer, "split-dns.answer-host")] {
+                if let Some(host) = host.filter(|h| h.tailnet_address.is_none()) {
+                    cx.push(
+                        key.into(),
+                        Diagnostic::warning(
+                            Code::SplitDnsPending,
+                            key,
+                            format!("split DNS is left out until host {:?} has a tailnet address", host.name.as_str()),
+                        )
+                        .with_allowed(format!(
+                            "hosts.{}.tailnet-address, once the host has joined the tailnet (`tailscale ip -4` on it; docs/bootstrap.md)",
+                            host.name
+                        )),
+                    );
+                }
+            }
         }
     }
 }
@@ -522,6 +519,19 @@ fn users_and_pin(cx: &mut Cx<'_>) {
             );
         }
     }
+    if let Some(release) = c.nixpkgs_release()
+        && c.state_version > release
+    {
+        cx.push(
+            "state-version".into(),
+            Diagnostic::error(
+                Code::InvalidValue,
+                "state-version",
+                format!("state version {} is newer than the pinned nixpkgs release {release}", c.state_version),
+            )
+            .with_allowed(format!("the release the hosts were first installed with, {release} or older")),
+        );
+    }
     let pin = &c.nixpkgs;
     let set = [pin.rev.is_some(), pin.nar_hash.is_some(), pin.last_modified.is_some()];
     if set.contains(&true) && set.contains(&false) {
@@ -536,6 +546,89 @@ fn users_and_pin(cx: &mut Cx<'_>) {
             )
             .with_allowed("rev, nar-hash and last-modified together, or none of them (then nix flake lock decides)"),
         );
+    }
+}
+
+/// No two listeners of a host bind the same port, the API port stays out of the NodePort range
+/// kube-proxy allocates from, and no host listener takes one of Traefik's NodePorts (kube-proxy
+/// redirects those before the host sees them). Both keys are named.
+fn port_collisions(cx: &mut Cx<'_>) {
+    use crate::flows::Protocol;
+    use crate::kubernetes::ports::NODE_PORTS;
+    let c = cx.cluster;
+    let api = c.kubernetes.api.port.get();
+    if (NODE_PORTS.0..=NODE_PORTS.1).contains(&api) && c.hosts.iter().any(|h| h.roles.control_plane) {
+        cx.push(
+            "kubernetes.api.port".into(),
+            Diagnostic::error(
+                Code::EqualPorts,
+                "kubernetes.api.port",
+                format!(
+                    "the API port {api} lies in the NodePort range {}-{} that kube-proxy allocates services from",
+                    NODE_PORTS.0, NODE_PORTS.1
+                ),
+            )
+            .with_allowed(format!("a port outside {}-{} (default 6443)", NODE_PORTS.0, NODE_PORTS.1)),
+        );
+    }
+    let node_ports: Vec<(u16, &str)> = c
+        .ingress
+        .iter()
+        .flat_map(|i| {
+            [
+                (i.node_ports.http.get(), "ingress.node-ports.http"),
+                (i.node_ports.https.get(), "ingress.node-ports.https"),
+            ]
+        })
+        .collect();
+    let mut reported = std::collections::HashSet::new();
+    for (index, host) in c.hosts.iter().enumerate() {
+        let listeners = c.listeners(host);
+        let mut seen: HashMap<(Protocol, u16), &crate::flows::Listener> = HashMap::new();
+        for listener in &listeners {
+            for port in listener.ports.0..=listener.ports.1 {
+                if let Some(first) = seen.insert((listener.protocol, port), listener)
+                    && first.key != listener.key
+                    && reported.insert((first.key, listener.key, port))
+                {
+                    let (loc, p) = cx.host_key(index, "");
+                    let locator = if listener.key.contains('.') { listener.key.to_owned() } else { loc };
+                    cx.push(
+                        locator,
+                        Diagnostic::error(
+                            Code::EqualPorts,
+                            listener.key,
+                            format!(
+                                "{p} would bind {} port {port} twice: {} ({}) and {} ({})",
+                                listener.protocol, first.service, first.key, listener.service, listener.key
+                            ),
+                        )
+                        .with_allowed(format!("a port other than {port} for {} or {}", first.key, listener.key)),
+                    );
+                }
+            }
+            if host.roles.in_cluster() {
+                for &(node_port, key) in &node_ports {
+                    if listener.protocol == Protocol::Tcp
+                        && listener.binds(node_port)
+                        && reported.insert((key, listener.key, node_port))
+                    {
+                        cx.push(
+                            listener.key.to_owned(),
+                            Diagnostic::error(
+                                Code::EqualPorts,
+                                listener.key,
+                                format!(
+                                    "{} ({}) would listen on {node_port}, the Traefik NodePort {key}: kube-proxy redirects that port on every cluster member",
+                                    listener.service, listener.key
+                                ),
+                            )
+                            .with_allowed(format!("a port other than {node_port}")),
+                        );
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -762,7 +855,7 @@ fn settings_outside_kubernetes(cx: &mut Cx<'_>) {
             cx.push(
                 loc,
                 Diagnostic::warning(
-                    Code::ConflictingKeys,
+                    Code::UnusedSetting,
                     p,
                     format!("host {:?} has no Kubernetes role, so its {key} are not used", host.name.as_str()),
                 )

@@ -71,7 +71,7 @@ fn reference_in_code() -> Result<Cluster, BuildError> {
         admin.extra_groups.push(GroupName::new("wheel").expect("valid"));
         admin.authorized_keys.push(
             SshPublicKey::new(
-                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyReplaceWithYourOwnPublicKey0000 admin@laptop",
+                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyReplaceWithYourOwnPublicKey000000 admin@laptop",
             )
             .expect("valid"),
         );
@@ -201,4 +201,82 @@ fn ten_thousand_hosts_validate_quickly() {
     assert!(loaded.cluster.validate().iter().all(|d| !d.is_error()));
     assert!(validate.elapsed().as_secs() < 5, "validation took {:?}", validate.elapsed());
     assert!(start.elapsed().as_secs() < 30, "loading took {:?}", start.elapsed());
+}
+
+/// The example with one line replaced.
+fn example_with(old: &str, new: &str) -> String {
+    let text = std::fs::read_to_string(repo_root().join("homeflake.toml")).expect("example");
+    assert!(text.contains(old), "{old:?} is not in the example");
+    text.replacen(old, new, 1)
+}
+
+#[test]
+fn allowed_warnings_are_acknowledged_not_reported() {
+    let text = example_with("name = \"homelab\"", "allow-warnings = [\"easy-certs\"]\nname = \"homelab\"");
+    let loaded = from_toml_str("homeflake.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    let codes = |ds: &[Diagnostic]| ds.iter().map(|d| d.code).collect::<Vec<_>>();
+    assert!(!codes(&loaded.warnings).contains(&Code::EasyCerts), "{:?}", codes(&loaded.warnings));
+    assert_eq!(codes(&loaded.allowed_warnings), [Code::EasyCerts]);
+    assert!(codes(&loaded.warnings).contains(&Code::BroadTrustedRange), "only the named warning is allowed");
+    assert!(!loaded.cluster.warnings().iter().any(|d| d.code == Code::EasyCerts));
+    assert_eq!(Code::warning_named("easy-certs"), Some(Code::EasyCerts));
+    assert_eq!(Code::warning_named("no-control-plane"), None, "errors cannot be allowed");
+}
+
+#[test]
+fn split_dns_waits_for_tailnet_addresses_with_a_warning() {
+    let text = example_with("tailnet-address = { env = \"HOMEFLAKE_HANAAKARI_TAILNET_IP\" }", "");
+    let loaded = from_toml_str("homeflake.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    let pending: Vec<String> =
+        loaded.warnings.iter().filter(|d| d.code == Code::SplitDnsPending).map(|d| d.to_string()).collect();
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    assert!(
+        pending[0]
+            .contains("split-dns.answer-host: split DNS is left out until host \"hanaakari\" has a tailnet address"),
+        "{}",
+        pending[0]
+    );
+    assert!(pending[0].contains("hosts.hanaakari.tailnet-address"), "{}", pending[0]);
+}
+
+#[test]
+fn split_dns_serves_the_lan_without_tailscale() {
+    let text = example_with("[tailscale]\nenable = true ", "[tailscale]\nenable = false ").replacen(
+        "network = \"tailnet\"",
+        "",
+        1,
+    );
+    let loaded = from_toml_str("homeflake.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    let dns = loaded.cluster.split_dns.expect("split DNS");
+    assert_eq!(dns.network, SplitDnsNetwork::Lan, "without Tailscale the zone is served on the LAN");
+    assert!(!loaded.warnings.iter().any(|d| d.code == Code::SplitDnsPending));
+}
+
+#[test]
+fn a_missing_state_version_keeps_the_old_default_and_says_so() {
+    let text = example_with("state-version = \"25.05\"", "");
+    let loaded = from_toml_str("homeflake.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(loaded.cluster.state_version.as_str(), "25.05", "an existing inventory never changes silently");
+    let warning = loaded.warnings.iter().find(|d| d.code == Code::StateVersionDefault).expect("a warning");
+    assert!(warning.to_string().contains("state-version is not set, so system.stateVersion is 25.05"), "{warning}");
+}
+
+#[test]
+fn state_versions_are_nixos_releases() {
+    for ok in ["13.10", "20.09", "21.05", "25.05", "25.11", "26.05"] {
+        assert!(StateVersion::new(ok).is_ok(), "{ok}");
+    }
+    for bad in ["25.12", "25.06", "20.05", "1.2", "25.5"] {
+        assert!(StateVersion::new(bad).is_err(), "{bad}");
+    }
+    let url = |u: &str| FlakeUrl::new(u).expect("valid");
+    assert_eq!(
+        StateVersion::of_nixpkgs(&url("github:nixos/nixpkgs/25.11")).map(|v| v.to_string()),
+        Some("25.11".into())
+    );
+    assert_eq!(
+        StateVersion::of_nixpkgs(&url("github:NixOS/nixpkgs/nixos-24.11")).map(|v| v.to_string()),
+        Some("24.11".into())
+    );
+    assert_eq!(StateVersion::of_nixpkgs(&url("github:NixOS/nixpkgs/nixos-unstable")), None);
 }

@@ -178,12 +178,22 @@ fn cases() -> Vec<Case> {
             ],
         ),
         case(
-            "split-DNS server without tailnet address",
-            with("tailnet-address = \"100.64.0.2\"", ""),
+            "split DNS on the tailnet without Tailscale",
+            with("[split-dns]", "[tailscale]\nenable = false\n\n[split-dns]\nnetwork = \"tailnet\""),
             Code::MissingTailnetAddress,
             &[
-                "split-dns.server-host: split-DNS server \"a\" has no tailnet address",
-                "allowed: a host with tailnet-address set",
+                "split-dns.network: split DNS is served on the tailnet, but tailscale.enable is false",
+                "allowed: split-dns.network = \"lan\"",
+            ],
+        ),
+        case(
+            "unknown split-DNS network",
+            with("server-host = \"a\"", "server-host = \"a\"\nnetwork = \"tailnett\""),
+            Code::InvalidValue,
+            &[
+                "split-dns.network: unknown split-DNS network \"tailnett\"",
+                "allowed: tailnet, lan",
+                "(did you mean \"tailnet\"?)",
             ],
         ),
         case(
@@ -199,10 +209,115 @@ fn cases() -> Vec<Case> {
             &["homeflake.toml:12:8: error: ingress.host: ingress host \"bb\" is not a host", "(did you mean \"b\"?)"],
         ),
         case(
-            "ingress host without tailnet address",
-            with("tailnet-address = \"100.64.0.3\"", ""),
-            Code::MissingTailnetAddress,
-            &["ingress.host: ingress host \"b\" has no tailnet address"],
+            "nginx listen port on kubelet's port",
+            with("[ingress]\nhost = \"b\"", "[ingress]\nhost = \"b\"\nlisten-ports = { http = 80, https = 10250 }"),
+            Code::EqualPorts,
+            &[
+                "ingress.listen-ports.https: hosts.b would bind tcp port 10250 twice: kubelet (kubernetes) and nginx (https) (ingress.listen-ports.https)",
+                "allowed: a port other than 10250 for kubernetes or ingress.listen-ports.https",
+            ],
+        ),
+        case(
+            "nginx listen port on the API port of a control plane",
+            with("[ingress]\nhost = \"b\"", "[ingress]\nhost = \"a\"\nlisten-ports = { http = 6443, https = 443 }"),
+            Code::EqualPorts,
+            &[
+                "hosts.a would bind tcp port 6443 twice: kube-apiserver (kubernetes.api.port) and nginx (http) (ingress.listen-ports.http)",
+            ],
+        ),
+        case(
+            "nginx listen port on SSH's port",
+            with("[ingress]\nhost = \"b\"", "[ingress]\nhost = \"b\"\nlisten-ports = { http = 22, https = 443 }"),
+            Code::EqualPorts,
+            &["would bind tcp port 22 twice: sshd (services.openssh) and nginx (http) (ingress.listen-ports.http)"],
+        ),
+        case(
+            "nginx listen port on a Traefik NodePort",
+            with("[ingress]\nhost = \"b\"", "[ingress]\nhost = \"b\"\nlisten-ports = { http = 31080, https = 443 }"),
+            Code::EqualPorts,
+            &[
+                "nginx (http) (ingress.listen-ports.http) would listen on 31080, the Traefik NodePort ingress.node-ports.http",
+            ],
+        ),
+        case(
+            "API port in the NodePort range",
+            with("[kubernetes]", "[kubernetes.api]\nport = 31000\n\n[kubernetes]"),
+            Code::EqualPorts,
+            &[
+                "kubernetes.api.port: the API port 31000 lies in the NodePort range 30000-32767",
+                "allowed: a port outside 30000-32767 (default 6443)",
+            ],
+        ),
+        case(
+            "time zone the database does not know",
+            with("name = \"lab\"", "name = \"lab\"\ntime-zone = \"Europe/Berlinn\""),
+            Code::InvalidValue,
+            &[
+                "homeflake.toml:2:13: error: time-zone: invalid time zone \"Europe/Berlinn\": the IANA time zone database has no such zone",
+                "allowed: a time zone of the IANA database",
+                "(did you mean \"Europe/Berlin\"?)",
+            ],
+        ),
+        case(
+            "time zone spelled in the wrong case",
+            with("name = \"lab\"", "name = \"lab\"\ntime-zone = \"asia/tokyo\""),
+            Code::InvalidValue,
+            &["time-zone: invalid time zone \"asia/tokyo\": the time zone database spells it Asia/Tokyo"],
+        ),
+        case(
+            "state version that is no NixOS release",
+            with("name = \"lab\"", "name = \"lab\"\nstate-version = \"25.12\""),
+            Code::InvalidValue,
+            &[
+                "homeflake.toml:2:17: error: state-version: invalid NixOS state version \"25.12\": no NixOS release has that number",
+                "allowed: a NixOS release: YY.05 or YY.11",
+            ],
+        ),
+        case(
+            "state version newer than the pinned nixpkgs",
+            with("name = \"lab\"", "name = \"lab\"\nstate-version = \"26.05\""),
+            Code::InvalidValue,
+            &[
+                "state-version: state version 26.05 is newer than the pinned nixpkgs release 25.11",
+                "allowed: the release the hosts were first installed with, 25.11 or older",
+            ],
+        ),
+        case(
+            "SSH key that is not one",
+            with(
+                "[kubernetes]",
+                "[[users]]\nname = \"admin\"\nauthorized-keys = [\"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKey admin@laptop\"]\n\n[kubernetes]",
+            ),
+            Code::InvalidValue,
+            &[
+                "homeflake.toml:10:20: error: users[0].authorized-keys[0]: invalid SSH public key",
+                "the key is not valid base64",
+            ],
+        ),
+        case(
+            "SSH key of another type than it says",
+            with(
+                "[kubernetes]",
+                "[[users]]\nname = \"admin\"\nauthorized-keys = [\"ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyReplaceWithYourOwnPublicKey000000\"]\n\n[kubernetes]",
+            ),
+            Code::InvalidValue,
+            &["users[0].authorized-keys[0]: invalid SSH public key", "the key says it is \"ssh-ed25519\", not ssh-rsa"],
+        ),
+        case(
+            "warning name that is not one",
+            with("name = \"lab\"", "name = \"lab\"\nallow-warnings = [\"easy-cert\"]"),
+            Code::UnknownWarning,
+            &[
+                "homeflake.toml:2:19: error: allow-warnings[0]: \"easy-cert\" is not the name of a warning",
+                "allowed: easy-certs, broad-trusted-range",
+                "(did you mean \"easy-certs\"?)",
+            ],
+        ),
+        case(
+            "Tailscale auth key that is not an absolute path",
+            with("[kubernetes]", "[tailscale]\nauth-key-file = \"secrets/tailscale\"\n\n[kubernetes]"),
+            Code::InvalidValue,
+            &["tailscale.auth-key-file: invalid absolute path \"secrets/tailscale\""],
         ),
         case(
             "NodePort out of range",
@@ -269,9 +384,16 @@ fn cases() -> Vec<Case> {
             with("hardware = \"uefi-pc\"", "hardware = \"raspberry-pi-4\""),
             Code::MissingArm64Image,
             &[
-                "kubernetes.dns.coredns-image: control plane \"a\" is aarch64-linux",
+                "kubernetes.dns.coredns-image: host \"a\" is aarch64-linux and in the cluster",
                 "allowed: [kubernetes.dns.coredns-image] with image-name = \"coredns/coredns\"",
             ],
+        ),
+        case(
+            "aarch64 worker without coredns pin",
+            with("roles = [\"worker\"]\nlan-interface = \"enp1s0\"", "roles = [\"worker\"]\nlan-interface = \"end0\"")
+                .replacen("name = \"b\"\nhardware = \"uefi-pc\"", "name = \"b\"\nhardware = \"raspberry-pi-4\"", 1),
+            Code::MissingArm64Image,
+            &["kubernetes.dns.coredns-image: host \"b\" is aarch64-linux and in the cluster, and the DNS add-on is on"],
         ),
         case(
             "system contradicts hardware",
@@ -593,7 +715,7 @@ fn warning_cases() -> Vec<Case> {
         case(
             "kubelet flags on a host outside Kubernetes",
             outside.clone(),
-            Code::ConflictingKeys,
+            Code::UnusedSetting,
             &[
                 "homeflake.toml:43:17: warning: hosts.c.kubelet-flags: host \"c\" has no Kubernetes role, so its kubelet-flags are not used",
             ],
@@ -601,7 +723,7 @@ fn warning_cases() -> Vec<Case> {
         case(
             "labels on a host outside Kubernetes",
             outside,
-            Code::ConflictingKeys,
+            Code::UnusedSetting,
             &[
                 "homeflake.toml:44:10: warning: hosts.c.labels: host \"c\" has no Kubernetes role, so its labels are not used",
             ],
@@ -752,7 +874,8 @@ fn a_flood_of_problems_is_capped_with_a_count_of_the_rest() {
     assert_eq!(last.code, Code::Omitted);
     assert!(last.is_error());
     let rest = keys - MAX_DIAGNOSTICS;
-    assert!(last.to_string().contains(&format!("{rest} more errors and 1 more warning not shown")), "{last}");
+    assert!(last.to_string().contains(&format!("{rest} more errors and ")), "{last}");
+    assert!(last.to_string().contains("not shown: homeflake lists the first 100 problems"), "{last}");
 
     // TOML syntax errors too: three per line of `=`.
     let d = errors_of(from_toml_str("homeflake.toml", &"=\n".repeat(50_000)));

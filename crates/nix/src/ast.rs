@@ -277,3 +277,97 @@ impl BinaryOp {
         }
     }
 }
+
+impl Expr {
+    /// Calls `on_expr` on this expression and on every expression inside it (selection paths,
+    /// string interpolations, list items, binding values, pattern defaults), parents first, and
+    /// `on_binding` on every binding inside it: one traversal for every analysis of the tree.
+    pub fn walk<'a>(&'a self, on_expr: &mut dyn FnMut(&'a Expr), on_binding: &mut dyn FnMut(&'a Binding)) {
+        on_expr(self);
+        let keys = |path: &'a [Key], on_expr: &mut dyn FnMut(&'a Expr), on_binding: &mut dyn FnMut(&'a Binding)| {
+            for key in path {
+                if let Key::Dynamic(e) = key {
+                    e.walk(on_expr, on_binding);
+                }
+            }
+        };
+        match self {
+            Expr::Null | Expr::Bool(_) | Expr::Int(_) | Expr::Float(_) | Expr::Path(_) | Expr::Ident(_) => {}
+            Expr::Str(s) => {
+                for part in &s.parts {
+                    if let StrPart::Interp(e) = part {
+                        e.walk(on_expr, on_binding);
+                    }
+                }
+            }
+            Expr::Select { expr, path, default } => {
+                expr.walk(on_expr, on_binding);
+                keys(path, on_expr, on_binding);
+                if let Some(d) = default {
+                    d.walk(on_expr, on_binding);
+                }
+            }
+            Expr::HasAttr { expr, path } => {
+                expr.walk(on_expr, on_binding);
+                keys(path, on_expr, on_binding);
+            }
+            Expr::Apply { func, arg } => {
+                func.walk(on_expr, on_binding);
+                arg.walk(on_expr, on_binding);
+            }
+            Expr::Lambda { param, body } => {
+                if let Param::Pattern(p) = param {
+                    for default in p.entries.iter().filter_map(|e| e.default.as_ref()) {
+                        default.walk(on_expr, on_binding);
+                    }
+                }
+                body.walk(on_expr, on_binding);
+            }
+            Expr::AttrSet { bindings, .. } => walk_bindings(bindings, on_expr, on_binding),
+            Expr::Let { bindings, body } => {
+                walk_bindings(bindings, on_expr, on_binding);
+                body.walk(on_expr, on_binding);
+            }
+            Expr::List(items) => items.iter().for_each(|item| item.value.walk(on_expr, on_binding)),
+            Expr::With { scope, body } => {
+                scope.walk(on_expr, on_binding);
+                body.walk(on_expr, on_binding);
+            }
+            Expr::If { cond, then, else_ } => {
+                cond.walk(on_expr, on_binding);
+                then.walk(on_expr, on_binding);
+                else_.walk(on_expr, on_binding);
+            }
+            Expr::Unary { expr, .. } => expr.walk(on_expr, on_binding),
+            Expr::Binary { lhs, rhs, .. } => {
+                lhs.walk(on_expr, on_binding);
+                rhs.walk(on_expr, on_binding);
+            }
+        }
+    }
+}
+
+fn walk_bindings<'a>(
+    bindings: &'a [Binding],
+    on_expr: &mut dyn FnMut(&'a Expr),
+    on_binding: &mut dyn FnMut(&'a Binding),
+) {
+    for binding in bindings {
+        on_binding(binding);
+        match &binding.kind {
+            BindingKind::Assign { path, value } => {
+                for key in path {
+                    if let Key::Dynamic(e) = key {
+                        e.walk(on_expr, on_binding);
+                    }
+                }
+                value.walk(on_expr, on_binding);
+            }
+            BindingKind::Inherit { from, .. } => {
+                if let Some(from) = from {
+                    from.walk(on_expr, on_binding);
+                }
+            }
+        }
+    }
+}

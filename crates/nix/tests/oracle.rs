@@ -1,5 +1,16 @@
 //! Property test: random ASTs print to text that nixfmt leaves unchanged, that rnix parses without
 //! errors, and that `from_rnix` reads back to the same AST (modulo `normalise`).
+//!
+//! Which nixfmt: the output must be a fixpoint of every release from 1.0.0 to 1.4.0. nixos-25.11
+//! ships nixfmt 1.1.0 and a generated flake's `formatter` runs it under `nix fmt`, so a file that 1.1
+//! would rewrite turns into a "hand edit" the next `homeflake gen` refuses to overwrite. The oracle
+//! here, `nixfmt_rs`, follows 1.3, which keeps both layouts where the releases disagree:
+//!
+//! - A function with an attribute-set pattern: 1.0 to 1.2 always break the line after
+//!   `{ lib, ... }:` when the body is an attribute set; 1.3 and later keep `{ lib, ... }: {` on one
+//!   line when they find it so, and keep the broken form too. The printer writes the broken form,
+//!   which every release keeps; `pattern_headers_are_followed_by_a_line_break` pins it, because the
+//!   oracle cannot tell the two apart.
 
 mod common;
 
@@ -256,6 +267,26 @@ fn norm_binding(b: &Binding) -> Binding {
     }
 }
 
+/// The layout nixfmt 1.0 to 1.2 force and every later release keeps: in `{ … }: body` with an
+/// attribute set of one or more bindings as the body, the body starts on a line of its own.
+fn pattern_headers_are_followed_by_a_line_break(printed: &str) -> Result<(), TestCaseError> {
+    use rnix::SyntaxKind::{NODE_ATTR_SET, NODE_ATTRPATH_VALUE, NODE_INHERIT, NODE_LAMBDA, NODE_PATTERN, TOKEN_COLON};
+    let root = rnix::Root::parse(printed).syntax();
+    for lambda in root.descendants().filter(|n| n.kind() == NODE_LAMBDA) {
+        let mut children = lambda.children();
+        let (Some(param), Some(body)) = (children.next(), children.next()) else { continue };
+        let has_bindings = body.children().any(|c| matches!(c.kind(), NODE_ATTRPATH_VALUE | NODE_INHERIT));
+        if param.kind() != NODE_PATTERN || body.kind() != NODE_ATTR_SET || !has_bindings {
+            continue;
+        }
+        let colon = lambda.children_with_tokens().find(|t| t.kind() == TOKEN_COLON).map(|t| t.text_range().end());
+        let between =
+            &printed[usize::from(colon.unwrap_or(param.text_range().end()))..usize::from(body.text_range().start())];
+        prop_assert!(between.contains('\n'), "nixfmt 1.0 to 1.2 would break the line after {}:\n{}", param, printed);
+    }
+    Ok(())
+}
+
 fn check(file: &File) -> Result<(), TestCaseError> {
     let printed = print_file(file);
     // nixfmt_rs subtracts `width - column` in unsigned arithmetic and panics in debug builds when a
@@ -272,6 +303,7 @@ fn check(file: &File) -> Result<(), TestCaseError> {
     prop_assert_eq!(&formatted, &printed, "nixfmt changed the output");
     let parse = rnix::Root::parse(&printed);
     prop_assert!(parse.errors().is_empty(), "rnix errors {:?} in\n{}", parse.errors(), printed);
+    pattern_headers_are_followed_by_a_line_break(&printed)?;
     let back = from_rnix(&printed).map_err(|e| TestCaseError::fail(format!("from_rnix: {e}\n{printed}")))?;
     let want = File { comments: norm_comments(&file.comments), expr: normalise(&file.expr) };
     prop_assert_eq!(back, want, "from_rnix differs for\n{}", printed);
@@ -285,4 +317,17 @@ proptest! {
     fn printed_is_nixfmt_fixed_point_and_reads_back(comments in comments(), e in root()) {
         check(&File { comments, expr: e })?;
     }
+}
+
+#[test]
+fn the_header_check_rejects_the_form_only_nixfmt_1_3_keeps() {
+    let one_line = "{ lib, ... }: {\n  a = 1;\n  b = 2;\n}\n";
+    let broken = "{ lib, ... }:\n{\n  a = 1;\n  b = 2;\n}\n";
+    assert!(pattern_headers_are_followed_by_a_line_break(one_line).is_err());
+    assert!(pattern_headers_are_followed_by_a_line_break(broken).is_ok());
+    let module = print_file(&File {
+        comments: Vec::new(),
+        expr: make::lambda_pattern(&["lib"], true, make::attrs([make::bind("a", 1u16)])),
+    });
+    assert_eq!(module, "{ lib, ... }:\n{\n  a = 1;\n}\n", "a module function's header is followed by a line break");
 }

@@ -1,119 +1,279 @@
-//! `docs/bootstrap.md`: the ordered first-deploy steps, from secrets to joining workers and the tailnet DNS setting.
+//! `docs/bootstrap.md`: the ordered first-deploy steps, from installing the machines to joining
+//! the workers, kubectl and the DNS settings, with commands that work on real machines.
 
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use homeflake_model::{Cluster, Hardware};
+use homeflake_model::{Cluster, Hardware, Host, SplitDnsNetwork};
 
 use super::markdown_code;
 use crate::lower::secret_label;
+use crate::modules::k8s::master::admins;
 use crate::secrets;
+
+/// A numbered section heading.
+struct Steps(usize);
+
+impl Steps {
+    fn heading(&mut self, out: &mut String, title: &str) {
+        self.0 += 1;
+        let _ = writeln!(out, "## {}. {title}\n", self.0);
+    }
+}
 
 /// The whole Markdown document.
 pub fn render(cluster: &Cluster) -> String {
     let mut out = super::header();
     let _ = writeln!(out, "# {}: first deploy\n", cluster.name);
-    let env = secrets::env_vars(cluster);
-    let impure = if env.is_empty() { "" } else { " --impure" };
-    let mut step = 0;
-    let mut heading = |out: &mut String, title: &str| {
-        step += 1;
-        let _ = writeln!(out, "## {step}. {title}\n");
-    };
+    let admin = admins(cluster).next().map_or("<you>", |u| u.name.as_str()).to_owned();
+    let _ = writeln!(
+        out,
+        "Commands are run from the flake's folder. `{admin}` is the user with sudo rights on the hosts; each \
+         host is reached at its LAN address. Keep every file of the flake in git (`git add`): a flake sees only \
+         the files git tracks.\n"
+    );
+    let mut steps = Steps(0);
+    install(cluster, &mut steps, &mut out);
+    tailnet(cluster, &mut steps, &mut out);
+    switching(cluster, &admin, &mut steps, &mut out);
+    kubectl(cluster, &admin, &mut steps, &mut out);
+    dns(cluster, &mut steps, &mut out);
+    traefik_and_ceph(cluster, &mut steps, &mut out);
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
 
-    if !env.is_empty() {
-        heading(&mut out, "Export the secret values");
-        out.push_str(
-            "These values are not in the repository; `modules/secrets.nix` reads them when the flake is \
-             evaluated, so every `nixos-rebuild` needs them exported and `--impure`:\n\n```sh\n",
-        );
-        for name in &env {
-            let _ = writeln!(out, "export {name}=...");
-        }
-        out.push_str("```\n\n");
-    }
-
-    let pcs: Vec<_> = cluster.hosts.iter().filter(|h| h.hardware == Hardware::UefiPc).collect();
+fn install(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
+    steps.heading(out, "Install NixOS on each machine");
+    out.push_str(
+        "Install NixOS with SSH enabled and a user with sudo rights (the NixOS installer for PCs, the NixOS \
+         SD-card image for Raspberry Pis), on the LAN address the inventory gives.\n\n",
+    );
+    let pcs: Vec<&Host> = cluster.hosts.iter().filter(|h| h.hardware == Hardware::UefiPc).collect();
     if !pcs.is_empty() {
-        heading(&mut out, "Record each PC's hardware");
         out.push_str(
-            "On each PC, after installing NixOS, write its hardware configuration into the flake and add it to \
-             git (a flake sees only tracked files). homeflake never writes or removes these files.\n\n",
+            "On each PC, write its hardware description into the flake (homeflake never writes or removes \
+             these files; a PC without one builds with an error naming the file):\n\n",
         );
         for host in &pcs {
-            let command = format!(
-                "nixos-generate-config --show-hardware-config > hosts/{}/hardware-configuration.nix",
-                host.name
+            let _ = writeln!(
+                out,
+                "- {}: run `nixos-generate-config --show-hardware-config > hardware-configuration.nix` on it, \
+                 copy the file to {} and `git add` it",
+                markdown_code(host.name.as_str()),
+                markdown_code(&format!("hosts/{}/hardware-configuration.nix", host.name))
             );
-            let _ = writeln!(out, "- {}: {}", markdown_code(host.name.as_str()), markdown_code(&command));
         }
         out.push('\n');
     }
+}
 
-    let masters: Vec<_> = cluster.control_planes().collect();
-    if let Some(master) = masters.first() {
-        heading(&mut out, "Switch the control plane first");
+fn tailnet(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
+    let tailscale = &cluster.tailscale;
+    if !tailscale.enable {
+        return;
+    }
+    steps.heading(out, "Join the tailnet");
+    match &tailscale.auth_key_file {
+        Some(file) => {
+            let _ = writeln!(
+                out,
+                "Each host joins the tailnet when it first switches, with the auth key in `{file}` \
+                 (`services.tailscale.authKeyFile`). Create a reusable key in the Tailscale admin console \
+                 (Settings → Keys) and put it on every host before its first switch, with sops-nix or agenix, \
+                 or by hand: `sudo install -D -m 600 /dev/stdin {file}`, paste the key, then Ctrl-D.\n"
+            );
+        }
+        None => out.push_str(
+            "After a host's first switch, run `sudo tailscale up` on it and log in (or set \
+             `tailscale.auth-key-file` so hosts join by themselves).\n\n",
+        ),
+    }
+    let needed: BTreeSet<&str> = cluster
+        .split_dns
+        .iter()
+        .filter(|dns| dns.network == SplitDnsNetwork::Tailnet)
+        .flat_map(|dns| [dns.server_host.as_str(), dns.answer_host.as_str()])
+        .collect();
+    if needed.is_empty() {
+        return;
+    }
+    let names: Vec<String> = needed.iter().map(|n| format!("`{n}`")).collect();
+    let server = cluster.split_dns.as_ref().map(|d| d.server_host.as_str()).unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "A host's tailnet address exists only once it has joined. Split DNS needs those of {}: until the \
+         inventory has them, leave their `tailnet-address` out, and homeflake leaves split DNS out with a \
+         warning. Once they have joined, run `tailscale ip -4` on each, write the address into \
+         `homeflake.toml` (`tailnet-address = \"100.x.y.z\"`, or `{{ env = \"NAME\" }}` and export it), run \
+         `homeflake gen`, and switch `{server}` again.\n",
+        names.join(" and ")
+    );
+}
+
+fn switching(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String) {
+    let any_env = !secrets::env_vars(cluster).is_empty();
+    steps.heading(out, "How to switch a host");
+    out.push_str(
+        "Either on the host itself, from a checkout of the flake there, or from your machine over SSH: \
+         evaluation runs on your machine, and `--build-host` builds on the host, so your machine needs no \
+         emulator for a Raspberry Pi (without NixOS there, run `nix run nixpkgs#nixos-rebuild -- switch …`).\n\n",
+    );
+    if any_env {
+        out.push_str(
+            "Some values are not in the repository: `modules/secrets.nix` reads them from the environment when \
+             the flake is evaluated, so `--impure` is needed. `sudo` clears the environment, so on a host the \
+             command keeps exactly the variables that host reads (`--preserve-env`); from your machine nothing \
+             runs under sudo locally, and an exported variable is seen as it is.\n\n",
+        );
+    }
+    let in_order = cluster
+        .control_planes()
+        .chain(cluster.hosts.iter().filter(|h| h.roles.worker && !h.roles.control_plane))
+        .chain(cluster.hosts.iter().filter(|h| !h.roles.in_cluster()));
+    for host in in_order {
+        let vars = secrets::env_vars_of_host(cluster, host);
+        let impure = if vars.is_empty() { "" } else { " --impure" };
+        let address = secret_label(&host.lan_address);
+        let _ = writeln!(out, "{}:\n\n```sh", markdown_code(host.name.as_str()));
+        for var in &vars {
+            let _ = writeln!(out, "export {var}=...");
+        }
+        if vars.is_empty() {
+            let _ = writeln!(out, "# on {0}\nsudo nixos-rebuild switch --flake .#{0}", host.name);
+        } else {
+            let keep: Vec<&str> = vars.iter().map(String::as_str).collect();
+            let _ = writeln!(
+                out,
+                "# on {0}\nsudo --preserve-env={1} nixos-rebuild switch --flake .#{0}{impure}",
+                host.name,
+                keep.join(",")
+            );
+        }
         let _ = writeln!(
             out,
-            "```sh\nsudo nixos-rebuild switch --flake .#{}{impure}\n```\n\nIt must come first: with easyCerts \
-             it creates the cluster's certificate authority, and {} must resolve to it ({}) while certificates \
-             are made (every host's `/etc/hosts` maps it).\n",
-            master.name,
+            "# or from your machine\nnixos-rebuild switch --flake .#{0}{impure} --target-host {admin}@{address} \
+             --build-host {admin}@{address} --sudo --ask-sudo-password\n```\n",
+            host.name
+        );
+    }
+    let masters: Vec<&Host> = cluster.control_planes().collect();
+    if let Some(master) = masters.first() {
+        steps.heading(out, "Switch the control plane first");
+        let _ = write!(
+            out,
+            "Switch {} before any other member of the cluster: every member reaches the API server as {}, \
+             which each host's `/etc/hosts` maps to {}.",
+            markdown_code(master.name.as_str()),
             markdown_code(cluster.kubernetes.api.host_name.as_str()),
             secret_label(&master.lan_address)
         );
         if cluster.kubernetes.easy_certs {
-            out.push_str("easyCerts is convenient but upstream calls it not fit for production-grade clusters.\n\n");
-        }
-    }
-
-    let workers: Vec<_> = cluster.hosts.iter().filter(|h| h.roles.worker && !h.roles.control_plane).collect();
-    if let (Some(master), false) = (masters.first(), workers.is_empty()) {
-        heading(&mut out, "Switch and join each worker");
-        for worker in &workers {
-            let _ = writeln!(out, "```sh\n# on {0}\nsudo nixos-rebuild switch --flake .#{0}{impure}", worker.name);
-            if cluster.kubernetes.easy_certs {
-                let _ = writeln!(
-                    out,
-                    "# join with the token the control plane's cfssl wrote\nssh {} sudo cat /var/lib/cfssl/apitoken.secret \\\n  | ssh {} sudo nixos-kubernetes-node-join",
-                    master.name, worker.name
-                );
-            }
-            out.push_str("```\n\n");
-        }
-    }
-
-    let others: Vec<_> = cluster.hosts.iter().filter(|h| !h.roles.in_cluster()).collect();
-    if !others.is_empty() {
-        heading(&mut out, "Switch the hosts outside the cluster");
-        for host in others {
-            let _ = writeln!(
-                out,
-                "- {}",
-                markdown_code(&format!("sudo nixos-rebuild switch --flake .#{}{impure}", host.name))
+            out.push_str(
+                " With easyCerts it also creates the cluster's certificate authority (cfssl) and the join token. \
+                 easyCerts is convenient, but upstream says it is not meant for production-grade clusters.\n\n",
+            );
+        } else {
+            out.push_str(
+                " easyCerts is off: provide the certificates and kubeconfigs of every component yourself before \
+                 switching.\n\n",
             );
         }
-        out.push('\n');
     }
+    let workers: Vec<&Host> = cluster.hosts.iter().filter(|h| h.roles.worker && !h.roles.control_plane).collect();
+    if let (Some(master), false) = (masters.first(), workers.is_empty()) {
+        steps.heading(out, "Switch and join each worker");
+        if cluster.kubernetes.easy_certs {
+            let m = secret_label(&master.lan_address);
+            let _ = writeln!(
+                out,
+                "Switch each worker, then join it with the token the control plane's cfssl wrote. From your \
+                 machine, each `ssh -t` lets sudo ask for your password:\n\n```sh\n\
+                 ssh -t {admin}@{m} 'umask 077; sudo cat /var/lib/cfssl/apitoken.secret > apitoken.secret'\n\
+                 scp {admin}@{m}:apitoken.secret .\nssh {admin}@{m} rm apitoken.secret\n```\n"
+            );
+            for worker in &workers {
+                let w = secret_label(&worker.lan_address);
+                let _ = writeln!(
+                    out,
+                    "`{0}`:\n\n```sh\nscp apitoken.secret {admin}@{w}:\n\
+                     ssh -t {admin}@{w} 'sudo nixos-kubernetes-node-join < apitoken.secret; rm apitoken.secret'\n```\n",
+                    worker.name
+                );
+            }
+            out.push_str(
+                "Then delete your copy: `rm apitoken.secret`. On a worker itself, the same is \
+                 `sudo nixos-kubernetes-node-join < apitoken.secret` with the file copied there.\n\n",
+            );
+        } else {
+            out.push_str("Switch each worker; with easyCerts off, its certificates are yours to provide.\n\n");
+        }
+    }
+}
 
-    if let Some(dns) = &cluster.split_dns
-        && let Some(server) = cluster.host(dns.server_host.as_str())
-    {
-        heading(&mut out, "Point the tailnet's DNS at the cluster");
-        let address = server.tailnet_address.as_ref().map(secret_label).unwrap_or_default();
+fn kubectl(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String) {
+    let Some(master) = cluster.control_planes().next() else { return };
+    steps.heading(out, "Use kubectl");
+    let m = secret_label(&master.lan_address);
+    let api = &cluster.kubernetes.api.host_name;
+    if cluster.kubernetes.easy_certs && admins(cluster).next().is_some() {
         let _ = writeln!(
             out,
-            "In the Tailscale admin console, under DNS, add a nameserver {} (the tailnet address of \
-             {}) and restrict it to the domain {} (split DNS). Outside the tailnet, let the public record \
-             of {} point to 127.0.0.1.\n",
-            markdown_code(&address),
-            markdown_code(server.name.as_str()),
-            markdown_code(dns.zone.as_str()),
-            markdown_code(dns.zone.as_str())
+            "On `{0}`, `kubectl` works for the members of `wheel`: a service writes `~/.kube/config` with the \
+             cluster-admin certificates embedded (the module's `/etc/kubernetes/cluster-admin.kubeconfig` can be \
+             read by root only) and writes it again when certmgr renews them. Try `kubectl get nodes` there.\n\n\
+             From your machine, copy it and make `{api}` resolve to the control plane (the API server's \
+             certificate is made for that name):\n\n```sh\nscp {admin}@{m}:.kube/config ~/.kube/{1}.config\n\
+             echo '{m} {api}' | sudo tee -a /etc/hosts\nKUBECONFIG=~/.kube/{1}.config kubectl get nodes\n```\n",
+            master.name, cluster.name
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "The cluster-admin kubeconfig is yours to make (easyCerts is off, or no user is in `wheel`); the API \
+             server is at `{}` ({api} → {m}).\n",
+            cluster.kubernetes.api.url()
         );
     }
+}
 
+fn dns(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
+    let Some(dns) = &cluster.split_dns else { return };
+    let Some(server) = cluster.host(dns.server_host.as_str()) else { return };
+    match dns.network {
+        SplitDnsNetwork::Tailnet => {
+            steps.heading(out, "Point the tailnet's DNS at the cluster");
+            let address = server.tailnet_address.as_ref().map_or("its tailnet address".into(), secret_label);
+            let _ = writeln!(
+                out,
+                "In the Tailscale admin console, under DNS, add a nameserver {} (the tailnet address of \
+                 {}) and restrict it to the domain {} (split DNS). Outside the tailnet, let the public record \
+                 of {} point to 127.0.0.1.\n",
+                markdown_code(&address),
+                markdown_code(server.name.as_str()),
+                markdown_code(dns.zone.as_str()),
+                markdown_code(dns.zone.as_str())
+            );
+        }
+        _ => {
+            steps.heading(out, "Point the LAN's DNS at the cluster");
+            let _ = writeln!(
+                out,
+                "In your router or LAN resolver, forward the domain {} to {} ({}), which answers every name in \
+                 it with the address of {} on the LAN.\n",
+                markdown_code(dns.zone.as_str()),
+                markdown_code(&secret_label(&server.lan_address)),
+                server.name,
+                markdown_code(dns.answer_host.as_str())
+            );
+        }
+    }
+}
+
+fn traefik_and_ceph(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
     if let Some(ingress) = &cluster.ingress {
-        heading(&mut out, "Expose Traefik on the proxy's NodePorts");
+        steps.heading(out, "Expose Traefik on the proxy's NodePorts");
         let selector: Vec<String> = ingress.node_selector.iter().map(|(k, v)| format!("{k}: \"{v}\"")).collect();
         let _ = writeln!(
             out,
@@ -126,16 +286,12 @@ pub fn render(cluster: &Cluster) -> String {
             selector.join("\n  ")
         );
     }
-
     if let Some(ceph) = cluster.ceph.as_ref().filter(|c| !c.osds.is_empty()) {
-        heading(&mut out, "Give Rook Ceph its disks");
+        steps.heading(out, "Give Rook Ceph its disks");
         out.push_str("List these devices in the Rook `CephCluster` storage nodes:\n\n");
         for osd in &ceph.osds {
             let _ = writeln!(out, "- {}: {}", markdown_code(osd.host.as_str()), markdown_code(osd.device.as_str()));
         }
         out.push('\n');
     }
-    out.truncate(out.trim_end().len());
-    out.push('\n');
-    out
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use homeflake_model::{Cluster, Host, tailnet_range};
+use homeflake_model::{Cluster, Host, SplitDnsNetwork, tailnet_range};
 
 use super::mermaid_text;
 use crate::lower::secret_label;
@@ -18,19 +18,28 @@ pub fn mermaid(cluster: &Cluster) -> String {
         let _ = writeln!(out, "    {}[\"{}\"]", node_id(host), host_label(host));
     }
     out.push_str("  end\n");
-    let _ = writeln!(out, "  subgraph tailnet[\"{}\"]", mermaid_text(&format!("Tailnet {}", tailnet_range())));
-    out.push_str("    client([\"tailnet client\"])\n  end\n");
-    for host in cluster.hosts.iter().filter(|h| h.tailnet_address.is_some()) {
-        let _ = writeln!(out, "  {} -.- tailnet", node_id(host));
+    if cluster.tailscale.enable {
+        let _ = writeln!(out, "  subgraph tailnet[\"{}\"]", mermaid_text(&format!("Tailnet {}", tailnet_range())));
+        out.push_str("    client([\"tailnet client\"])\n  end\n");
+        for host in cluster.hosts.iter().filter(|h| h.tailnet_address.is_some()) {
+            let _ = writeln!(out, "  {} -.- tailnet", node_id(host));
+        }
     }
     if let Some(dns) = &cluster.split_dns
         && let Some(server) = cluster.host(dns.server_host.as_str())
         && let Some(answer) = cluster.host(dns.answer_host.as_str())
     {
-        let answer_address = answer.tailnet_address.as_ref().map(secret_label).unwrap_or_default();
+        let answer_address = match dns.network {
+            SplitDnsNetwork::Tailnet => answer.tailnet_address.as_ref().map(secret_label).unwrap_or_default(),
+            _ => {
+                out.push_str("  lan_client([\"LAN client\"]) --- lan\n");
+                secret_label(&answer.lan_address)
+            }
+        };
+        let client = if dns.network == SplitDnsNetwork::Tailnet { "client" } else { "lan_client" };
         let _ = writeln!(
             out,
-            "  client -- \"{}\" --> dns[\"{}\"]",
+            "  {client} -- \"{}\" --> dns[\"{}\"]",
             mermaid_text(&format!("*.{} ?", dns.zone)),
             mermaid_text(&format!("CoreDNS on {}", server.name))
         );

@@ -1,10 +1,11 @@
 //! `modules/ingress-proxy.nix`: nginx forwarding raw TCP to Traefik's NodePorts, and its listen ports opened.
 
-use homeflake_model::Cluster;
+use homeflake_model::{Cluster, Opener};
 use homeflake_nix::Expr;
-use homeflake_nix::make::{bind, indented, list};
+use homeflake_nix::make::{bind, indented};
 
 use crate::lower::module;
+use crate::openings;
 use crate::template::{TemplateValue, render};
 
 const STREAM: &str = include_str!("../templates/nginx-stream.hbs");
@@ -25,12 +26,7 @@ pub fn lower(cluster: &Cluster) -> Expr {
         ],
     )
     .expect("the nginx stream template renders any validated inventory");
-    module(vec![
-        bind("services.nginx.enable", true),
-        bind("services.nginx.streamConfig", indented(stream)),
-        bind(
-            "networking.firewall.allowedTCPPorts",
-            list([ingress.listen_ports.http.get(), ingress.listen_ports.https.get()]),
-        ),
-    ])
+    let mut bindings = vec![bind("services.nginx.enable", true), bind("services.nginx.streamConfig", indented(stream))];
+    bindings.extend(openings::bindings(cluster, Opener::IngressHost));
+    module(bindings)
 }

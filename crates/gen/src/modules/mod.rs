@@ -26,7 +26,7 @@ pub enum Module {
     K8sMaster,
     /// `modules/k8s/node.nix`: workers.
     K8sNode,
-    /// `modules/k8s/arm64.nix`: aarch64 control planes.
+    /// `modules/k8s/arm64.nix`: aarch64 cluster members, for the DNS add-on's image.
     K8sArm64,
     /// `modules/ceph.nix`: workers, when Ceph is on.
     Ceph,
@@ -61,7 +61,7 @@ impl Module {
             Module::Tailscale => &["tailscale"],
             Module::K8sCommon => &["kubernetes", "hosts.*.lan-address"],
             Module::K8sMaster => &["kubernetes", "firewall.mode"],
-            Module::K8sNode => &["kubernetes.api", "firewall.mode"],
+            Module::K8sNode => &["kubernetes.api"],
             Module::K8sArm64 => &["kubernetes.dns"],
             Module::Ceph => &["ceph"],
             Module::SplitDns => &["split-dns", "hosts.*.tailnet-address"],
@@ -97,7 +97,10 @@ impl Module {
             (Module::K8sNode, roles.worker),
             (Module::K8sArm64, k8s::arm64::applies_to(cluster, host)),
             (Module::Ceph, roles.worker && cluster.ceph.is_some()),
-            (Module::SplitDns, cluster.split_dns.as_ref().is_some_and(|d| d.server_host == host.name)),
+            (
+                Module::SplitDns,
+                split_dns::is_ready(cluster) && cluster.split_dns.as_ref().is_some_and(|d| d.server_host == host.name),
+            ),
             (Module::IngressProxy, cluster.ingress.as_ref().is_some_and(|i| i.host == host.name)),
         ];
         wanted.into_iter().filter(|(_, on)| *on).map(|(module, _)| module).collect()

@@ -1,30 +1,49 @@
-//! `modules/split-dns.nix`: CoreDNS answering the cluster's zone with the ingress host's tailnet address.
+//! `modules/split-dns.nix`: CoreDNS answering the cluster's zone with the answer host's tailnet or LAN address.
 
-use homeflake_model::Cluster;
+use homeflake_model::{Cluster, Opener, SplitDnsNetwork};
 use homeflake_nix::make::{bind, indented, list};
 use homeflake_nix::{Expr, StrPart};
 
-use crate::lower::{module, secret};
+use crate::lower::module;
+use crate::openings;
 use crate::template::{TemplateValue, render};
 
 const COREFILE: &str = include_str!("../templates/Corefile.hbs");
 
 /// Lowers the split-DNS server; the Corefile comes from `templates/Corefile.hbs`.
 pub fn lower(cluster: &Cluster) -> Expr {
-    module(vec![
+    let mut bindings = vec![
         bind("services.coredns.enable", true),
         bind("services.coredns.extraArgs", list(["-dns.port=53"])),
         bind("services.coredns.config", indented(corefile(cluster))),
-    ])
+    ];
+    bindings.extend(openings::bindings(cluster, Opener::SplitDnsServer));
+    module(bindings)
+}
+
+/// Whether the split-DNS server can be generated: on the tailnet it needs both hosts' tailnet
+/// addresses, which exist only after the hosts joined (validation warns until then).
+pub fn is_ready(cluster: &Cluster) -> bool {
+    let Some(dns) = &cluster.split_dns else { return false };
+    match dns.network {
+        SplitDnsNetwork::Tailnet => [&dns.server_host, &dns.answer_host]
+            .iter()
+            .all(|name| cluster.host(name.as_str()).is_some_and(|h| h.tailnet_address.is_some())),
+        _ => true,
+    }
 }
 
 /// The Corefile as string parts; the answer address is an interpolation when it is a secret reference.
 pub fn corefile(cluster: &Cluster) -> Vec<StrPart> {
     let Some(dns) = &cluster.split_dns else { return Vec::new() };
-    let answer = cluster
-        .host(dns.answer_host.as_str())
-        .and_then(|host| host.tailnet_address.as_ref())
-        .expect("validation guarantees the answer host exists and has a tailnet address");
+    let answer_host = cluster.host(dns.answer_host.as_str()).expect("validation guarantees the answer host exists");
+    let answer = match dns.network {
+        SplitDnsNetwork::Tailnet => answer_host
+            .tailnet_address
+            .as_ref()
+            .expect("the module exists only once the answer host has a tailnet address"),
+        _ => &answer_host.lan_address,
+    };
     let zone = dns.zone.as_str();
     render(
         "Corefile",
@@ -35,7 +54,7 @@ pub fn corefile(cluster: &Cluster) -> Vec<StrPart> {
             ("zone_regex", TemplateValue::Text(zone.replace('.', "\\."))),
             ("ttl", TemplateValue::Text(dns.ttl.to_string())),
             ("cache", TemplateValue::Text(dns.cache_seconds.to_string())),
-            ("answer_address", TemplateValue::Nix(secret(answer))),
+            ("answer_address", TemplateValue::secret(answer)),
             ("upstreams", TemplateValue::List(dns.upstreams.iter().map(|u| u.to_string()).collect())),
         ],
     )

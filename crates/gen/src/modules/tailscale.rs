@@ -1,4 +1,5 @@
-//! `modules/tailscale.nix`: the Tailscale daemon, its UDP port, and its interface trusted.
+//! `modules/tailscale.nix`: the Tailscale daemon, its UDP port, its interface trusted, and the auth key
+//! a new host joins with.
 
 use homeflake_model::Tailscale;
 use homeflake_nix::Expr;
@@ -14,6 +15,9 @@ pub fn lower(tailscale: &Tailscale) -> Expr {
         bind("services.tailscale.openFirewall", tailscale.open_firewall),
         bind("services.tailscale.interfaceName", interface),
     ];
+    if let Some(file) = &tailscale.auth_key_file {
+        bindings.push(bind("services.tailscale.authKeyFile", file.as_str()));
+    }
     if tailscale.trust_interface {
         bindings.push(bind("networking.firewall.trustedInterfaces", list([interface])));
     }

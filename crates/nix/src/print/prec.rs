@@ -235,9 +235,9 @@ impl<'a> Node<'a> {
                         _ => body.is_absorbable_term(),
                     }
                 }
-                Expr::Lambda { param: crate::ast::Param::Pattern(p), body } => {
-                    super::stmt::is_flat_pattern(p) && Node::top(body).is_absorbable()
-                }
+                // nixfmt 1.3 absorbs a one-line `{ a }: body`; 1.0 to 1.2 never do, and their
+                // layout is the one every release keeps.
+                Expr::Lambda { param: crate::ast::Param::Pattern(_), .. } => false,
                 _ => self.is_absorbable_term(),
             },
         }

@@ -117,11 +117,6 @@ pub(super) fn set_is_flat(p: &Pattern) -> bool {
     p.entries.len() <= 2 && p.entries.iter().all(|e| e.default.is_none()) && !super::known_multiline(p)
 }
 
-/// Whether a lambda with this pattern counts as having a flat set parameter (`@` excludes it).
-pub(crate) fn is_flat_pattern(p: &Pattern) -> bool {
-    p.bind.is_none() && set_is_flat(p)
-}
-
 fn lambda<'a>(d: &mut Doc<'a>, param: &'a Param, body: &'a Expr) {
     let body = Node::top(body);
     let p = match param {
@@ -137,10 +132,9 @@ fn lambda<'a>(d: &mut Doc<'a>, param: &'a Param, body: &'a Expr) {
     };
     pattern(d, p);
     d.text(":");
-    if is_flat_pattern(p) && body.is_absorbable() {
-        d.hardspace();
-        d.priority_group(|d| expr(d, body));
-    } else if body.is_term() && body.is_absorbable_term() {
+    // nixfmt 1.3 keeps `{ a, ... }: {` on one line when it finds it so; 1.0 to 1.2 always break
+    // there. The layout of 1.0 to 1.2 is the one every release leaves unchanged.
+    if body.is_term() && body.is_absorbable_term() {
         d.line();
         d.group(|d| term_wide(d, body));
     } else {

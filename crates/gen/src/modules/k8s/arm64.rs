@@ -1,4 +1,4 @@
-//! `modules/k8s/arm64.nix`: what an aarch64 control plane needs — etcd's arch override and an arm64 coredns image.
+//! `modules/k8s/arm64.nix`: the arm64 coredns image that every aarch64 Kubernetes host seeds for the DNS add-on.
 
 use homeflake_model::{Cluster, CorednsImage, Host, System};
 use homeflake_nix::make::{attrs, bind};
@@ -6,18 +6,17 @@ use homeflake_nix::{Binding, Expr};
 
 use crate::lower::module;
 
-/// Whether `host` imports this module: an aarch64 control plane.
-pub fn applies_to(_cluster: &Cluster, host: &Host) -> bool {
-    host.roles.control_plane && host.system == System::Aarch64Linux
+/// Whether `host` imports this module: an aarch64 member of the cluster while the DNS add-on is on
+/// with an arm64 image pinned (validation requires the pin then). Every member seeds the add-on's
+/// image, and its hash differs per architecture; x86_64 hosts keep the nixpkgs default image.
+pub fn applies_to(cluster: &Cluster, host: &Host) -> bool {
+    let dns = &cluster.kubernetes.dns;
+    host.roles.in_cluster() && host.system == System::Aarch64Linux && dns.enable && dns.coredns_image.is_some()
 }
 
-/// Lowers the arm64 control-plane settings.
+/// Lowers the arm64 image pin.
 pub fn lower(cluster: &Cluster) -> Expr {
-    let mut bindings = vec![bind("systemd.services.etcd.environment.ETCD_UNSUPPORTED_ARCH", "arm64")];
-    if let Some(image) = &cluster.kubernetes.dns.coredns_image {
-        bindings.push(coredns_image(image));
-    }
-    module(bindings)
+    module(cluster.kubernetes.dns.coredns_image.iter().map(coredns_image).collect())
 }
 
 /// `services.kubernetes.addons.dns.coredns = { … };` pinning the image the DNS add-on runs.

@@ -1,12 +1,14 @@
-//! `modules/k8s/common.nix`: what every cluster member shares — API address, certificates, pod network, runtime.
+//! `modules/k8s/common.nix`: what every cluster member shares — API address, certificates, pod network,
+//! runtime, and the kubelet and flannel ports.
 
 use std::net::Ipv4Addr;
 
-use homeflake_model::Cluster;
+use homeflake_model::{Cluster, Opener};
 use homeflake_nix::Expr;
 use homeflake_nix::make::{apply, bind, ident, interp, list, quoted, select, text};
 
 use crate::lower::{module, secret_part};
+use crate::openings;
 
 /// Lowers the settings of every host with a Kubernetes role.
 pub fn lower(cluster: &Cluster) -> Expr {
@@ -36,6 +38,7 @@ pub fn lower(cluster: &Cluster) -> Expr {
         bind("systemd.services.containerd.before", list(["kubelet.service"])),
         bind("services.certmgr.renewInterval", k8s.certmgr_renew_interval.as_str()),
     ]);
+    bindings.extend(openings::bindings(cluster, Opener::ClusterMember));
     module(bindings)
 }
 
