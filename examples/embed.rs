@@ -64,6 +64,12 @@ pub fn reference_cluster() -> Result<Cluster, Box<dyn std::error::Error>> {
             HostName::new("hanaakari")?,
         ))
         .ceph(ceph)
+        .tls(Tls::new(
+            EmailAddress::new("admin@example.com")?,
+            DnsProvider::Cloudflare,
+            Secret::Env(EnvVarName::new("CLOUDFLARE_API_TOKEN")?),
+        ))
+        .storage(Storage::default())
         .build()
         .map_err(Into::into)
 }

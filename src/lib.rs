@@ -32,8 +32,8 @@
 //! ```
 //!
 //! The data flows one way: inventory → [`model`] (validated) → [`generator`] (lowering to a Nix AST per
-//! file) → [`nix`] (printing exactly as nixfmt would) → [`FileSet`] → [`files`] (the only code that
-//! touches the disk). The library never prints, exits or reads the environment.
+//! file, or a YAML tree for the cluster layer) → [`nix`] (printing exactly as nixfmt would) or [`yaml`]
+//! → [`FileSet`] → [`files`] (the only code that touches the disk). The library never prints, exits or reads the environment.
 #![deny(missing_docs)]
 
 /// The file set and the disk: plan, check and apply generated files (`homeflake-files`).
@@ -58,6 +58,12 @@ pub mod model {
 pub mod nix {
     #[doc(inline)]
     pub use homeflake_nix::*;
+}
+
+/// YAML: a value tree and a printer whose output reads back exactly (`homeflake-yaml`).
+pub mod yaml {
+    #[doc(inline)]
+    pub use homeflake_yaml::*;
 }
 
 pub use homeflake_files::{

@@ -34,7 +34,8 @@ Typical use, from the folder holding homeflake.toml:
     version,
     about = "Turn one typed inventory of a NixOS + Kubernetes home lab into a formatted, pinned Nix flake",
     long_about = "Turn one typed inventory of a NixOS + Kubernetes home lab (homeflake.toml) into a complete, \
-                  formatted, pinned Nix flake: flake.nix, flake.lock, hosts/<name>/default.nix, modules/ and docs/.",
+                  formatted, pinned Nix flake: flake.nix, flake.lock, hosts/<name>/default.nix, modules/ and docs/, \
+                  and the cluster layer in cluster/ (helmfile.yaml, chart values, manifests).",
     after_help = AFTER_HELP
 )]
 struct Cli {

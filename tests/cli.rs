@@ -379,6 +379,53 @@ fn every_problem_says_error_or_warning_and_no_control_character_reaches_the_term
 }
 
 #[test]
+fn bad_cluster_layer_settings_exit_1_naming_file_line_and_key_and_write_nothing() {
+    let cases = [
+        ("challenge = \"dns-01\"", "challenge = \"http-01\"", "tls.challenge:", "127.0.0.1"),
+        (
+            "dns-provider = \"cloudflare\"",
+            "dns-provider = \"route53\"",
+            "tls.dns-provider:",
+            "allowed: cloudflare, digitalocean",
+        ),
+        ("traefik = \"41.3.0\"", "traefik = \"latest\"", "charts.traefik:", "invalid chart version \"latest\""),
+        (
+            "# replication = 1 ",
+            "replication = 2 ",
+            "storage.replication:",
+            "replication 2 needs 2 hosts with OSD disks",
+        ),
+        ("host = \"hanaakari\"\ndevice", "host = \"tokiwa\"\ndevice", "ceph.osds[0].host:", "is outside Kubernetes"),
+    ];
+    for (from, to, key, message) in cases {
+        let mut bad = edit(EXAMPLE, from, to);
+        if key == "ceph.osds[0].host:" {
+            // tokiwa leaves Kubernetes: no roles.
+            bad = edit(
+                &bad,
+                "roles = [\"worker\"]\nlan-interface = \"enp1s0\"\nlan-address = \"192.168.10.11\"",
+                "roles = []\nlan-interface = \"enp1s0\"\nlan-address = \"192.168.10.11\"",
+            );
+        }
+        let marker = to.lines().next().unwrap();
+        let line = bad.lines().position(|l| l.contains(marker)).unwrap() + 1;
+        let lab = Lab::new(&bad);
+        let generated = lab.run(&["gen"]);
+        generated.assert_code(1, key);
+        let located = format!("homeflake.toml:{line}:");
+        let hit = generated.stderr.lines().find(|l| l.contains(key) && l.contains(message));
+        let hit = hit.unwrap_or_else(|| panic!("no `{key}` … `{message}` in:\n{}", generated.stderr));
+        assert!(hit.starts_with(&located), "expected `{located}` at the start of `{hit}`");
+        assert!(hit.contains("allowed:"), "{hit}");
+        assert_eq!(
+            snapshot(lab.root()).into_keys().collect::<Vec<_>>(),
+            ["homeflake.toml"],
+            "{key}: something was written"
+        );
+    }
+}
+
+#[test]
 fn usage_and_io_errors_exit_2_with_a_clear_message() {
     let lab = Lab::example();
     for args in [

@@ -17,7 +17,6 @@ use std::io;
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 
-use homeflake_gen::modules::Module;
 use homeflake_model::{Cluster, Sources, TOML_FILE};
 
 /// The largest fleet [`fixture`] builds: tailnet addresses come from one `/16`.
@@ -220,21 +219,9 @@ pub fn write_fixture(dir: &Path, hosts: usize) -> io::Result<u64> {
 /// Every Nix file [`homeflake_gen::generate`] emits for `cluster`, lowered to an AST but not yet
 /// printed, with its path: what the print benchmark gives [`homeflake_nix::print_file`].
 pub fn lowered_nix_files(cluster: &Cluster) -> Vec<(String, homeflake_nix::File)> {
-    use homeflake_gen::{flake, host, lower::HEADER, secrets};
+    use homeflake_gen::lower::HEADER;
     use homeflake_nix::make::file;
-
-    let mut files = vec![("flake.nix".to_owned(), file([HEADER], flake::lower(cluster)))];
-    if !secrets::env_vars(cluster).is_empty() {
-        files.push((flake::SECRETS_PATH.to_owned(), file([HEADER], secrets::lower(cluster))));
-    }
-    let mut used: Vec<Module> = cluster.hosts.iter().flat_map(|h| Module::for_host(cluster, h)).collect();
-    used.sort();
-    used.dedup();
-    files.extend(used.into_iter().map(|m| (m.path().to_owned(), file([HEADER], m.lower(cluster)))));
-    for h in &cluster.hosts {
-        files.push((format!("hosts/{}/default.nix", h.name), file([HEADER], host::lower(cluster, h))));
-    }
-    files
+    homeflake_gen::lowered_nix_files(cluster).into_iter().map(|(path, expr)| (path, file([HEADER], expr))).collect()
 }
 
 #[cfg(test)]

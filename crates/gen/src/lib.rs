@@ -8,6 +8,7 @@
 //! templates in `templates/` and enter the AST as string values, so the printer escapes them.
 #![deny(missing_docs)]
 
+pub mod cluster;
 pub mod docs;
 pub mod flake;
 pub mod flake_lock;
@@ -45,16 +46,15 @@ use crate::modules::Module;
 /// ```
 pub fn generate(cluster: &Cluster) -> FileSet {
     let mut files = Files::default();
-    files.add("flake.nix", nix_file(flake::lower(cluster)), &["name", "nixpkgs", "hosts"]);
+    let mut shared = shared_nix_files(cluster).into_iter();
+    if let Some(SharedFile { path, expr, sources }) = shared.next() {
+        files.add(path, nix_file(expr), sources);
+    }
     if let Some(lock) = flake_lock_text(cluster) {
         files.add("flake.lock", lock, &["nixpkgs"]);
     }
-    if !secrets::env_vars(cluster).is_empty() {
-        files.add(flake::SECRETS_PATH, nix_file(secrets::lower(cluster)), &["hosts", "users"]);
-    }
-    let used: BTreeSet<Module> = cluster.hosts.iter().flat_map(|h| Module::for_host(cluster, h)).collect();
-    for module in used {
-        files.add(module.path(), nix_file(module.lower(cluster)), module.sources());
+    for SharedFile { path, expr, sources } in shared {
+        files.add(path, nix_file(expr), sources);
     }
     // Shared text is made in the worker, so the main thread never holds a second copy of a file.
     let host_files = parallel_map(&cluster.hosts, |host| Arc::<str>::from(nix_file(host::lower(cluster, host))));
@@ -68,7 +68,42 @@ pub fn generate(cluster: &Cluster) -> FileSet {
         &["hosts", "network", "split-dns", "ingress", "ceph"],
     );
     files.add("docs/bootstrap.md", docs::bootstrap::render(cluster), &["hosts", "kubernetes", "split-dns", "ingress"]);
+    for (path, text, sources) in cluster::files(cluster) {
+        files.add(&path, text, sources);
+    }
     files.0
+}
+
+/// A Nix file every host shares, lowered but not printed.
+pub struct SharedFile {
+    /// Its path from the flake root.
+    pub path: &'static str,
+    /// Its expression.
+    pub expr: homeflake_nix::Expr,
+    /// The inventory keys it is derived from.
+    pub sources: &'static [&'static str],
+}
+
+/// The flake-wide Nix files — `flake.nix` first, then the secrets and every module some host
+/// imports — lowered to ASTs, in the order [`generate`] writes them.
+pub fn shared_nix_files(cluster: &Cluster) -> Vec<SharedFile> {
+    let mut out =
+        vec![SharedFile { path: "flake.nix", expr: flake::lower(cluster), sources: &["name", "nixpkgs", "hosts"] }];
+    if !secrets::env_vars(cluster).is_empty() {
+        out.push(SharedFile { path: flake::SECRETS_PATH, expr: secrets::lower(cluster), sources: &["hosts", "users"] });
+    }
+    let used: BTreeSet<Module> = cluster.hosts.iter().flat_map(|h| Module::for_host(cluster, h)).collect();
+    out.extend(used.into_iter().map(|m| SharedFile { path: m.path(), expr: m.lower(cluster), sources: m.sources() }));
+    out
+}
+
+/// Every generated Nix file lowered to an AST, in the order [`generate`] writes them: the shared
+/// files, then each host's `hosts/<name>/default.nix`.
+pub fn lowered_nix_files(cluster: &Cluster) -> Vec<(String, homeflake_nix::Expr)> {
+    let mut out: Vec<(String, homeflake_nix::Expr)> =
+        shared_nix_files(cluster).into_iter().map(|f| (f.path.to_owned(), f.expr)).collect();
+    out.extend(cluster.hosts.iter().map(|h| (format!("hosts/{}/default.nix", h.name), host::lower(cluster, h))));
+    out
 }
 
 /// What the user must do by hand after generating, such as locking an unpinned nixpkgs.

@@ -150,6 +150,7 @@ fn no_value_behind_a_secret_reference_appears_in_any_file() {
         ("HOMEFLAKE_TOKIWA_TAILNET_IP", "100.77.0.2"),
         ("HOMEFLAKE_HANAAKARI_TAILNET_IP", "100.77.0.3"),
         ("FLEET_CP_LAN_IP", "172.16.4.99"),
+        ("CLOUDFLARE_API_TOKEN", "cf-api-token-never-in-output"),
     ];
     for (name, value) in values {
         // SAFETY: no other thread of this test binary reads or writes these variables.
@@ -172,6 +173,16 @@ fn no_value_behind_a_secret_reference_appears_in_any_file() {
             .contents
             .contains("FLEET_CP_LAN_IP = ipv4Address \"FLEET_CP_LAN_IP\";")
     );
+    // The DNS provider's token is a Kubernetes Secret named in the issuer and created by hand: the
+    // Nix side never reads it, and the files only name it and say where it is kept.
+    let reference = generate(&cluster("../.."));
+    assert!(!reference.get("modules/secrets.nix").unwrap().contents.contains("CLOUDFLARE"));
+    let issuer = &reference.get("cluster/manifests/cluster-issuer.yaml").unwrap().contents;
+    assert!(issuer.contains("name: cloudflare-api-token") && issuer.contains("key: api-token"), "{issuer}");
+    let bootstrap = &reference.get("docs/bootstrap.md").unwrap().contents;
+    assert!(bootstrap.contains("--from-literal=api-token=\"$CLOUDFLARE_API_TOKEN\""), "{bootstrap}");
+    let fleet_bootstrap = &fleet.get("docs/bootstrap.md").unwrap().contents;
+    assert!(fleet_bootstrap.contains("--from-file=api-token=/run/secrets/digitalocean-token"), "{fleet_bootstrap}");
 }
 
 /// `nix-instantiate`, or `None` after a loud warning; a failure when `HOMEFLAKE_REQUIRE_NIX=1`.
@@ -369,10 +380,10 @@ fn kubelet_flags_reach_systemd_with_specifiers_and_variables_escaped() {
     let Some(nix) = nix_instantiate() else { return };
     let inventory =
         std::fs::read_to_string(manifest_dir().join("tests/inventories/single-node/homeflake.toml")).unwrap();
+    assert!(inventory.contains("\n[ceph]\n") && inventory.trim_end().ends_with("lan-address = \"10.20.0.5\""));
     let inventory = format!(
-        "{}\nkubelet-flags = [\"--eviction-hard=memory.available<5%\", \"--node-ip=%H\", \"--x=${{HOME}}$USER\"]\n\n\
-         [ceph]\nkubelet-root-dir = \"/srv/kubelet%n\"\n",
-        inventory.trim_end()
+        "{}\nkubelet-flags = [\"--eviction-hard=memory.available<5%\", \"--node-ip=%H\", \"--x=${{HOME}}$USER\"]\n",
+        inventory.trim_end().replacen("\n[ceph]\n", "\n[ceph]\nkubelet-root-dir = \"/srv/kubelet%n\"\n", 1)
     );
     let files = generate(&homeflake_model::from_toml_str("homeflake.toml", &inventory).unwrap().cluster);
     let dir = tempfile::tempdir().unwrap();
@@ -454,4 +465,27 @@ fn every_aarch64_member_seeds_the_arm64_coredns_image_and_only_control_planes_ge
     assert!(host("yomogi").contains("ETCD_UNSUPPORTED_ARCH = \"arm64\""));
     assert!(!host("hanaakari").contains("arm64.nix"), "an x86_64 host keeps the default image");
     assert!(files.get("modules/k8s/arm64.nix").unwrap().contents.contains("services.kubernetes.addons.dns.coredns"));
+}
+
+/// nixfmt 1.0 to 1.2 and 1.3+ lay out `{ a }: body` differently below the top of a file unless
+/// its body is a `let`; the generator writes set-pattern functions only where they agree (the
+/// module function itself, and `outputs = { … }: let … in …`).
+#[test]
+fn set_pattern_functions_only_where_nixfmt_releases_agree() {
+    use homeflake_nix::{Expr, Param};
+    for (inventory, dir) in INVENTORIES {
+        for (path, root) in homeflake_gen::lowered_nix_files(&cluster(dir)) {
+            root.walk(
+                &mut |e| {
+                    if let Expr::Lambda { param: Param::Pattern(_), body } = e {
+                        assert!(
+                            std::ptr::eq(e, &root) || matches!(body.as_ref(), Expr::Let { .. }),
+                            "{inventory}/{path}: a set-pattern function below the top without a let body"
+                        );
+                    }
+                },
+                &mut |_| {},
+            );
+        }
+    }
 }

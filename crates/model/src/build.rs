@@ -1,6 +1,7 @@
 //! Building a cluster in Rust code, with the same validation as the loader.
 
 use crate::ceph::Ceph;
+use crate::charts::Charts;
 use crate::cluster::{Cluster, Network, NixpkgsPin, User, default_locale, default_state_version, default_time_zone};
 use crate::error::BuildError;
 use crate::firewall::Firewall;
@@ -9,7 +10,9 @@ use crate::ingress::Ingress;
 use crate::kubernetes::Kubernetes;
 use crate::names::{ClusterName, DomainName, Locale, StateVersion, TimeZone};
 use crate::split_dns::SplitDns;
+use crate::storage::Storage;
 use crate::tailscale::Tailscale;
+use crate::tls::Tls;
 
 /// Builds a [`Cluster`]; [`ClusterBuilder::build`] runs the loader's validation and returns every error.
 ///
@@ -58,6 +61,9 @@ impl ClusterBuilder {
                 split_dns: None,
                 ingress: None,
                 ceph: None,
+                tls: None,
+                storage: None,
+                charts: Charts::default(),
                 allow_warnings: Vec::new(),
             },
         }
@@ -138,6 +144,24 @@ impl ClusterBuilder {
     /// Turns on Rook Ceph.
     pub fn ceph(mut self, ceph: Ceph) -> Self {
         self.cluster.ceph = Some(ceph);
+        self
+    }
+
+    /// Turns on TLS for the zone (cert-manager and a wildcard certificate).
+    pub fn tls(mut self, tls: Tls) -> Self {
+        self.cluster.tls = Some(tls);
+        self
+    }
+
+    /// Turns on Rook Ceph's cluster on the `[ceph]` disks.
+    pub fn storage(mut self, storage: Storage) -> Self {
+        self.cluster.storage = Some(storage);
+        self
+    }
+
+    /// Overrides chart versions.
+    pub fn charts(mut self, charts: Charts) -> Self {
+        self.cluster.charts = charts;
         self
     }
 

@@ -7,18 +7,21 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::ceph::Ceph;
+use crate::charts::Charts;
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::firewall::Firewall;
 use crate::host::Host;
 use crate::ingress::Ingress;
 use crate::kubernetes::Kubernetes;
 use crate::names::{
-    ClusterName, DiskDevice, DomainName, FlakeUrl, GitRev, GroupName, KernelModule, KubeletFlag, Locale, NarHash,
-    PasswordHash, SshPublicKey, StateVersion, TimeZone, UserName,
+    ClusterName, DiskDevice, DomainName, FlakeUrl, GitRev, GroupName, HostName, KernelModule, KubeletFlag, Locale,
+    NarHash, PasswordHash, SshPublicKey, StateVersion, TimeZone, UserName,
 };
 use crate::secret::Secret;
 use crate::split_dns::SplitDns;
+use crate::storage::{DEFAULT_MON_COUNT, DEFAULT_REPLICATION, Storage};
 use crate::tailscale::Tailscale;
+use crate::tls::Tls;
 
 /// The LAN every host sits on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
@@ -156,9 +159,18 @@ pub struct Cluster {
     /// The ingress proxy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ingress: Option<Ingress>,
-    /// Rook Ceph.
+    /// Rook Ceph prerequisites on the hosts, and the OSD disks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ceph: Option<Ceph>,
+    /// Certificates for the zone (cert-manager, a wildcard certificate for Traefik).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<Tls>,
+    /// Rook Ceph's cluster on the `[ceph]` disks, and its StorageClasses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<Storage>,
+    /// The chart versions of the cluster layer.
+    #[serde(default)]
+    pub charts: Charts,
     /// Warnings acknowledged by name (`easy-certs`), like clippy's `allow`: they are no longer
     /// reported, and `homeflake validate` lists them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -232,6 +244,49 @@ impl Cluster {
     /// The Ceph OSD disks attached to `host`.
     pub fn ceph_osd_devices<'a>(&'a self, host: &'a Host) -> impl Iterator<Item = &'a DiskDevice> + 'a {
         self.ceph.iter().flat_map(|c| &c.osds).filter(move |o| o.host == host.name).map(|o| &o.device)
+    }
+
+    /// The zone the cluster's services live in: the split-DNS zone when split DNS is on, else the domain.
+    pub fn zone(&self) -> &DomainName {
+        self.split_dns.as_ref().map_or(&self.domain, |d| &d.zone)
+    }
+
+    /// The hosts with at least one Ceph OSD disk, in the order they first appear in `ceph.osds`.
+    pub fn osd_hosts(&self) -> Vec<&HostName> {
+        let mut hosts: Vec<&HostName> = Vec::new();
+        for osd in self.ceph.iter().flat_map(|c| &c.osds) {
+            if !hosts.contains(&&osd.host) {
+                hosts.push(&osd.host);
+            }
+        }
+        hosts
+    }
+
+    /// The hosts that may run a Ceph monitor: `storage.mon-hosts`, or every worker.
+    pub fn mon_hosts(&self) -> Vec<&HostName> {
+        match self.storage.as_ref().map(|s| &s.mon_hosts) {
+            Some(hosts) if !hosts.is_empty() => hosts.iter().collect(),
+            _ => self.workers().map(|h| &h.name).collect(),
+        }
+    }
+
+    /// How many Ceph monitors run: `storage.mon-count`, or 3, or the largest odd number of monitor
+    /// hosts when there are fewer (at least 1).
+    pub fn mon_count(&self) -> u32 {
+        if let Some(count) = self.storage.as_ref().and_then(|s| s.mon_count) {
+            return count;
+        }
+        let hosts = u32::try_from(self.mon_hosts().len()).unwrap_or(u32::MAX).clamp(1, DEFAULT_MON_COUNT);
+        if hosts.is_multiple_of(2) { hosts - 1 } else { hosts }
+    }
+
+    /// How many copies Ceph's pools keep: `storage.replication`, or 3, or the number of OSD hosts when
+    /// there are fewer (at least 1).
+    pub fn replication(&self) -> u32 {
+        if let Some(size) = self.storage.as_ref().and_then(|s| s.replication) {
+            return size;
+        }
+        u32::try_from(self.osd_hosts().len()).unwrap_or(u32::MAX).clamp(1, DEFAULT_REPLICATION)
     }
 
     /// Runs the whole validation again: errors and warnings, with key paths but no file positions.

@@ -13,6 +13,7 @@ use std::str::FromStr;
 use ipnet::Ipv4Net;
 
 use crate::ceph::{Ceph, CephOsd};
+use crate::charts::Charts;
 use crate::cluster::{Cluster, Network, NixpkgsPin, User, default_locale, default_state_version, default_time_zone};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::error::ValueError;
@@ -25,8 +26,10 @@ use crate::names::*;
 use crate::secret::Secret;
 use crate::source::{Key, LineIndex, Node, Value};
 use crate::split_dns::{SplitDns, SplitDnsNetwork};
+use crate::storage::Storage;
 use crate::suggest::closest;
 use crate::tailscale::Tailscale;
+use crate::tls::{ApiToken, Tls};
 
 /// A file being decoded.
 pub(crate) struct SourceFile {
@@ -326,7 +329,22 @@ decode_by_parse!(
     System,
     Hardware,
     Role,
+    EmailAddress,
+    ChartVersion,
+    StorageClassName,
+    AcmeServer,
+    AcmeChallenge,
+    DnsProvider,
 );
+
+impl Decode for ApiToken {
+    fn expected() -> &'static str {
+        "a reference { env = \"NAME\" } or { file = \"/path\" }"
+    }
+    fn decode(d: &mut Decoder<'_>, node: &Node, path: &P) -> Option<Self> {
+        d.text(node, path, Self::expected()).map(ApiToken::new)
+    }
+}
 
 impl Decode for TimeZone {
     fn expected() -> &'static str {
@@ -849,9 +867,10 @@ fn ingress(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Ingress> {
         }
     }
     d.set(f, "node-selector", &mut ingress.node_selector);
+    d.set(f, "dashboard", &mut ingress.dashboard);
     host.map(|_| ingress)
 }
-table_decode!(Ingress, "a table with host, node-ports, listen-ports, node-selector", ingress);
+table_decode!(Ingress, "a table with host, node-ports, listen-ports, node-selector, dashboard", ingress);
 
 fn ceph_osd(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<CephOsd> {
     let host = d.req(f, "host");
@@ -869,6 +888,49 @@ fn ceph(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Ceph> {
     Some(c)
 }
 table_decode!(Ceph, "a table with containerd-limit-nofile, kubelet-root-dir, kernel-modules, osds", ceph);
+
+fn tls(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Tls> {
+    let acme_email = d.req(f, "acme-email");
+    let acme_server = d.opt(f, "acme-server");
+    let challenge = d.opt(f, "challenge");
+    let dns_provider = d.req(f, "dns-provider");
+    let dns_api_token = d.req(f, "dns-api-token");
+    let mut tls = Tls::new(acme_email?, dns_provider?, dns_api_token?);
+    if let Some(server) = acme_server {
+        tls.acme_server = server;
+    }
+    if let Some(challenge) = challenge {
+        tls.challenge = challenge;
+    }
+    Some(tls)
+}
+table_decode!(Tls, "a table with acme-email, acme-server, challenge, dns-provider, dns-api-token", tls);
+
+fn storage(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Storage> {
+    let mut s = Storage::default();
+    d.set(f, "mon-hosts", &mut s.mon_hosts);
+    s.mon_count = d.opt(f, "mon-count");
+    s.replication = d.opt(f, "replication");
+    d.set(f, "default-storage-class", &mut s.default_storage_class);
+    d.set(f, "cephfs", &mut s.cephfs);
+    d.set(f, "cephfs-storage-class", &mut s.cephfs_storage_class);
+    Some(s)
+}
+table_decode!(
+    Storage,
+    "a table with mon-hosts, mon-count, replication, default-storage-class, cephfs, cephfs-storage-class",
+    storage
+);
+
+fn charts(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Charts> {
+    let mut c = Charts::default();
+    d.set(f, "traefik", &mut c.traefik);
+    d.set(f, "cert-manager", &mut c.cert_manager);
+    d.set(f, "rook-ceph", &mut c.rook_ceph);
+    d.set(f, "ceph-csi-drivers", &mut c.ceph_csi_drivers);
+    Some(c)
+}
+table_decode!(Charts, "a table of chart versions: traefik, cert-manager, rook-ceph, ceph-csi-drivers", charts);
 
 /// Decodes one host. `folder` is the host file's folder name, which the host's name must equal.
 ///
@@ -999,6 +1061,9 @@ pub(crate) fn root<'n>(d: &mut Decoder<'_>, node: &'n Node) -> Root<'n> {
     let tailscale = d.opt(&mut f, "tailscale").unwrap_or_default();
     let ingress = d.opt(&mut f, "ingress");
     let ceph = d.opt(&mut f, "ceph");
+    let tls = d.opt(&mut f, "tls");
+    let storage = d.opt(&mut f, "storage");
+    let charts = d.opt(&mut f, "charts").unwrap_or_default();
     let split_dns = f.get("split-dns").map(|n| (n, f.path.key("split-dns")));
     let allow_warnings = d.opt(&mut f, "allow-warnings").unwrap_or_default();
     d.finish(f);
@@ -1019,6 +1084,9 @@ pub(crate) fn root<'n>(d: &mut Decoder<'_>, node: &'n Node) -> Root<'n> {
             split_dns: None,
             ingress,
             ceph,
+            tls,
+            storage,
+            charts,
             allow_warnings,
         }),
         _ => None,

@@ -69,6 +69,16 @@ pub enum Code {
     SecretReference,
     /// The nixpkgs lock is incomplete (`rev`, `nar-hash` and `last-modified` go together).
     IncompletePin,
+    /// A section that needs another one which is missing (`[tls]` without `[ingress]`, …).
+    RequiresSection,
+    /// An ACME challenge that cannot succeed for this cluster (HTTP-01).
+    AcmeChallenge,
+    /// A Ceph layout Rook cannot run: an even or too large monitor count, more copies than OSD hosts, …
+    CephLayout,
+    /// A fact the hosts and the cluster layer share differs between them (kubelet's root dir, …).
+    CrossLayerMismatch,
+    /// Warning: Ceph keeps one copy of each object, so losing a disk loses data.
+    SingleReplica,
     /// Warning: easyCerts is on (upstream: not for production-grade clusters).
     EasyCerts,
     /// Warning: a trusted source range is far broader than the ranges it exists for.
@@ -92,13 +102,14 @@ pub enum Code {
 
 impl Code {
     /// The warnings an inventory may acknowledge in `allow-warnings`, by name.
-    pub const WARNINGS: [Code; 6] = [
+    pub const WARNINGS: [Code; 7] = [
         Code::EasyCerts,
         Code::BroadTrustedRange,
         Code::MissingCephModules,
         Code::StateVersionDefault,
         Code::SplitDnsPending,
         Code::UnusedSetting,
+        Code::SingleReplica,
     ];
 
     /// The code's name as inventories and JSON output spell it (`easy-certs`).

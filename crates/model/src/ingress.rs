@@ -57,6 +57,10 @@ pub struct Ingress {
     /// The node labels Traefik is scheduled on (`proxy: "true"`); the ingress host always carries them.
     #[serde(default = "default_node_selector")]
     pub node_selector: BTreeMap<LabelKey, LabelValue>,
+    /// Traefik's dashboard (`api.dashboard`); off by default, and never exposed on an entry point
+    /// (reach it with `kubectl port-forward`).
+    #[serde(default)]
+    pub dashboard: bool,
 }
 
 fn default_node_selector() -> BTreeMap<LabelKey, LabelValue> {
@@ -71,6 +75,7 @@ impl Ingress {
             node_ports: IngressNodePorts::default(),
             listen_ports: ListenPorts::default(),
             node_selector: default_node_selector(),
+            dashboard: false,
         }
     }
 }

@@ -7,6 +7,9 @@
 //! reports every problem at once as [`Diagnostic`]s naming file, line, column, key path and what
 //! is allowed. [`schema`] gives the JSON Schema of the inventory for editors.
 //!
+//! The cluster layer (Helm releases deployed by helmfile) is described by [`Tls`], [`Storage`] and
+//! [`Charts`]; the generator turns them into [`Release`]s whose values are [`Value`] trees.
+//!
 //! Values that may be secret are [`Secret`]s: a literal, or a reference to an environment variable
 //! or a file. The model never holds a secret's value, so nothing needs redacting.
 //!
@@ -16,6 +19,7 @@
 
 mod build;
 mod ceph;
+mod charts;
 mod cluster;
 mod decode;
 mod diagnostic;
@@ -28,16 +32,21 @@ mod kubernetes;
 mod limits;
 mod load;
 mod names;
+mod release;
 mod schema;
 mod secret;
 mod source;
 mod split_dns;
+mod storage;
 mod suggest;
 mod tailscale;
+mod tls;
 mod validate;
+mod value;
 
 pub use build::ClusterBuilder;
 pub use ceph::{Ceph, CephOsd};
+pub use charts::Charts;
 pub use cluster::{Cluster, Network, NixpkgsPin, User};
 pub use diagnostic::{Code, Diagnostic, Severity, printable};
 pub use error::{BuildError, LoadError, ValueError};
@@ -50,15 +59,20 @@ pub use limits::{MAX_DIAGNOSTICS, MAX_INVENTORY_BYTES};
 pub use load::{HOST_FILE, JSON_FILE, Loaded, Sources, TOML_FILE, from_json_str, from_sources, from_toml_str, load};
 pub use names::CRYPT_SCHEME_IDS;
 pub use names::{
-    AbsolutePath, ClusterName, DiskDevice, DomainName, EnvVarName, FlakeUrl, GitRev, GoDuration, GroupName, Hardware,
-    HostName, ImageDigest, ImageName, ImageTag, InterfaceName, KernelModule, KubeletFlag, LabelKey, LabelValue, Locale,
-    NarHash, NixHash, NodePort, PackageAttr, PasswordHash, Port, ProxyFlag, Role, SshPublicKey, StateVersion, System,
-    TimeZone, UserName,
+    AbsolutePath, AcmeChallenge, AcmeServer, ChartVersion, ClusterName, DiskDevice, DnsProvider, DomainName,
+    EmailAddress, EnvVarName, FlakeUrl, GitRev, GoDuration, GroupName, Hardware, HostName, ImageDigest, ImageName,
+    ImageTag, InterfaceName, KernelModule, KubeletFlag, LabelKey, LabelValue, Locale, Namespace, NarHash, NixHash,
+    NodePort, PackageAttr, PasswordHash, Port, ProxyFlag, ReleaseName, Role, SshPublicKey, StateVersion,
+    StorageClassName, System, TimeZone, UserName,
 };
+pub use release::{ChartSource, Release};
 pub use schema::schema;
 pub use secret::Secret;
 pub use split_dns::{SplitDns, SplitDnsNetwork};
+pub use storage::{DEFAULT_MON_COUNT, DEFAULT_REPLICATION, Storage};
 pub use tailscale::{Tailscale, tailnet_range};
+pub use tls::{ApiToken, Tls};
+pub use value::Value;
 
 /// Re-exported so embedders can name CIDRs without depending on `ipnet` themselves.
 pub use ipnet::Ipv4Net;

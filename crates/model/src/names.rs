@@ -740,6 +740,87 @@ string_newtype!(
     |v| if v.is_empty() { Ok(()) } else { check_label_name("label value", v, v, LabelValue::ALLOWED) }
 );
 
+string_newtype!(
+    /// An e-mail address, as ACME account contact (`admin@example.com`).
+    EmailAddress,
+    "e-mail address",
+    "local@domain: the local part A-Z, a-z, 0-9 and '.', '_', '%', '+', '-'; the domain a lower-case DNS name",
+    |v| {
+        let Some((local, domain)) = v.rsplit_once('@') else {
+            return Err(invalid("e-mail address", v, "it has no '@'", EmailAddress::ALLOWED));
+        };
+        check_chars("e-mail address", local, EmailAddress::ALLOWED, 64, |_, c| {
+            c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-')
+        })
+        .map_err(|_| invalid("e-mail address", v, "the part before '@' is empty, too long or has other characters", EmailAddress::ALLOWED))?;
+        DomainName::new(domain)
+            .map_err(|_| invalid("e-mail address", v, format!("{domain:?} is not a lower-case DNS name"), EmailAddress::ALLOWED))?;
+        Ok(())
+    }
+);
+
+string_newtype!(
+    /// A Helm chart version, a semantic version with an optional leading `v` (`41.3.0`, `v1.21.1`).
+    ChartVersion,
+    "chart version",
+    "a semantic version MAJOR.MINOR.PATCH, optionally with a leading 'v', a -prerelease and a +build (41.3.0, v1.21.1)",
+    |v| {
+        let err = |reason: &str| invalid("chart version", v, reason, ChartVersion::ALLOWED);
+        let core = v.strip_prefix('v').unwrap_or(v);
+        let (core, build) = match core.split_once('+') {
+            Some((c, b)) => (c, Some(b)),
+            None => (core, None),
+        };
+        let (core, pre) = match core.split_once('-') {
+            Some((c, p)) => (c, Some(p)),
+            None => (core, None),
+        };
+        let numbers: Vec<&str> = core.split('.').collect();
+        if numbers.len() != 3 || numbers.iter().any(|n| n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(err("it is not three numbers MAJOR.MINOR.PATCH"));
+        }
+        if numbers.iter().any(|n| n.len() > 1 && n.starts_with('0')) {
+            return Err(err("a number has a leading zero"));
+        }
+        for part in [pre, build].into_iter().flatten() {
+            if part.split('.').any(|id| id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')) {
+                return Err(err("the prerelease or build part has an empty identifier or characters other than A-Z, a-z, 0-9, '-'"));
+            }
+        }
+        Ok(())
+    }
+);
+
+string_newtype!(
+    /// A Kubernetes StorageClass name: a DNS subdomain in lower case (`ceph-block`).
+    StorageClassName,
+    "StorageClass name",
+    "RFC 1123 labels (a-z, 0-9, '-') joined by '.', at most 253 characters (a Kubernetes object name)",
+    |v| DomainName::new(v).map(|_| ()).map_err(|e| invalid("StorageClass name", v, e.message(), StorageClassName::ALLOWED))
+);
+
+string_newtype!(
+    /// A Helm release name: an RFC 1123 label of at most 53 characters (`cert-manager`).
+    ReleaseName,
+    "release name",
+    "1 to 53 characters a-z, 0-9 and '-', not starting or ending with '-'",
+    |v| {
+        check_label("release name", v, ReleaseName::ALLOWED)?;
+        if v.len() > 53 {
+            return Err(invalid("release name", v, "it is longer than 53 characters", ReleaseName::ALLOWED));
+        }
+        Ok(())
+    }
+);
+
+string_newtype!(
+    /// A Kubernetes namespace: an RFC 1123 label (`rook-ceph`).
+    Namespace,
+    "namespace",
+    "1 to 63 characters a-z, 0-9 and '-', not starting or ending with '-' (an RFC 1123 label)",
+    |v| check_label("namespace", v, Namespace::ALLOWED)
+);
+
 macro_rules! port_newtype {
     ($(#[$meta:meta])* $name:ident, $kind:literal, $min:literal, $max:literal, $allowed:literal) => {
         $(#[$meta])*
@@ -944,6 +1025,58 @@ choice_enum!(
     aliases ["master" => "control-plane", "controlplane" => "control-plane", "node" => "worker"]
 );
 
+choice_enum!(
+    /// The ACME server of Let's Encrypt that issues the cluster's certificates.
+    AcmeServer,
+    "ACME server",
+    "production, staging",
+    [
+        /// Trusted certificates, with strict rate limits.
+        Production = "production",
+        /// Untrusted test certificates with generous rate limits, for trying the setup.
+        Staging = "staging",
+    ],
+    aliases ["prod" => "production", "test" => "staging"]
+);
+
+impl AcmeServer {
+    /// The server's directory URL.
+    pub fn url(self) -> &'static str {
+        match self {
+            AcmeServer::Production => "https://acme-v02.api.letsencrypt.org/directory",
+            AcmeServer::Staging => "https://acme-staging-v02.api.letsencrypt.org/directory",
+        }
+    }
+}
+
+choice_enum!(
+    /// How the ACME server checks that the cluster controls the zone.
+    AcmeChallenge,
+    "ACME challenge",
+    "dns-01",
+    [
+        /// A TXT record at the DNS provider: works when the zone is not reachable from the internet, and issues wildcards.
+        Dns01 = "dns-01",
+        /// An HTTP request to the zone on port 80: refused by validation (see `Cluster::validate`).
+        Http01 = "http-01",
+    ],
+    aliases ["dns01" => "dns-01", "dns" => "dns-01", "http01" => "http-01", "http" => "http-01"]
+);
+
+choice_enum!(
+    /// A DNS provider whose API cert-manager's DNS-01 solver can use with one API token.
+    DnsProvider,
+    "DNS provider",
+    "cloudflare, digitalocean",
+    [
+        /// Cloudflare (an API token with Zone:DNS:Edit on the zone).
+        Cloudflare = "cloudflare",
+        /// DigitalOcean (a personal access token with write scope).
+        DigitalOcean = "digitalocean",
+    ],
+    aliases ["cf" => "cloudflare", "digital-ocean" => "digitalocean", "do" => "digitalocean"]
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -991,5 +1124,23 @@ mod tests {
         assert!(DomainName::new("home..com").is_err());
         assert!(LabelKey::new("example.com/tier").is_ok());
         assert!(EnvVarName::new("1X").is_err());
+    }
+
+    #[test]
+    fn cluster_layer_values() {
+        assert!(EmailAddress::new("admin+tls@example.com").is_ok());
+        for bad in ["admin", "@example.com", "a b@example.com", "admin@Example.com", "admin@{{x}}"] {
+            assert!(EmailAddress::new(bad).is_err(), "{bad}");
+        }
+        for good in ["41.3.0", "v1.21.1", "1.0.4", "1.2.3-rc.1+build.5"] {
+            assert!(ChartVersion::new(good).is_ok(), "{good}");
+        }
+        for bad in ["", "latest", "41.3", "v1.21", "1.2.3.4", "01.2.3", "~1.2.3", "1.2.x", "1.2.3-", "v 1.2.3"] {
+            assert!(ChartVersion::new(bad).is_err(), "{bad}");
+        }
+        assert!(StorageClassName::new("ceph-block").is_ok());
+        assert!(StorageClassName::new("Ceph").is_err());
+        assert!(ReleaseName::new("a".repeat(54)).is_err());
+        assert_eq!("prodction".parse::<AcmeServer>().unwrap_err().suggestion(), Some("production"));
     }
 }

@@ -14,7 +14,7 @@ use crate::cluster::Cluster;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::firewall::FirewallMode;
 use crate::host::Host;
-use crate::names::{HostName, System};
+use crate::names::{AcmeChallenge, HostName, System};
 use crate::secret::Secret;
 use crate::split_dns::SplitDnsNetwork;
 use crate::suggest::closest;
@@ -112,6 +112,8 @@ pub(crate) fn validate(cluster: &Cluster) -> Vec<Located> {
     ranges(&mut cx);
     services(&mut cx);
     ceph(&mut cx);
+    tls(&mut cx);
+    storage(&mut cx);
     users_and_pin(&mut cx);
     port_collisions(&mut cx);
     impossible_values(&mut cx);
@@ -461,14 +463,15 @@ fn ceph(cx: &mut Cx<'_>) {
         if let Some(host) = cx.host_ref(&osd.host, &loc, "Ceph OSD host")
             && !host.roles.worker
         {
+            let why = if host.roles.in_cluster() {
+                "is not a worker, so no OSD pod can run on it"
+            } else {
+                "is outside Kubernetes (it has no role), so Rook cannot run an OSD on it"
+            };
             cx.push(
                 loc.clone(),
-                Diagnostic::error(
-                    Code::WrongRole,
-                    loc.clone(),
-                    format!("Ceph OSD host {:?} is not a worker, so no OSD pod can run on it", osd.host.as_str()),
-                )
-                .with_allowed("a host with \"worker\" in its roles"),
+                Diagnostic::error(Code::WrongRole, loc.clone(), format!("Ceph OSD host {:?} {why}", osd.host.as_str()))
+                    .with_allowed("a host with \"worker\" in its roles"),
             );
         }
         if let Some(first) = seen.insert((osd.host.as_str(), osd.device.as_str()), i) {
@@ -505,6 +508,192 @@ fn ceph(cx: &mut Cx<'_>) {
         }
     }
 }
+
+fn tls(cx: &mut Cx<'_>) {
+    let c = cx.cluster;
+    let Some(tls) = &c.tls else { return };
+    if c.ingress.is_none() {
+        cx.push(
+            "tls".into(),
+            Diagnostic::error(
+                Code::RequiresSection,
+                "tls",
+                "[tls] makes a wildcard certificate for Traefik, but there is no [ingress] and so no Traefik",
+            )
+            .with_allowed("[ingress] with [tls], or no [tls]"),
+        );
+    }
+    if tls.challenge == AcmeChallenge::Http01 {
+        let why = match &c.split_dns {
+            Some(dns) => format!(
+                "split DNS answers {} only on the tailnet, and outside it the zone resolves to 127.0.0.1, so the ACME server's HTTP request can never reach the cluster",
+                dns.zone
+            ),
+            None => format!("HTTP-01 cannot issue the wildcard certificate *.{} that Traefik serves", c.zone()),
+        };
+        cx.push(
+            "tls.challenge".into(),
+            Diagnostic::error(
+                Code::AcmeChallenge,
+                "tls.challenge",
+                format!("the HTTP-01 challenge cannot succeed: {why}"),
+            )
+            .with_allowed("challenge = \"dns-01\" (a TXT record through the DNS provider's API)"),
+        );
+    }
+    if tls.dns_api_token.literal().is_some() {
+        cx.push(
+            "tls.dns-api-token".into(),
+            Diagnostic::error(
+                Code::SecretReference,
+                "tls.dns-api-token",
+                "the DNS provider's API token is written into the inventory (not shown here); it would be committed to git",
+            )
+            .with_allowed("{ env = \"NAME\" } or { file = \"/path\" }: where the token is kept when you create its Kubernetes Secret"),
+        );
+    }
+}
+
+fn storage(cx: &mut Cx<'_>) {
+    let c = cx.cluster;
+    let Some(storage) = &c.storage else { return };
+    let osd_hosts = c.osd_hosts();
+    if osd_hosts.is_empty() {
+        cx.push(
+            "storage".into(),
+            Diagnostic::error(
+                Code::RequiresSection,
+                "storage",
+                "[storage] runs Rook Ceph, but [ceph] lists no OSD disk",
+            )
+            .with_allowed("[[ceph.osds]] entries with host and device, or no [storage]"),
+        );
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, name) in storage.mon_hosts.iter().enumerate() {
+        let loc = format!("storage.mon-hosts[{i}]");
+        if let Some(&first) = seen.get(name.as_str()) {
+            cx.push(
+                loc.clone(),
+                Diagnostic::error(
+                    Code::DuplicateEntry,
+                    loc,
+                    format!("monitor host {name:?} is listed twice (also storage.mon-hosts[{first}])"),
+                )
+                .with_allowed("each host once"),
+            );
+            continue;
+        }
+        seen.insert(name.as_str(), i);
+        if let Some(host) = cx.host_ref(name, &loc, "Ceph monitor host")
+            && !host.roles.worker
+        {
+            cx.push(
+                loc.clone(),
+                Diagnostic::error(
+                    Code::WrongRole,
+                    loc,
+                    format!("Ceph monitor host {name:?} is not a worker, so no monitor pod can run on it"),
+                )
+                .with_allowed("a host with \"worker\" in its roles"),
+            );
+        }
+    }
+    let mon_hosts = c.mon_hosts().len();
+    if let Some(count) = storage.mon_count {
+        let problem = if count == 0 {
+            Some("mon-count is 0: Ceph needs at least one monitor".to_owned())
+        } else if count.is_multiple_of(2) {
+            Some(format!(
+                "mon-count {count} is even: monitors keep quorum by majority, so {count} survive no more failures than {}",
+                count - 1
+            ))
+        } else if count as usize > mon_hosts {
+            Some(format!(
+                "mon-count {count} is more than the {mon_hosts} host(s) that can run a monitor (Rook runs one per host)"
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            let largest_odd = if mon_hosts.is_multiple_of(2) { mon_hosts.saturating_sub(1) } else { mon_hosts };
+            cx.push(
+                "storage.mon-count".into(),
+                Diagnostic::error(Code::CephLayout, "storage.mon-count", message)
+                    .with_allowed(format!("an odd number from 1 to {}", largest_odd.max(1))),
+            );
+        }
+    }
+    if let Some(size) = storage.replication
+        && !osd_hosts.is_empty()
+        && (size == 0 || size as usize > osd_hosts.len())
+    {
+        let hosts: Vec<&str> = osd_hosts.iter().map(|h| h.as_str()).collect();
+        cx.push(
+            "storage.replication".into(),
+            Diagnostic::error(
+                Code::CephLayout,
+                "storage.replication",
+                format!(
+                    "replication {size} needs {size} hosts with OSD disks (each copy on its own host), but only {} ha{} one: {}",
+                    hosts.len(),
+                    if hosts.len() == 1 { "s" } else { "ve" },
+                    hosts.join(", ")
+                ),
+            )
+            .with_allowed(format!("a number from 1 to {}, or more [[ceph.osds]] hosts", hosts.len())),
+        );
+    } else if c.replication() == 1 && !osd_hosts.is_empty() {
+        cx.push(
+            "storage.replication".into(),
+            Diagnostic::warning(
+                Code::SingleReplica,
+                "storage.replication",
+                match osd_hosts.as_slice() {
+                    [only] => format!(
+                        "Ceph keeps one copy of every object (only {only} has OSD disks): losing a disk loses the data on it"
+                    ),
+                    _ => "Ceph keeps one copy of every object (replication = 1): losing a disk loses the data on it"
+                        .to_owned(),
+                },
+            )
+            .with_allowed("OSD disks on more hosts, then replication = 2 or 3 (the default follows the OSD hosts)"),
+        );
+    }
+    if let Some(ceph) = &c.ceph {
+        for (i, host) in c.hosts.iter().enumerate() {
+            if !host.roles.worker {
+                continue;
+            }
+            let flags = c.kubelet_flags(host);
+            let root_dir = flags
+                .iter()
+                .rev()
+                .find(|f| f.name() == "root-dir")
+                .and_then(|f| f.value())
+                .unwrap_or(KUBELET_DEFAULT_ROOT_DIR);
+            if root_dir != ceph.kubelet_root_dir.as_str() {
+                let (loc, p) = cx.host_key(i, "kubelet-flags");
+                cx.push(
+                    loc,
+                    Diagnostic::error(
+                        Code::CrossLayerMismatch,
+                        p,
+                        format!(
+                            "kubelet on {:?} keeps pods under {root_dir}, but Rook's CSI plugin mounts ceph.kubelet-root-dir = {}",
+                            host.name.as_str(),
+                            ceph.kubelet_root_dir
+                        ),
+                    )
+                    .with_allowed(format!("--root-dir={} (or no --root-dir flag), or change ceph.kubelet-root-dir", ceph.kubelet_root_dir)),
+                );
+            }
+        }
+    }
+}
+
+/// kubelet's `--root-dir` when the flag is not given.
+const KUBELET_DEFAULT_ROOT_DIR: &str = "/var/lib/kubelet";
 
 fn users_and_pin(cx: &mut Cx<'_>) {
     let c = cx.cluster;

@@ -83,6 +83,12 @@ fn reference_in_code() -> Result<Cluster, BuildError> {
     .ingress(Ingress::new(name("hanaakari")))
     .split_dns(SplitDns::new(DomainName::new("home.example.com").expect("valid"), name("yomogi"), name("hanaakari")))
     .ceph(ceph)
+    .tls(Tls::new(
+        EmailAddress::new("admin@example.com").expect("valid"),
+        DnsProvider::Cloudflare,
+        Secret::Env(EnvVarName::new("CLOUDFLARE_API_TOKEN").expect("valid")),
+    ))
+    .storage(Storage::default())
     .build()
 }
 
@@ -91,7 +97,7 @@ fn the_reference_cluster_built_in_code_equals_the_example_inventory() {
     let built = reference_in_code().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(built, example());
     let codes: Vec<Code> = built.warnings().iter().map(|w| w.code).collect();
-    assert_eq!(codes, [Code::EasyCerts, Code::BroadTrustedRange]);
+    assert_eq!(codes, [Code::EasyCerts, Code::BroadTrustedRange, Code::SingleReplica]);
 }
 
 #[test]
@@ -131,6 +137,9 @@ fn the_schema_describes_every_top_level_key() {
         "ingress",
         "ceph",
         "nixpkgs",
+        "tls",
+        "storage",
+        "charts",
     ] {
         assert!(props.contains_key(key), "{key} missing");
     }

@@ -47,6 +47,18 @@ fn with(old: &str, new: &str) -> String {
     BASE.replacen(old, new, 1)
 }
 
+/// BASE with `extra` appended (new tables, or hosts).
+fn appended(extra: &str) -> String {
+    format!("{BASE}\n{extra}")
+}
+
+/// A `[tls]` table that is valid for BASE, with one line replaced.
+fn tls_with(old: &str, new: &str) -> String {
+    const TLS: &str = "[tls]\nacme-email = \"admin@example.com\"\ndns-provider = \"cloudflare\"\ndns-api-token = { env = \"CF_TOKEN\" }\n";
+    assert!(TLS.contains(old), "the case's anchor {old:?} is not in the [tls] table");
+    appended(&TLS.replacen(old, new, 1))
+}
+
 fn errors_of(result: Result<homeflake_model::Loaded, LoadError>) -> Vec<Diagnostic> {
     match result {
         Ok(loaded) => panic!("accepted; warnings: {:#?}", loaded.warnings),
@@ -544,6 +556,111 @@ fn cases() -> Vec<Case> {
             Code::InvalidValue,
             &["kubernetes.api.port: port 0 is out of range; allowed: a port number from 1 to 65535"],
         ),
+        case(
+            "HTTP-01 with split DNS",
+            tls_with("dns-provider", "challenge = \"http-01\"\ndns-provider"),
+            Code::AcmeChallenge,
+            &[
+                "tls.challenge: the HTTP-01 challenge cannot succeed: split DNS answers home.example.com only on the tailnet",
+                "resolves to 127.0.0.1",
+                "allowed: challenge = \"dns-01\"",
+            ],
+        ),
+        case(
+            "unknown DNS provider",
+            tls_with("\"cloudflare\"", "\"route53\""),
+            Code::InvalidValue,
+            &["tls.dns-provider: unknown DNS provider \"route53\"; allowed: cloudflare, digitalocean"],
+        ),
+        case(
+            "DNS API token written literally",
+            tls_with("{ env = \"CF_TOKEN\" }", "\"cf-secret-token-value\""),
+            Code::SecretReference,
+            &[
+                "tls.dns-api-token: the DNS provider's API token is written into the inventory (not shown here)",
+                "allowed: { env = \"NAME\" } or { file = \"/path\" }",
+            ],
+        ),
+        case(
+            "TLS without ingress",
+            tls_with("dns-provider", "dns-provider").replacen("[ingress]\nhost = \"b\"\n", "", 1).replacen(
+                "[split-dns]\nserver-host = \"a\"",
+                "[split-dns]\nserver-host = \"a\"\nanswer-host = \"b\"",
+                1,
+            ),
+            Code::RequiresSection,
+            &[
+                "tls: [tls] makes a wildcard certificate for Traefik, but there is no [ingress]",
+                "allowed: [ingress] with [tls]",
+            ],
+        ),
+        case(
+            "chart version that is not a version",
+            appended("[charts]\ntraefik = \"latest\"\n"),
+            Code::InvalidValue,
+            &[
+                "charts.traefik: invalid chart version \"latest\": it is not three numbers MAJOR.MINOR.PATCH",
+                "allowed: a semantic version",
+            ],
+        ),
+        case(
+            "Ceph OSD on a host outside Kubernetes",
+            appended(
+                "[[hosts]]\nname = \"c\"\nhardware = \"uefi-pc\"\nlan-interface = \"enp1s0\"\nlan-address = \"192.168.10.4\"\n\n[[ceph.osds]]\nhost = \"c\"\ndevice = \"/dev/disk/by-id/ata-SSD_2\"\n",
+            ),
+            Code::WrongRole,
+            &[
+                "ceph.osds[1].host: Ceph OSD host \"c\" is outside Kubernetes (it has no role)",
+                "allowed: a host with \"worker\"",
+            ],
+        ),
+        case(
+            "replication larger than the OSD hosts",
+            appended("[storage]\nreplication = 2\n"),
+            Code::CephLayout,
+            &[
+                "storage.replication: replication 2 needs 2 hosts with OSD disks (each copy on its own host), but only 1 has one: b",
+                "allowed: a number from 1 to 1",
+            ],
+        ),
+        case(
+            "even monitor count",
+            appended("[storage]\nmon-count = 2\n"),
+            Code::CephLayout,
+            &["storage.mon-count: mon-count 2 is even", "allowed: an odd number from 1 to 1"],
+        ),
+        case(
+            "more monitors than monitor hosts",
+            appended("[storage]\nmon-hosts = [\"b\"]\nmon-count = 3\n"),
+            Code::CephLayout,
+            &[
+                "storage.mon-count: mon-count 3 is more than the 1 host(s) that can run a monitor",
+                "allowed: an odd number from 1 to 1",
+            ],
+        ),
+        case(
+            "monitor host that is no host",
+            appended("[storage]\nmon-hosts = [\"bb\"]\n"),
+            Code::UnknownHost,
+            &["storage.mon-hosts[0]: Ceph monitor host \"bb\" is not a host of the inventory", "(did you mean \"b\"?)"],
+        ),
+        case(
+            "kubelet root dir differs from Ceph's",
+            with(
+                "lan-address = \"192.168.10.3\"",
+                "lan-address = \"192.168.10.3\"\nkubelet-flags = [\"--root-dir=/srv/kubelet\"]",
+            ) + "\n[storage]\n",
+            Code::CrossLayerMismatch,
+            &[
+                "hosts.b.kubelet-flags: kubelet on \"b\" keeps pods under /srv/kubelet, but Rook's CSI plugin mounts ceph.kubelet-root-dir = /var/lib/kubelet",
+            ],
+        ),
+        case(
+            "unknown storage key",
+            appended("[storage]\nreplicaton = 1\n"),
+            Code::UnknownKey,
+            &["storage.replicaton: unknown key \"replicaton\"", "(did you mean \"replication\"?)"],
+        ),
         case("TOML syntax error", with("[network]", "[network"), Code::Syntax, &["homeflake.toml:4:", "allowed: TOML"]),
         case(
             "service CIDR of one address",
@@ -700,6 +817,7 @@ fn every_bad_inventory_is_rejected_with_a_useful_message() {
         assert!(r.starts_with("homeflake.toml"), "case {:?}: no file in {r}", c.name);
         assert!(d.line.is_some(), "case {:?}: no line in {r}", c.name);
         assert!(d.allowed.is_some(), "case {:?}: nothing allowed in {r}", c.name);
+        assert!(!r.contains("cf-secret-token-value"), "case {:?}: a secret in {r}", c.name);
     }
 }
 

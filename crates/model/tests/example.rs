@@ -12,7 +12,11 @@ fn example_inventory_loads_with_the_expected_warnings() {
     let codes: Vec<_> = loaded.warnings.iter().map(|w| w.code).collect();
     assert_eq!(
         codes,
-        [homeflake_model::Code::EasyCerts, homeflake_model::Code::BroadTrustedRange],
+        [
+            homeflake_model::Code::EasyCerts,
+            homeflake_model::Code::BroadTrustedRange,
+            homeflake_model::Code::SingleReplica
+        ],
         "{:#?}",
         loaded.warnings
     );

@@ -16,6 +16,10 @@ fn tomlish() -> impl Strategy<Value = String> {
         Just("tailnet-address".to_owned()),
         Just("host".to_owned()),
         Just("env".to_owned()),
+        Just("replication".to_owned()),
+        Just("mon-hosts".to_owned()),
+        Just("challenge".to_owned()),
+        Just("dns-api-token".to_owned()),
         "[a-z-]{1,12}",
     ];
     let value = prop_oneof![
@@ -38,6 +42,9 @@ fn tomlish() -> impl Strategy<Value = String> {
         Just("[ingress]\n".to_owned()),
         Just("[[ceph.osds]]\n".to_owned()),
         Just("[firewall]\n".to_owned()),
+        Just("[tls]\n".to_owned()),
+        Just("[storage]\n".to_owned()),
+        Just("[charts]\n".to_owned()),
     ];
     proptest::collection::vec((header, key, value), 0..24)
         .prop_map(|lines| lines.into_iter().map(|(h, k, v)| format!("{h}{k} = {v}\n")).collect::<String>())

@@ -152,6 +152,9 @@ pub struct Binding {
     pub comments: Vec<String>,
     /// The binding itself.
     pub kind: BindingKind,
+    /// An opaque number the printer ignores (0: none). Tools that trace output back to their
+    /// input set it, and [`crate::tagged_lines`] tells which lines the binding landed on.
+    pub tag: u32,
 }
 
 /// What a binding binds.
@@ -180,6 +183,8 @@ pub struct ListItem {
     pub comments: Vec<String>,
     /// The element.
     pub value: Expr,
+    /// An opaque number the printer ignores (0: none); see [`Binding::tag`].
+    pub tag: u32,
 }
 
 /// A lambda's parameter.

@@ -156,7 +156,7 @@ impl Reader {
                 let mut items = Vec::new();
                 for item in l.items() {
                     let comments = self.comments_before(syntax(&item));
-                    items.push(ListItem { comments, value: self.expr(item)? });
+                    items.push(ListItem { comments, value: self.expr(item)?, tag: 0 });
                 }
                 Expr::List(items)
             }
@@ -248,7 +248,7 @@ impl Reader {
                     names: i.attrs().map(|a| self.key(a)).collect::<Result<_>>()?,
                 },
             };
-            out.push(Binding { comments, kind });
+            out.push(Binding { comments, kind, tag: 0 });
         }
         Ok(out)
     }

@@ -33,7 +33,9 @@ pub mod from_rnix;
 mod layout;
 pub mod make;
 pub mod print;
+mod trace;
 
 pub use ast::*;
 pub use from_rnix::{FromRnixError, from_rnix, from_rnix_expr};
 pub use print::{print_expr, print_file};
+pub use trace::{TaggedSpan, TraceError, tagged_lines};

@@ -64,17 +64,17 @@ pub fn bind(dotted_path: &str, value: impl Into<Expr>) -> Binding {
 
 /// `path = value;` with an explicit attribute path.
 pub fn bind_path(path: AttrPath, value: impl Into<Expr>) -> Binding {
-    Binding { comments: Vec::new(), kind: BindingKind::Assign { path, value: value.into() } }
+    Binding { comments: Vec::new(), kind: BindingKind::Assign { path, value: value.into() }, tag: 0 }
 }
 
 /// `inherit a b;`.
 pub fn inherit<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> Binding {
-    Binding { comments: Vec::new(), kind: BindingKind::Inherit { from: None, names: keys(names) } }
+    Binding { comments: Vec::new(), kind: BindingKind::Inherit { from: None, names: keys(names) }, tag: 0 }
 }
 
 /// `inherit (from) a b;`.
 pub fn inherit_from<S: AsRef<str>>(from: impl Into<Expr>, names: impl IntoIterator<Item = S>) -> Binding {
-    Binding { comments: Vec::new(), kind: BindingKind::Inherit { from: Some(from.into()), names: keys(names) } }
+    Binding { comments: Vec::new(), kind: BindingKind::Inherit { from: Some(from.into()), names: keys(names) }, tag: 0 }
 }
 
 /// `{ … }`.
@@ -89,7 +89,7 @@ pub fn rec_attrs(bindings: impl IntoIterator<Item = Binding>) -> Expr {
 
 /// `[ … ]`.
 pub fn list<E: Into<Expr>>(items: impl IntoIterator<Item = E>) -> Expr {
-    Expr::List(items.into_iter().map(|value| ListItem { comments: Vec::new(), value: value.into() }).collect())
+    Expr::List(items.into_iter().map(|value| ListItem { comments: Vec::new(), value: value.into(), tag: 0 }).collect())
 }
 
 /// `expr.a.b` with a dotted path.
@@ -148,10 +148,23 @@ pub fn file<S: AsRef<str>>(comments: impl IntoIterator<Item = S>, expr: impl Int
     File { comments: comments.into_iter().map(|c| c.as_ref().to_string()).collect(), expr: expr.into() }
 }
 
+/// `[ … ]` whose items carry tags (see [`ListItem::tag`]).
+pub fn tagged_list<E: Into<Expr>>(items: impl IntoIterator<Item = (E, u32)>) -> Expr {
+    Expr::List(
+        items.into_iter().map(|(value, tag)| ListItem { comments: Vec::new(), value: value.into(), tag }).collect(),
+    )
+}
+
 impl Binding {
     /// The same binding with a comment line above it.
     pub fn commented(mut self, comment: &str) -> Binding {
         self.comments.push(comment.to_string());
+        self
+    }
+
+    /// The same binding with a tag (see [`Binding::tag`]).
+    pub fn tagged(mut self, tag: u32) -> Binding {
+        self.tag = tag;
         self
     }
 }

@@ -91,8 +91,8 @@ fn lists() {
             bind(
                 "commented",
                 Expr::List(vec![
-                    ListItem { comments: vec!["first".into()], value: string("a") },
-                    ListItem { comments: vec!["two".into(), "lines".into()], value: string("b") },
+                    ListItem { comments: vec!["first".into()], value: string("a"), tag: 0 },
+                    ListItem { comments: vec!["two".into(), "lines".into()], value: string("b"), tag: 0 },
                 ]),
             ),
         ]),

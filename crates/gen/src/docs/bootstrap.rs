@@ -1,5 +1,5 @@
 //! `docs/bootstrap.md`: the ordered first-deploy steps, from installing the machines to joining
-//! the workers, kubectl and the DNS settings, with commands that work on real machines.
+//! the workers, kubectl, the DNS settings and the cluster layer, with commands that work on real machines.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -38,7 +38,7 @@ pub fn render(cluster: &Cluster) -> String {
     switching(cluster, &admin, &mut steps, &mut out);
     kubectl(cluster, &admin, &mut steps, &mut out);
     dns(cluster, &mut steps, &mut out);
-    traefik_and_ceph(cluster, &mut steps, &mut out);
+    cluster_layer(cluster, &mut steps, &mut out);
     out.truncate(out.trim_end().len());
     out.push('\n');
     out
@@ -271,27 +271,11 @@ fn dns(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
     }
 }
 
-fn traefik_and_ceph(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
-    if let Some(ingress) = &cluster.ingress {
-        steps.heading(out, "Expose Traefik on the proxy's NodePorts");
-        let selector: Vec<String> = ingress.node_selector.iter().map(|(k, v)| format!("{k}: \"{v}\"")).collect();
-        let _ = writeln!(
-            out,
-            "nginx on {} forwards to these NodePorts, so Traefik's Helm values must use the same numbers:\n\n\
-             ```yaml\nports:\n  web:\n    nodePort: {}\n  websecure:\n    nodePort: {}\nservice:\n  type: NodePort\n\
-             nodeSelector:\n  {}\n```\n",
-            markdown_code(ingress.host.as_str()),
-            ingress.node_ports.http,
-            ingress.node_ports.https,
-            selector.join("\n  ")
-        );
-    }
-    if let Some(ceph) = cluster.ceph.as_ref().filter(|c| !c.osds.is_empty()) {
-        steps.heading(out, "Give Rook Ceph its disks");
-        out.push_str("List these devices in the Rook `CephCluster` storage nodes:\n\n");
-        for osd in &ceph.osds {
-            let _ = writeln!(out, "- {}: {}", markdown_code(osd.host.as_str()), markdown_code(osd.device.as_str()));
-        }
+/// The cluster layer's step (its text lives in `docs/cluster_layer.rs`).
+fn cluster_layer(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
+    if let Some((title, text)) = super::cluster_layer::bootstrap_step(cluster) {
+        steps.heading(out, title);
+        out.push_str(&text);
         out.push('\n');
     }
 }

@@ -5,6 +5,7 @@
 //! the span or the label it stands in, whatever the model allows.
 
 pub mod bootstrap;
+pub mod cluster_layer;
 pub mod topology;
 
 /// The first line of every generated Markdown file.

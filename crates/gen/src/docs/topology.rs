@@ -1,4 +1,5 @@
-//! `docs/topology.md`: a Mermaid diagram of hosts, networks, the DNS → ingress → NodePort path and the Ceph disks.
+//! `docs/topology.md`: a Mermaid diagram of hosts, networks, the DNS → ingress → NodePort path, the Ceph
+//! disks and the Helm releases, and a table of where the releases run.
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -70,12 +71,19 @@ pub fn mermaid(cluster: &Cluster) -> String {
             let _ = writeln!(out, "  {} --- osd{index}[(\"{label}\")]", node_id(host));
         }
     }
+    super::cluster_layer::mermaid(cluster, &mut out);
     out
 }
 
 /// The whole Markdown document.
 pub fn render(cluster: &Cluster) -> String {
-    format!("{}# {} topology\n\n```mermaid\n{}```\n", super::header(), cluster.name, mermaid(cluster))
+    format!(
+        "{}# {} topology\n\n```mermaid\n{}```\n{}",
+        super::header(),
+        cluster.name,
+        mermaid(cluster),
+        super::cluster_layer::topology_section(cluster)
+    )
 }
 
 /// A Mermaid node id that no host name can turn into a keyword (`end`).

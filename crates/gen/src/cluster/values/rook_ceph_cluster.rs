@@ -1,0 +1,160 @@
+//! `cluster/values/rook-ceph-cluster.yaml`: the CephCluster on exactly the inventory's OSD disks,
+//! its monitors, the block pool with the default StorageClass, and CephFS.
+//!
+//! Keys checked against rook/rook v1.20.6 `deploy/charts/rook-ceph-cluster/values.yaml` and its
+//! templates: `operatorNamespace`, `toolbox.enabled`, `cephClusterSpec.mon.count`,
+//! `cephClusterSpec.mon.allowMultiplePerNode`, `cephClusterSpec.mgr.count`,
+//! `cephClusterSpec.mgr.allowMultiplePerNode`, `cephClusterSpec.placement.mon.nodeAffinity` (only when
+//! `storage.mon-hosts` names hosts),
+//! `cephClusterSpec.storage.useAllNodes`, `…useAllDevices`, `…nodes[].name`,
+//! `…nodes[].devices[].name` (a full `/dev/disk/by-id/` path is allowed), `cephBlockPools[].name`,
+//! `cephBlockPools[].spec.failureDomain`, `…spec.replicated.size`,
+//! `…spec.replicated.requireSafeReplicaSize` (must be false for size 1),
+//! `cephBlockPools[].storageClass.{enabled,name,isDefault,reclaimPolicy,allowVolumeExpansion,volumeBindingMode,parameters}`,
+//! `cephFileSystems[].spec.{metadataPool,dataPools,metadataServer}`,
+//! `cephFileSystems[].storageClass.{enabled,isDefault,name,pool,…}`, `cephObjectStores`.
+//! Lists replace the chart's defaults whole, so the StorageClass parameters Rook's defaults carry
+//! (the CSI secrets, written there as `{{ .Release.Namespace }}`) are repeated with the namespace.
+
+use homeflake_model::{Cluster, Storage, Value};
+
+use crate::cluster::{ROOK_NAMESPACE, map};
+
+/// The label every node carries with its name, which Rook matches `storage.nodes[].name` against.
+const HOSTNAME_LABEL: &str = "kubernetes.io/hostname";
+/// The block pool's name.
+pub const BLOCK_POOL: &str = "ceph-blockpool";
+/// The shared filesystem's name.
+pub const FILESYSTEM: &str = "ceph-filesystem";
+/// The filesystem's data pool.
+const DATA_POOL: &str = "data0";
+
+/// The Ceph cluster's values.
+pub fn values(cluster: &Cluster, storage: &Storage) -> Value {
+    let workers = cluster.workers().count();
+    let nodes = cluster.osd_hosts().into_iter().map(|host| {
+        let devices = cluster
+            .ceph
+            .iter()
+            .flat_map(|c| &c.osds)
+            .filter(|osd| osd.host == *host)
+            .map(|osd| map([("name", Value::from(osd.device.as_str()))]));
+        map([("name", Value::from(host.as_str())), ("devices", Value::list(devices))])
+    });
+    let mut cluster_spec = vec![
+        ("mon", map([("count", cluster.mon_count().into()), ("allowMultiplePerNode", false.into())])),
+        (
+            "mgr",
+            map([("count", Value::from(if workers >= 2 { 2u32 } else { 1 })), ("allowMultiplePerNode", false.into())]),
+        ),
+    ];
+    // Rook places monitors on any node (every worker) unless the inventory names the hosts.
+    if !storage.mon_hosts.is_empty() {
+        cluster_spec.push(("placement", map([("mon", mon_placement(storage))])));
+    }
+    cluster_spec.push((
+        "storage",
+        map([("useAllNodes", false.into()), ("useAllDevices", false.into()), ("nodes", Value::list(nodes))]),
+    ));
+    let cluster_spec = map(cluster_spec);
+    let filesystems =
+        if storage.cephfs { Value::list([filesystem(cluster, storage, workers)]) } else { Value::list([]) };
+    map([
+        ("operatorNamespace", ROOK_NAMESPACE.into()),
+        ("toolbox", map([("enabled", true.into())])),
+        ("cephClusterSpec", cluster_spec),
+        ("cephBlockPools", Value::list([block_pool(cluster, storage)])),
+        ("cephFileSystems", filesystems),
+        ("cephObjectStores", Value::list([])),
+    ])
+}
+
+/// A node affinity that keeps monitors on `storage.mon-hosts`.
+fn mon_placement(storage: &Storage) -> Value {
+    let hosts = storage.mon_hosts.iter().map(|h| Value::from(h.as_str()));
+    let expression =
+        map([("key", Value::from(HOSTNAME_LABEL)), ("operator", "In".into()), ("values", Value::list(hosts))]);
+    let terms = Value::list([map([("matchExpressions", Value::list([expression]))])]);
+    map([(
+        "nodeAffinity",
+        map([("requiredDuringSchedulingIgnoredDuringExecution", map([("nodeSelectorTerms", terms)]))]),
+    )])
+}
+
+/// `replicated:` with `size`; Rook refuses a pool of size 1 unless told it is meant.
+fn replicated(size: u32) -> Value {
+    let mut entries = vec![("size", Value::from(size))];
+    if size == 1 {
+        entries.push(("requireSafeReplicaSize", false.into()));
+    }
+    map(entries)
+}
+
+/// The CSI secrets a StorageClass of `driver` (`rbd`, `cephfs`) names.
+fn csi_secret_parameters(driver: &str) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for (role, secret) in [
+        ("provisioner", "provisioner"),
+        ("controller-expand", "provisioner"),
+        ("controller-publish", "provisioner"),
+        ("node-stage", "node"),
+    ] {
+        out.push((format!("csi.storage.k8s.io/{role}-secret-name"), format!("rook-csi-{driver}-{secret}").into()));
+        out.push((format!("csi.storage.k8s.io/{role}-secret-namespace"), ROOK_NAMESPACE.into()));
+    }
+    out.push(("csi.storage.k8s.io/fstype".into(), "ext4".into()));
+    out
+}
+
+fn storage_class(name: &str, is_default: bool, extra: Vec<(&str, Value)>, parameters: Vec<(String, Value)>) -> Value {
+    let mut entries = vec![("enabled", Value::from(true)), ("name", name.into()), ("isDefault", is_default.into())];
+    entries.extend(extra);
+    entries.extend([
+        ("reclaimPolicy", "Delete".into()),
+        ("allowVolumeExpansion", true.into()),
+        ("volumeBindingMode", "Immediate".into()),
+        ("parameters", Value::Map(parameters)),
+    ]);
+    map(entries)
+}
+
+fn block_pool(cluster: &Cluster, storage: &Storage) -> Value {
+    let mut parameters: Vec<(String, Value)> =
+        vec![("imageFormat".into(), "2".into()), ("imageFeatures".into(), "layering".into())];
+    parameters.extend(csi_secret_parameters("rbd"));
+    map([
+        ("name", BLOCK_POOL.into()),
+        ("spec", map([("failureDomain", "host".into()), ("replicated", replicated(cluster.replication()))])),
+        ("storageClass", storage_class(storage.default_storage_class.as_str(), true, Vec::new(), parameters)),
+    ])
+}
+
+fn filesystem(cluster: &Cluster, storage: &Storage, workers: usize) -> Value {
+    let size = cluster.replication();
+    let spec = map([
+        ("metadataPool", map([("replicated", replicated(size))])),
+        (
+            "dataPools",
+            Value::list([map([
+                ("name", DATA_POOL.into()),
+                ("failureDomain", "host".into()),
+                ("replicated", replicated(size)),
+            ])]),
+        ),
+        // A standby metadata server needs a second node to stand by on.
+        ("metadataServer", map([("activeCount", Value::from(1u32)), ("activeStandby", (workers >= 2).into())])),
+    ]);
+    map([
+        ("name", FILESYSTEM.into()),
+        ("spec", spec),
+        (
+            "storageClass",
+            storage_class(
+                storage.cephfs_storage_class.as_str(),
+                false,
+                vec![("pool", DATA_POOL.into())],
+                csi_secret_parameters("cephfs"),
+            ),
+        ),
+    ])
+}
