@@ -6,7 +6,7 @@ use homeflake_nix::make::{
 };
 use homeflake_nix::{BinaryOp, Binding, Expr};
 
-use crate::lower::{module, secret};
+use crate::lower::{module, secret, systemd_exec_word};
 use crate::modules::Module;
 use crate::trace::{Origin, Provenance, host_key, record};
 
@@ -167,9 +167,11 @@ fn node_labels(host: &Host) -> Option<String> {
     Some(format!("--node-labels={}", pairs.join(",")))
 }
 
-/// A space-separated flags option: one flag as a string, several as a reviewable list joined by
+/// A space-separated flags option that nixpkgs puts into a unit's `ExecStart` (so each flag is
+/// escaped for systemd): one flag as a string, several as a reviewable list joined by
 /// `lib.concatStringsSep`. Each flag comes with the inventory keys it is taken from.
 fn flags(option: &str, flags: Vec<(String, Vec<String>)>) -> Option<Binding> {
+    let flags: Vec<(String, Vec<String>)> = flags.into_iter().map(|(f, keys)| (systemd_exec_word(&f), keys)).collect();
     let all_keys = || -> Vec<String> {
         let mut keys: Vec<String> = flags.iter().flat_map(|(_, keys)| keys.iter().cloned()).collect();
         keys.sort();

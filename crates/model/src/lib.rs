@@ -29,6 +29,7 @@ mod flows;
 mod host;
 mod ingress;
 mod kubernetes;
+mod limits;
 mod load;
 mod names;
 mod release;
@@ -47,14 +48,16 @@ pub use build::ClusterBuilder;
 pub use ceph::{Ceph, CephOsd};
 pub use charts::Charts;
 pub use cluster::{Cluster, Network, NixpkgsPin, User};
-pub use diagnostic::{Code, Diagnostic, Severity};
+pub use diagnostic::{Code, Diagnostic, Severity, printable};
 pub use error::{BuildError, LoadError, ValueError};
 pub use firewall::{Firewall, FirewallMode};
 pub use flows::{Listener, OpenedByNixpkgs, Opener, Protocol, Source};
 pub use host::{Host, Roles};
 pub use ingress::{Ingress, IngressNodePorts, ListenPorts};
 pub use kubernetes::{ApiServer, CorednsImage, DnsAddon, Kubernetes, RoleFlags, ports};
+pub use limits::{MAX_DIAGNOSTICS, MAX_INVENTORY_BYTES};
 pub use load::{HOST_FILE, JSON_FILE, Loaded, Sources, TOML_FILE, from_json_str, from_sources, from_toml_str, load};
+pub use names::CRYPT_SCHEME_IDS;
 pub use names::{
     AbsolutePath, AcmeChallenge, AcmeServer, ChartVersion, ClusterName, DiskDevice, DnsProvider, DomainName,
     EmailAddress, EnvVarName, FlakeUrl, GitRev, GoDuration, GroupName, Hardware, HostName, ImageDigest, ImageName,

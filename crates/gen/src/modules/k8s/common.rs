@@ -56,9 +56,7 @@ pub fn lower(cluster: &Cluster) -> Expr {
     module(bindings)
 }
 
-/// The cluster DNS service address: the last usable address of the service range, as the NixOS
-/// default `10.0.0.254` is for the default `10.0.0.0/24`, so a changed range keeps DNS inside it.
+/// The cluster DNS service address ([`Kubernetes::dns_service_address`](homeflake_model::Kubernetes::dns_service_address)).
 pub fn dns_cluster_ip(cluster: &Cluster) -> Ipv4Addr {
-    let broadcast = u32::from(cluster.kubernetes.service_cidr.broadcast());
-    Ipv4Addr::from(broadcast - 1)
+    cluster.kubernetes.dns_service_address().expect("validation rejects a service range without room for DNS")
 }
