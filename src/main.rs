@@ -1,5 +1,7 @@
 //! The `homeflake` command line: a thin layer over the library that prints and sets the exit code.
 
+mod explain;
+
 use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -93,6 +95,34 @@ enum Command {
     Validate {
         #[command(flatten)]
         inventory: InventoryArgs,
+    },
+    /// Trace generated lines back to the inventory keys they come from.
+    ///
+    /// `explain FILE:LINE` prints a generated line and each inventory key it comes from, with the
+    /// inventory line that writes it (or that its default applies) and the rule that derives it;
+    /// `explain FILE` does so for every line of the file that a key reaches. `explain --key KEY`
+    /// lists every generated line KEY reaches: what changing it changes. `explain --option OPTION
+    /// --host HOST` shows where the NixOS option is set for HOST and from which keys. Keys are
+    /// written as in the inventory: `network.gateway`, `hosts.yomogi.lan-address`,
+    /// `ingress.node-ports.https`, `users[0].name`.
+    Explain {
+        #[command(flatten)]
+        inventory: InventoryArgs,
+        /// A generated file, or a line of it: `hosts/yomogi/default.nix:23`.
+        #[arg(value_name = "FILE[:LINE]", required_unless_present_any = ["key", "option"], conflicts_with_all = ["key", "option"])]
+        target: Option<String>,
+        /// An inventory key: list every generated line it reaches.
+        #[arg(long, value_name = "KEY", conflicts_with = "option")]
+        key: Option<String>,
+        /// A NixOS option path: where it is set for --host.
+        #[arg(long, value_name = "OPTION", requires = "host")]
+        option: Option<String>,
+        /// The host whose configuration --option looks in.
+        #[arg(long, value_name = "HOST", requires = "option")]
+        host: Option<String>,
+        /// Print JSON (the shape is documented in README.md) instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the cluster's topology as a Mermaid diagram.
     Graph {
@@ -193,6 +223,15 @@ fn run(command: Command) -> Result<()> {
             let file = inventory_file(&inventory_root(&inventory.inventory)?);
             outln!("{}: valid, {hosts} host{}", shown(&file), if hosts == 1 { "" } else { "s" })
         }
+        Command::Explain { inventory, target, key, option, host, json } => {
+            let question = match (&target, &key, &option, &host) {
+                (Some(target), _, _, _) => explain::Question::parse_target(target),
+                (_, Some(key), _, _) => explain::Question::Key(key),
+                (_, _, Some(option), Some(host)) => explain::Question::Option { option, host },
+                _ => bail!("explain needs FILE[:LINE], --key KEY, or --option OPTION --host HOST"),
+            };
+            run_explain(&inventory, question, json)
+        }
         Command::Graph { inventory } => {
             let loaded = load(&inventory)?;
             out!("{}", homeflake::generator::docs::topology::mermaid(&loaded.cluster))
@@ -201,6 +240,23 @@ fn run(command: Command) -> Result<()> {
             outln!("{}", serde_json::to_string_pretty(&homeflake::schema()).context("serialising the schema")?)
         }
         Command::Init { dir } => init(&dir),
+    }
+}
+
+fn run_explain(inventory: &InventoryArgs, question: explain::Question<'_>, json: bool) -> Result<()> {
+    let loaded = load(inventory)?;
+    let root = inventory_root(&inventory.inventory)?;
+    let sources =
+        homeflake::model::read(&root).with_context(|| format!("reading the inventory in {}", root.display()))?;
+    let locations = homeflake::model::locate(&sources);
+    let trace = homeflake::generator::trace::trace(&loaded.cluster);
+    let explainer = homeflake::generator::explain::Explainer::new(&trace, &locations);
+    match explain::answer(&explainer, &loaded.cluster, question, json) {
+        Ok(text) => out!("{text}"),
+        Err(error) => {
+            eprintln!("error: {}", printable(&error.to_string()));
+            Err(Failed.into())
+        }
     }
 }
 

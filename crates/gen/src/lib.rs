@@ -10,6 +10,7 @@
 
 pub mod cluster;
 pub mod docs;
+pub mod explain;
 pub mod flake;
 pub mod flake_lock;
 pub mod host;

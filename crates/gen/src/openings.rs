@@ -37,12 +37,9 @@ pub fn bindings(cluster: &Cluster, opener: Opener) -> Vec<Binding> {
                 return Vec::new();
             }
             let origin = || Origin {
-                keys: {
-                    let mut keys: Vec<String> = lines.iter().flat_map(|l| l.keys.iter().cloned()).collect();
-                    keys.sort();
-                    keys.dedup();
-                    keys
-                },
+                keys: Vec::new(),
+                presence: vec!["firewall.mode".into()],
+                head_only: false,
                 rule: Some("the least-privilege firewall admits each flow of the table from exactly its sources"),
                 lines: lines
                     .iter()
@@ -140,7 +137,13 @@ fn narrowing(cluster: &Cluster, host: &Host, opener: Opener) -> Vec<Line> {
         for (interface, key) in trusted_interfaces(cluster) {
             out.push(Line {
                 parts: vec![StrPart::Text(format!("iptables -I nixos-fw -i {interface} {port} -j nixos-fw-accept\n"))],
-                keys: key.into_iter().map(String::from).collect(),
+                keys: key
+                    .into_iter()
+                    .flat_map(
+                        |k| if k == "tailscale.trust-interface" { vec![k, "tailscale.interface"] } else { vec![k] },
+                    )
+                    .map(String::from)
+                    .collect(),
             });
         }
     }
@@ -153,7 +156,7 @@ fn narrowing(cluster: &Cluster, host: &Host, opener: Opener) -> Vec<Line> {
 fn trusted_interfaces(cluster: &Cluster) -> Vec<(&str, Option<&'static str>)> {
     let mut interfaces = vec![("lo", None)];
     if cluster.tailscale.enable && cluster.tailscale.trust_interface {
-        interfaces.push((cluster.tailscale.interface.as_str(), Some("tailscale.interface")));
+        interfaces.push((cluster.tailscale.interface.as_str(), Some("tailscale.trust-interface")));
     }
     interfaces
         .extend(cluster.firewall.trusted_interfaces.iter().map(|i| (i.as_str(), Some("firewall.trusted-interfaces"))));
@@ -188,28 +191,28 @@ fn open_to_everyone<'a>(listeners: impl Iterator<Item = &'a Listener>) -> Vec<Bi
         let k = keys(tcp.iter().map(|(_, k)| *k).collect());
         out.push(
             bind("networking.firewall.allowedTCPPorts", port_list(&tcp))
-                .traced(|| Origin { keys: k, ..Origin::default() }),
+                .traced(|| Origin { presence: k, ..Origin::default() }),
         );
     }
     if !tcp_ranges.is_empty() {
         let k = keys(tcp_ranges.iter().map(|(_, k)| *k).collect());
         out.push(
             bind("networking.firewall.allowedTCPPortRanges", range_list(&tcp_ranges))
-                .traced(|| Origin { keys: k, ..Origin::default() }),
+                .traced(|| Origin { presence: k, ..Origin::default() }),
         );
     }
     if !udp.is_empty() {
         let k = keys(udp.iter().map(|(_, k)| *k).collect());
         out.push(
             bind("networking.firewall.allowedUDPPorts", port_list(&udp))
-                .traced(|| Origin { keys: k, ..Origin::default() }),
+                .traced(|| Origin { presence: k, ..Origin::default() }),
         );
     }
     if !udp_ranges.is_empty() {
         let k = keys(udp_ranges.iter().map(|(_, k)| *k).collect());
         out.push(
             bind("networking.firewall.allowedUDPPortRanges", range_list(&udp_ranges))
-                .traced(|| Origin { keys: k, ..Origin::default() }),
+                .traced(|| Origin { presence: k, ..Origin::default() }),
         );
     }
     out
