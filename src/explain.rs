@@ -97,6 +97,10 @@ fn plural(n: usize) -> &'static str {
 fn line_text(e: &LineExplanation) -> String {
     let mut out = format!("{}:{}: {}\n", printable(&e.file), e.line, printable(e.text.trim_end()));
     sources_text(&mut out, &e.sources, e.rule.as_deref().into_iter().collect());
+    if !e.presence.is_empty() {
+        let keys: Vec<String> = e.presence.iter().map(|s| printable(&s.key).into_owned()).collect();
+        let _ = writeln!(out, "  = present because of: {}", keys.join(", "));
+    }
     out
 }
 
@@ -109,8 +113,10 @@ fn definition_text(d: &Definition) -> String {
 }
 
 fn sources_text(out: &mut String, sources: &[Source], rules: Vec<&str>) {
-    if sources.is_empty() {
-        out.push_str("  = no inventory key reaches this: homeflake writes it the same for every inventory\n");
+    if sources.is_empty() && rules.is_empty() {
+        out.push_str(
+            "  = no inventory key's value is on this line: homeflake writes it the same for every inventory\n",
+        );
         return;
     }
     for rule in rules {
@@ -141,6 +147,44 @@ fn source_text(source: &Source) -> String {
                 " ".repeat(at.column as usize - 1),
                 "^".repeat(at.width as usize)
             );
+        }
+    }
+    out
+}
+
+/// For each file the plan writes, the lines that change and the inventory keys each comes from.
+pub fn plan_reasons(plan: &homeflake::Plan, trace: &homeflake::generator::trace::Trace) -> String {
+    use homeflake::files::Action;
+    let mut out = String::new();
+    for file in plan.files() {
+        let (old, new) = match file.action() {
+            Action::Create { contents } => ("", &**contents),
+            Action::Update { on_disk, contents } => (on_disk.as_str(), &**contents),
+            _ => continue,
+        };
+        let Some(traced) = trace.file(file.path().as_str()) else { continue };
+        let diff = similar::TextDiff::from_lines(old, new);
+        let mut lines = Vec::new();
+        for op in diff.ops() {
+            if let similar::DiffOp::Insert { new_index, new_len, .. }
+            | similar::DiffOp::Replace { new_index, new_len, .. } = *op
+            {
+                lines.extend(new_index..new_index + new_len);
+            }
+        }
+        let mut reasons = String::new();
+        for index in lines {
+            let Some(Some(source)) = traced.lines.get(index) else { continue };
+            let keys: Vec<&str> = source.keys.iter().chain(&source.presence).map(String::as_str).collect();
+            if keys.is_empty() {
+                continue;
+            }
+            let text = new.lines().nth(index).unwrap_or_default();
+            let _ =
+                writeln!(reasons, "  +{}: {}  <- {}", index + 1, printable(text.trim()), printable(&keys.join(", ")));
+        }
+        if !reasons.is_empty() {
+            let _ = writeln!(out, "why {} changes:\n{reasons}", printable(file.path().as_str()));
         }
     }
     out

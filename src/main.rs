@@ -90,6 +90,9 @@ enum Command {
         /// Colour the diff.
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
+        /// After the diff, say for each changed line which inventory keys it comes from.
+        #[arg(long)]
+        explain: bool,
     },
     /// Load and validate the inventory only: print errors and warnings; exit 1 on errors.
     Validate {
@@ -217,7 +220,7 @@ fn main() -> ExitCode {
 fn run(command: Command) -> Result<()> {
     match command {
         Command::Gen { output, check, force } => run_gen(&output, check, force),
-        Command::Plan { output, color } => plan(&output, color),
+        Command::Plan { output, color, explain } => plan(&output, color, explain),
         Command::Validate { inventory } => {
             let hosts = load(&inventory)?.cluster.hosts.len();
             let file = inventory_file(&inventory_root(&inventory.inventory)?);
@@ -302,7 +305,7 @@ fn run_gen(output: &OutputArgs, check: bool, force: bool) -> Result<()> {
     }
 }
 
-fn plan(output: &OutputArgs, color: Color) -> Result<()> {
+fn plan(output: &OutputArgs, color: Color, explain: bool) -> Result<()> {
     let loaded = load(&output.inventory)?;
     let files = homeflake::generate(&loaded.cluster);
     let out = out_dir(output);
@@ -310,6 +313,10 @@ fn plan(output: &OutputArgs, color: Color) -> Result<()> {
         .and_then(|lock| lock.plan(&files))
         .with_context(|| format!("planning {}", out.display()))?;
     out!("{}", plan.diff(color_enabled(color, false)))?;
+    if explain {
+        let trace = homeflake::generator::trace::trace(&loaded.cluster);
+        out!("{}", explain::plan_reasons(&plan, &trace))?;
+    }
     outln!("{}", plan.summary())?;
     Ok(())
 }

@@ -44,8 +44,11 @@ pub struct LineExplanation {
     pub line: u32,
     /// The line's text.
     pub text: String,
-    /// The keys it comes from; empty for text no key reaches.
+    /// The keys whose values it shows; empty for text no key's value reaches.
     pub sources: Vec<Source>,
+    /// The keys that decide whether the line exists at all (a switch, the list holding it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub presence: Vec<Source>,
     /// The rule deriving it from those keys, if it is not simply their value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
@@ -171,6 +174,7 @@ impl<'a> Explainer<'a> {
             line,
             text: text.to_owned(),
             sources: source.map(|s| s.keys.iter().map(|k| self.source(k)).collect()).unwrap_or_default(),
+            presence: source.map(|s| s.presence.iter().map(|k| self.source(k)).collect()).unwrap_or_default(),
             rule: source.and_then(|s| s.rule).map(str::to_owned),
         }
     }
