@@ -1,6 +1,6 @@
 //! `hosts/<host>/default.nix`: one machine — its imports, addresses, boot, Wake-on-LAN and resolved component flags.
 
-use homeflake_model::{Cluster, Hardware, Host, System};
+use homeflake_model::{Cluster, FlagSource, Hardware, Host, System};
 use homeflake_nix::make::{
     apply, attrs, binary, bind, bind_path, ident, interp, keys, list, path, quoted, select, string, text,
 };
@@ -38,36 +38,19 @@ pub fn lower(cluster: &Cluster, host: &Host) -> Expr {
         }
     }
     if host.roles.in_cluster() {
-        let mut kubelet: Vec<(String, Vec<String>)> = cluster
-            .kubelet_flags_with_keys(host)
+        let mut kubelet: Vec<(String, FlagOrigin)> = cluster
+            .kubelet_flags_with_sources(host)
             .into_iter()
-            .map(|(flag, key)| {
-                // The role's flags follow the host's roles.
-                let keys = if key.starts_with("kubernetes.kubelet-flags.") {
-                    vec![key, host_key(host, "roles")]
-                } else {
-                    vec![key]
-                };
-                (flag.as_str().to_string(), keys)
-            })
+            .map(|(flag, source)| (flag.as_str().to_string(), FlagOrigin::Kubelet(source)))
             .collect();
         if let Some(labels) = node_labels(host) {
-            let mut keys = vec![host_key(host, "labels")];
-            if cluster.ingress.as_ref().is_some_and(|i| i.host == host.name) {
-                keys.push("ingress.node-selector".into());
-            }
-            kubelet.push((labels, keys));
+            kubelet.push((labels, FlagOrigin::Labels));
         }
-        let role = if host.roles.control_plane { "control-plane" } else { "worker" };
-        let proxy_key = format!("kubernetes.proxy-flags.{role}");
-        let proxy = cluster
-            .kubernetes
-            .proxy_flags
-            .for_roles(host.roles)
-            .iter()
-            .map(|f| (f.as_str().to_string(), vec![proxy_key.clone(), host_key(host, "roles")]));
-        bindings.extend(flags("services.kubernetes.kubelet.extraOpts", kubelet));
-        bindings.extend(flags("services.kubernetes.proxy.extraOpts", proxy.collect()));
+        let proxy = cluster.kubernetes.proxy_flags.for_roles(host.roles).iter();
+        let proxy = proxy.map(|f| (f.as_str().to_string(), FlagOrigin::Proxy)).collect();
+        let keys = |origin: &FlagOrigin| origin.keys(cluster, host);
+        bindings.extend(flags("services.kubernetes.kubelet.extraOpts", kubelet, keys));
+        bindings.extend(flags("services.kubernetes.proxy.extraOpts", proxy, keys));
     }
     if host.wake_on_lan {
         bindings.push(wake_on_lan(host).present_if_host(host, "wake-on-lan"));
@@ -175,16 +158,44 @@ fn node_labels(host: &Host) -> Option<String> {
     Some(format!("--node-labels={}", pairs.join(",")))
 }
 
+/// Where a kubelet or kube-proxy flag comes from.
+enum FlagOrigin {
+    Kubelet(FlagSource),
+    /// `--node-labels`, from the host's labels (and the ingress node selector on the ingress host).
+    Labels,
+    /// `kubernetes.proxy-flags.<role>`.
+    Proxy,
+}
+
+impl FlagOrigin {
+    fn keys(&self, cluster: &Cluster, host: &Host) -> Vec<String> {
+        match self {
+            FlagOrigin::Kubelet(source) => source.keys(host),
+            FlagOrigin::Labels => {
+                let mut keys = vec![host_key(host, "labels")];
+                if cluster.ingress.as_ref().is_some_and(|i| i.host == host.name) {
+                    keys.push("ingress.node-selector".into());
+                }
+                keys
+            }
+            FlagOrigin::Proxy => {
+                let role = if host.roles.control_plane { "control-plane" } else { "worker" };
+                vec![format!("kubernetes.proxy-flags.{role}"), host_key(host, "roles")]
+            }
+        }
+    }
+}
+
 /// A space-separated flags option that nixpkgs puts into a unit's `ExecStart` (so each flag is
 /// escaped for systemd): one flag as a string, several as a reviewable list joined by
-/// `lib.concatStringsSep`. Each flag comes with the inventory keys it is taken from.
-fn flags(option: &str, flags: Vec<(String, Vec<String>)>) -> Option<Binding> {
-    let flags: Vec<(String, Vec<String>)> = flags.into_iter().map(|(f, keys)| (systemd_exec_word(&f), keys)).collect();
+/// `lib.concatStringsSep`. `keys` names where each flag comes from, only when a trace is taken.
+fn flags(option: &str, flags: Vec<(String, FlagOrigin)>, keys: impl Fn(&FlagOrigin) -> Vec<String>) -> Option<Binding> {
+    let flags: Vec<(String, FlagOrigin)> = flags.into_iter().map(|(f, o)| (systemd_exec_word(&f), o)).collect();
     let all_keys = || -> Vec<String> {
-        let mut keys: Vec<String> = flags.iter().flat_map(|(_, keys)| keys.iter().cloned()).collect();
-        keys.sort();
-        keys.dedup();
-        keys
+        let mut all: Vec<String> = flags.iter().flat_map(|(_, origin)| keys(origin)).collect();
+        all.sort();
+        all.dedup();
+        all
     };
     match flags.len() {
         0 => None,
@@ -196,7 +207,7 @@ fn flags(option: &str, flags: Vec<(String, Vec<String>)>) -> Option<Binding> {
             let tag = record(|| Origin { presence: all_keys(), ..Origin::default() });
             let items = flags
                 .iter()
-                .map(|(flag, keys)| (string(flag), record(|| Origin { keys: keys.clone(), ..Origin::default() })));
+                .map(|(flag, origin)| (string(flag), record(|| Origin { keys: keys(origin), ..Origin::default() })));
             let joined =
                 apply(select(ident("lib"), "concatStringsSep"), [string(" "), homeflake_nix::make::tagged_list(items)]);
             Some(bind(option, joined).tagged(tag))

@@ -48,7 +48,7 @@ mod value;
 pub use build::ClusterBuilder;
 pub use ceph::{Ceph, CephOsd};
 pub use charts::Charts;
-pub use cluster::{Cluster, Network, NixpkgsPin, User};
+pub use cluster::{Cluster, FlagSource, Network, NixpkgsPin, User};
 pub use diagnostic::{Code, Diagnostic, Severity, printable};
 pub use error::{BuildError, LoadError, ValueError};
 pub use firewall::{Firewall, FirewallMode};

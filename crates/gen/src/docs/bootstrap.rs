@@ -114,6 +114,7 @@ fn tailnet(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
 
 fn switching(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String) {
     let any_env = !secrets::env_vars(cluster).is_empty();
+    let env_vars = secrets::HostEnvVars::new(cluster);
     steps.heading(out, "How to switch a host");
     out.push_str(
         "Either on the host itself, from a checkout of the flake there, or from your machine over SSH: \
@@ -133,7 +134,7 @@ fn switching(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String
         .chain(cluster.hosts.iter().filter(|h| h.roles.worker && !h.roles.control_plane))
         .chain(cluster.hosts.iter().filter(|h| !h.roles.in_cluster()));
     for host in in_order {
-        let vars = secrets::env_vars_of_host(cluster, host);
+        let vars = env_vars.of(host);
         let impure = if vars.is_empty() { "" } else { " --impure" };
         let address = secret_label(&host.lan_address);
         let _ = writeln!(out, "{}:\n\n```sh", markdown_code(host.name.as_str()));
