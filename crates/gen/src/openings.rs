@@ -206,35 +206,24 @@ fn open_to_everyone<'a>(listeners: impl Iterator<Item = &'a Listener>) -> Vec<Bi
             ranges.iter().map(|((from, to), key)| (attrs([bind("from", *from), bind("to", *to)]), item_tag(key))),
         )
     };
-    let keys = |keys: Vec<&str>| keys.into_iter().map(String::from).collect::<Vec<_>>();
     let mut out = Vec::new();
+    let mut open = |option: &str, value: Expr, keys: Vec<&str>| {
+        let presence = || keys.iter().map(|k| (*k).to_owned()).collect();
+        out.push(bind(option, value).traced(|| Origin { presence: presence(), ..Origin::default() }));
+    };
+    let keys_of = |ports: &[(u16, &'static str)]| ports.iter().map(|(_, k)| *k).collect();
+    let range_keys_of = |ranges: &[((u16, u16), &'static str)]| ranges.iter().map(|(_, k)| *k).collect();
     if !tcp.is_empty() {
-        let k = keys(tcp.iter().map(|(_, k)| *k).collect());
-        out.push(
-            bind("networking.firewall.allowedTCPPorts", port_list(&tcp))
-                .traced(|| Origin { presence: k, ..Origin::default() }),
-        );
+        open("networking.firewall.allowedTCPPorts", port_list(&tcp), keys_of(&tcp));
     }
     if !tcp_ranges.is_empty() {
-        let k = keys(tcp_ranges.iter().map(|(_, k)| *k).collect());
-        out.push(
-            bind("networking.firewall.allowedTCPPortRanges", range_list(&tcp_ranges))
-                .traced(|| Origin { presence: k, ..Origin::default() }),
-        );
+        open("networking.firewall.allowedTCPPortRanges", range_list(&tcp_ranges), range_keys_of(&tcp_ranges));
     }
     if !udp.is_empty() {
-        let k = keys(udp.iter().map(|(_, k)| *k).collect());
-        out.push(
-            bind("networking.firewall.allowedUDPPorts", port_list(&udp))
-                .traced(|| Origin { presence: k, ..Origin::default() }),
-        );
+        open("networking.firewall.allowedUDPPorts", port_list(&udp), keys_of(&udp));
     }
     if !udp_ranges.is_empty() {
-        let k = keys(udp_ranges.iter().map(|(_, k)| *k).collect());
-        out.push(
-            bind("networking.firewall.allowedUDPPortRanges", range_list(&udp_ranges))
-                .traced(|| Origin { presence: k, ..Origin::default() }),
-        );
+        open("networking.firewall.allowedUDPPortRanges", range_list(&udp_ranges), range_keys_of(&udp_ranges));
     }
     out
 }
