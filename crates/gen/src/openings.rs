@@ -66,6 +66,11 @@ fn accept_lines(cluster: &Cluster, listener: &Listener) -> Vec<StrPart> {
                     out.extend(line(vec![StrPart::Text("-s ".into()), secret_part(&control_plane.lan_address)]));
                 }
             }
+            Source::Members => {
+                for member in cluster.hosts.iter().filter(|h| h.roles.in_cluster()) {
+                    out.extend(line(vec![StrPart::Text("-s ".into()), secret_part(&member.lan_address)]));
+                }
+            }
             Source::Tailnet if cluster.tailscale.enable && !cluster.tailscale.trust_interface => {
                 out.extend(line(vec![StrPart::Text(format!("-i {}", cluster.tailscale.interface))]));
             }
