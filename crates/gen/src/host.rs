@@ -6,8 +6,9 @@ use homeflake_nix::make::{
 };
 use homeflake_nix::{BinaryOp, Binding, Expr};
 
-use crate::lower::{module, secret};
+use crate::lower::{module, secret, systemd_exec_word};
 use crate::modules::Module;
+use crate::trace::{Origin, Provenance, host_key, record};
 
 /// Lowers one host.
 pub fn lower(cluster: &Cluster, host: &Host) -> Expr {
@@ -15,26 +16,61 @@ pub fn lower(cluster: &Cluster, host: &Host) -> Expr {
     bindings.extend(networking(cluster, host));
     bindings.extend(boot(host));
     if !host.kernel_modules.is_empty() {
-        bindings.push(bind("boot.kernelModules", list(host.kernel_modules.iter().map(|m| m.as_str()))));
+        let key = host_key(host, "kernel-modules");
+        let modules = crate::trace::list_from(&key, host.kernel_modules.iter().map(|m| m.as_str()));
+        bindings.push(bind("boot.kernelModules", modules).present_if(&key));
     }
     if host.roles.control_plane {
-        bindings.push(bind("services.kubernetes.apiserver.advertiseAddress", secret(&host.lan_address)));
+        bindings.push(bind("services.kubernetes.apiserver.advertiseAddress", secret(&host.lan_address)).traced(|| {
+            Origin {
+                keys: vec![host_key(host, "lan-address")],
+                presence: vec![host_key(host, "roles")],
+                ..Origin::default()
+            }
+        }));
         if host.system == System::Aarch64Linux {
             // etcd refuses to start on arm64 unless told the architecture is meant.
-            bindings.push(bind("systemd.services.etcd.environment.ETCD_UNSUPPORTED_ARCH", "arm64"));
+            bindings.push(bind("systemd.services.etcd.environment.ETCD_UNSUPPORTED_ARCH", "arm64").traced(|| Origin {
+                presence: vec![host_key(host, "hardware"), host_key(host, "roles")],
+                rule: Some("an aarch64 control plane runs etcd, which refuses arm64 unless told"),
+                ..Origin::default()
+            }));
         }
     }
     if host.roles.in_cluster() {
-        let mut kubelet: Vec<String> = cluster.kubelet_flags(host).iter().map(|f| f.as_str().to_string()).collect();
+        let mut kubelet: Vec<(String, Vec<String>)> = cluster
+            .kubelet_flags_with_keys(host)
+            .into_iter()
+            .map(|(flag, key)| {
+                // The role's flags follow the host's roles.
+                let keys = if key.starts_with("kubernetes.kubelet-flags.") {
+                    vec![key, host_key(host, "roles")]
+                } else {
+                    vec![key]
+                };
+                (flag.as_str().to_string(), keys)
+            })
+            .collect();
         if let Some(labels) = node_labels(host) {
-            kubelet.push(labels);
+            let mut keys = vec![host_key(host, "labels")];
+            if cluster.ingress.as_ref().is_some_and(|i| i.host == host.name) {
+                keys.push("ingress.node-selector".into());
+            }
+            kubelet.push((labels, keys));
         }
-        let proxy = cluster.kubernetes.proxy_flags.for_roles(host.roles).iter().map(|f| f.as_str().to_string());
+        let role = if host.roles.control_plane { "control-plane" } else { "worker" };
+        let proxy_key = format!("kubernetes.proxy-flags.{role}");
+        let proxy = cluster
+            .kubernetes
+            .proxy_flags
+            .for_roles(host.roles)
+            .iter()
+            .map(|f| (f.as_str().to_string(), vec![proxy_key.clone(), host_key(host, "roles")]));
         bindings.extend(flags("services.kubernetes.kubelet.extraOpts", kubelet));
         bindings.extend(flags("services.kubernetes.proxy.extraOpts", proxy.collect()));
     }
     if host.wake_on_lan {
-        bindings.push(wake_on_lan(host));
+        bindings.push(wake_on_lan(host).present_if_host(host, "wake-on-lan"));
     }
     if host.hardware == Hardware::UefiPc {
         bindings.push(hardware_configuration_assertion(host));
@@ -46,7 +82,10 @@ pub fn lower(cluster: &Cluster, host: &Host) -> Expr {
 /// machine's `hardware-configuration.nix` imported the same way on UEFI PCs: the flake evaluates
 /// before `nixos-generate-config` has run, and building such a host fails with the assertion below.
 fn imports(cluster: &Cluster, host: &Host) -> Expr {
-    let paths = Module::for_host(cluster, host).into_iter().map(|m| path(&format!("../../{}", m.path())));
+    let paths = Module::for_host(cluster, host).into_iter().map(|m| {
+        let tag = record(|| Origin { presence: m.deciding_keys(host), ..Origin::default() });
+        (path(&format!("../../{}", m.path())), tag)
+    });
     let mut user_files = Vec::new();
     if host.hardware == Hardware::UefiPc {
         user_files.push(HARDWARE_CONFIGURATION);
@@ -58,7 +97,7 @@ fn imports(cluster: &Cluster, host: &Host) -> Expr {
     while let Some(file) = user_files.pop() {
         tail = binary(optional(file), BinaryOp::Concat, tail);
     }
-    binary(list(paths), BinaryOp::Concat, tail)
+    binary(homeflake_nix::make::tagged_list(paths), BinaryOp::Concat, tail)
 }
 
 /// The machine's own hardware description, made on it by `nixos-generate-config`; never generated.
@@ -78,23 +117,31 @@ fn hardware_configuration_assertion(host: &Host) -> Binding {
         "assertions",
         list([attrs([bind("assertion", path_exists(HARDWARE_CONFIGURATION)), bind("message", message)])]),
     )
+    .present_if_host(host, "hardware")
 }
 
 fn networking(cluster: &Cluster, host: &Host) -> Vec<Binding> {
     let interface = host.lan_interface.as_str();
-    let address =
-        attrs([bind("address", secret(&host.lan_address)), bind("prefixLength", cluster.network.lan.prefix_len())]);
+    let address = attrs([
+        bind("address", secret(&host.lan_address)).host_source(host, "lan-address"),
+        bind("prefixLength", cluster.network.lan.prefix_len())
+            .derived("a host's prefix length is the LAN's", &["network.lan"]),
+    ]);
+    let nameservers =
+        crate::trace::list_from("network.nameservers", cluster.network.nameservers.iter().map(|n| n.to_string()));
     vec![
-        bind("networking.hostName", host.name.as_str()),
-        bind_path(keys(["networking", "interfaces", interface, "ipv4", "addresses"]), list([address])),
-        bind("networking.defaultGateway", cluster.network.gateway.to_string()),
-        bind("networking.nameservers", list(cluster.network.nameservers.iter().map(|n| n.to_string()))),
-        bind("networking.networkmanager.unmanaged", list([interface])),
+        bind("networking.hostName", host.name.as_str()).host_source(host, "name"),
+        bind_path(keys(["networking", "interfaces", interface, "ipv4", "addresses"]), list([address]))
+            .host_source(host, "lan-interface"),
+        bind("networking.defaultGateway", cluster.network.gateway.to_string()).source("network.gateway"),
+        bind("networking.nameservers", nameservers).present_if("network.nameservers"),
+        bind("networking.networkmanager.unmanaged", list([interface])).host_source(host, "lan-interface"),
     ]
 }
 
 fn boot(host: &Host) -> Vec<Binding> {
-    match host.hardware {
+    let from_hardware = |b: Binding| b.present_if_host(host, "hardware");
+    let bindings = match host.hardware {
         Hardware::RaspberryPi4 => vec![
             bind("boot.kernelPackages", select(ident("pkgs"), "linuxKernel.packages.linux_rpi4")),
             bind("boot.kernelParams", list(["systemd.unified_cgroup_hierarchy=1", "cgroup_enable=memory"])),
@@ -115,7 +162,8 @@ fn boot(host: &Host) -> Vec<Binding> {
             vec![bind("boot.loader.systemd-boot.enable", true), bind("boot.loader.efi.canTouchEfiVariables", true)]
         }
         _ => Vec::new(),
-    }
+    };
+    bindings.into_iter().map(from_hardware).collect()
 }
 
 /// `--node-labels=…` from the host's labels (the model gives the ingress host the labels Traefik selects).
@@ -127,12 +175,32 @@ fn node_labels(host: &Host) -> Option<String> {
     Some(format!("--node-labels={}", pairs.join(",")))
 }
 
-/// A space-separated flags option: one flag as a string, several as a reviewable list joined by `lib.concatStringsSep`.
-fn flags(option: &str, flags: Vec<String>) -> Option<Binding> {
+/// A space-separated flags option that nixpkgs puts into a unit's `ExecStart` (so each flag is
+/// escaped for systemd): one flag as a string, several as a reviewable list joined by
+/// `lib.concatStringsSep`. Each flag comes with the inventory keys it is taken from.
+fn flags(option: &str, flags: Vec<(String, Vec<String>)>) -> Option<Binding> {
+    let flags: Vec<(String, Vec<String>)> = flags.into_iter().map(|(f, keys)| (systemd_exec_word(&f), keys)).collect();
+    let all_keys = || -> Vec<String> {
+        let mut keys: Vec<String> = flags.iter().flat_map(|(_, keys)| keys.iter().cloned()).collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    };
     match flags.len() {
         0 => None,
-        1 => Some(bind(option, string(&flags[0]))),
-        _ => Some(bind(option, apply(select(ident("lib"), "concatStringsSep"), [string(" "), list(flags)]))),
+        1 => {
+            Some(bind(option, string(&flags[0].0)).tagged(record(|| Origin { keys: all_keys(), ..Origin::default() })))
+        }
+        _ => {
+            // The list exists, and is a list, because of every key that puts a flag in it.
+            let tag = record(|| Origin { presence: all_keys(), ..Origin::default() });
+            let items = flags
+                .iter()
+                .map(|(flag, keys)| (string(flag), record(|| Origin { keys: keys.clone(), ..Origin::default() })));
+            let joined =
+                apply(select(ident("lib"), "concatStringsSep"), [string(" "), homeflake_nix::make::tagged_list(items)]);
+            Some(bind(option, joined).tagged(tag))
+        }
     }
 }
 
@@ -143,11 +211,11 @@ fn wake_on_lan(host: &Host) -> Binding {
     bind(
         "systemd.services.wake-on-lan",
         attrs([
-            bind("description", format!("Enable Wake-on-LAN on {interface}")),
+            bind("description", format!("Enable Wake-on-LAN on {interface}")).host_source(host, "lan-interface"),
             bind("wantedBy", list(["multi-user.target"])),
             bind("after", list(["network.target"])),
             bind("serviceConfig.Type", "oneshot"),
-            bind("serviceConfig.ExecStart", command),
+            bind("serviceConfig.ExecStart", command).host_source(host, "lan-interface"),
         ]),
     )
 }

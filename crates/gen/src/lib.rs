@@ -10,6 +10,7 @@
 
 pub mod cluster;
 pub mod docs;
+pub mod explain;
 pub mod flake;
 pub mod flake_lock;
 pub mod host;
@@ -18,6 +19,7 @@ pub mod modules;
 pub mod openings;
 pub mod secrets;
 pub mod template;
+pub mod trace;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

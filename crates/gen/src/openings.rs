@@ -9,10 +9,17 @@
 //! other's ranges, so only the listeners that people's devices reach are opened, to everyone.
 
 use homeflake_model::{Cluster, FirewallMode, Host, Listener, Opener, Protocol, Source};
-use homeflake_nix::make::{attrs, bind, indented, list};
+use homeflake_nix::make::{attrs, bind, indented, tagged_list};
 use homeflake_nix::{Binding, Expr, StrPart};
 
 use crate::lower::secret_part;
+use crate::trace::{LineOrigin, Origin, Provenance, host_key, record};
+
+/// One line of `extraCommands`, with the inventory keys it carries.
+struct Line {
+    parts: Vec<StrPart>,
+    keys: Vec<String>,
+}
 
 /// The bindings that open the listeners `opener` is responsible for.
 pub fn bindings(cluster: &Cluster, opener: Opener) -> Vec<Binding> {
@@ -22,11 +29,27 @@ pub fn bindings(cluster: &Cluster, opener: Opener) -> Vec<Binding> {
     let listeners: Vec<Listener> = cluster.listeners(host).into_iter().filter(|l| l.opener == opener).collect();
     match &cluster.firewall.mode {
         FirewallMode::LeastPrivilege => {
-            let mut parts = narrowing(cluster, host, opener);
+            let mut lines = narrowing(cluster, host, opener);
             for listener in &listeners {
-                parts.extend(accept_lines(cluster, listener));
+                lines.extend(accept_lines(cluster, listener));
             }
-            if parts.is_empty() { Vec::new() } else { vec![bind("networking.firewall.extraCommands", indented(parts))] }
+            if lines.is_empty() {
+                return Vec::new();
+            }
+            let origin = || Origin {
+                keys: Vec::new(),
+                presence: vec!["firewall.mode".into()],
+                head_only: false,
+                rule: Some("the least-privilege firewall admits each flow of the table from exactly its sources"),
+                lines: lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| LineOrigin { line: i as u32, keys: l.keys.clone() })
+                    .collect(),
+            };
+            let binding =
+                bind("networking.firewall.extraCommands", indented(lines.iter().flat_map(|l| l.parts.clone())));
+            vec![binding.traced(origin)]
         }
         _ => {
             let tailnet_trusted = !cluster.tailscale.enable || cluster.tailscale.trust_interface;
@@ -48,32 +71,46 @@ fn match_port(listener_protocol: Protocol, ports: (u16, u16)) -> String {
 }
 
 /// One accepting line per source the listener admits.
-fn accept_lines(cluster: &Cluster, listener: &Listener) -> Vec<StrPart> {
+fn accept_lines(cluster: &Cluster, listener: &Listener) -> Vec<Line> {
     let port = match_port(listener.protocol, listener.ports);
-    let line = |source: Vec<StrPart>| -> Vec<StrPart> {
+    let line = |source: Vec<StrPart>, source_keys: Vec<String>| -> Line {
         let mut parts = vec![StrPart::Text(format!("iptables -A nixos-fw {port} "))];
         parts.extend(source);
         parts.push(StrPart::Text(" -j nixos-fw-accept\n".into()));
-        parts
+        let mut keys = vec![listener.key.to_owned()];
+        keys.extend(source_keys);
+        Line { parts, keys }
     };
     let mut out = Vec::new();
     for source in &listener.from {
         match source {
-            Source::Lan => out.extend(line(vec![StrPart::Text(format!("-s {}", cluster.network.lan))])),
-            Source::Pods => out.extend(line(vec![StrPart::Text(format!("-s {}", cluster.kubernetes.pod_cidr))])),
+            Source::Lan => {
+                out.push(line(vec![StrPart::Text(format!("-s {}", cluster.network.lan))], vec!["network.lan".into()]))
+            }
+            Source::Pods => out.push(line(
+                vec![StrPart::Text(format!("-s {}", cluster.kubernetes.pod_cidr))],
+                vec!["kubernetes.pod-cidr".into()],
+            )),
             Source::ControlPlanes => {
                 for control_plane in cluster.control_planes() {
-                    out.extend(line(vec![StrPart::Text("-s ".into()), secret_part(&control_plane.lan_address)]));
+                    out.push(line(
+                        vec![StrPart::Text("-s ".into()), secret_part(&control_plane.lan_address)],
+                        vec![host_key(control_plane, "lan-address")],
+                    ));
                 }
             }
             Source::Members => {
                 for member in cluster.hosts.iter().filter(|h| h.roles.in_cluster()) {
-                    out.extend(line(vec![StrPart::Text("-s ".into()), secret_part(&member.lan_address)]));
+                    out.push(line(
+                        vec![StrPart::Text("-s ".into()), secret_part(&member.lan_address)],
+                        vec![host_key(member, "lan-address")],
+                    ));
                 }
             }
-            Source::Tailnet if cluster.tailscale.enable && !cluster.tailscale.trust_interface => {
-                out.extend(line(vec![StrPart::Text(format!("-i {}", cluster.tailscale.interface))]));
-            }
+            Source::Tailnet if cluster.tailscale.enable && !cluster.tailscale.trust_interface => out.push(line(
+                vec![StrPart::Text(format!("-i {}", cluster.tailscale.interface))],
+                vec!["tailscale.interface".into(), "tailscale.trust-interface".into()],
+            )),
             // A trusted Tailscale interface admits everything already; loopback is always admitted.
             Source::Tailnet | Source::Loopback => {}
         }
@@ -84,7 +121,7 @@ fn accept_lines(cluster: &Cluster, listener: &Listener) -> Vec<StrPart> {
 /// Refusals, first in the chain, for what nixpkgs modules open to everyone on the hosts of
 /// `opener`: from sources other than the LAN where the table has a listener admitting the LAN on
 /// that port, from everywhere where it has none; never on a trusted interface.
-fn narrowing(cluster: &Cluster, host: &Host, opener: Opener) -> Vec<StrPart> {
+fn narrowing(cluster: &Cluster, host: &Host, opener: Opener) -> Vec<Line> {
     if opener != Opener::ClusterMember {
         return Vec::new();
     }
@@ -95,28 +132,47 @@ fn narrowing(cluster: &Cluster, host: &Host, opener: Opener) -> Vec<StrPart> {
         let admitted = listeners
             .iter()
             .any(|l| l.protocol == opened.protocol && l.binds(opened.port) && l.from.contains(&Source::Lan));
-        let except = if admitted { format!("! -s {} ", cluster.network.lan) } else { String::new() };
-        out.push(StrPart::Text(format!("iptables -I nixos-fw {port} {except}-j nixos-fw-refuse\n")));
+        let (except, keys) = if admitted {
+            (format!("! -s {} ", cluster.network.lan), vec!["network.lan".into()])
+        } else {
+            (String::new(), Vec::new())
+        };
+        out.push(Line {
+            parts: vec![StrPart::Text(format!("iptables -I nixos-fw {port} {except}-j nixos-fw-refuse\n"))],
+            keys,
+        });
         // Inserted after, so above the refusal: trusted interfaces keep admitting everything.
-        for interface in trusted_interfaces(cluster) {
-            out.push(StrPart::Text(format!("iptables -I nixos-fw -i {interface} {port} -j nixos-fw-accept\n")));
+        for (interface, key) in trusted_interfaces(cluster) {
+            out.push(Line {
+                parts: vec![StrPart::Text(format!("iptables -I nixos-fw -i {interface} {port} -j nixos-fw-accept\n"))],
+                keys: key
+                    .into_iter()
+                    .flat_map(
+                        |k| if k == "tailscale.trust-interface" { vec![k, "tailscale.interface"] } else { vec![k] },
+                    )
+                    .map(String::from)
+                    .collect(),
+            });
         }
     }
     out
 }
 
 /// The interfaces the NixOS firewall admits everything on: loopback (the module's own), the
-/// Tailscale interface when trusted, and the inventory's `firewall.trusted-interfaces`.
-fn trusted_interfaces(cluster: &Cluster) -> Vec<&str> {
-    let mut interfaces = vec!["lo"];
+/// Tailscale interface when trusted, and the inventory's `firewall.trusted-interfaces`; each with
+/// the inventory key that puts it there.
+fn trusted_interfaces(cluster: &Cluster) -> Vec<(&str, Option<&'static str>)> {
+    let mut interfaces = vec![("lo", None)];
     if cluster.tailscale.enable && cluster.tailscale.trust_interface {
-        interfaces.push(cluster.tailscale.interface.as_str());
+        interfaces.push((cluster.tailscale.interface.as_str(), Some("tailscale.trust-interface")));
     }
-    interfaces.extend(cluster.firewall.trusted_interfaces.iter().map(|i| i.as_str()));
+    interfaces
+        .extend(cluster.firewall.trusted_interfaces.iter().map(|i| (i.as_str(), Some("firewall.trusted-interfaces"))));
     interfaces
 }
 
-/// `networking.firewall.allowed{TCP,UDP}Port{s,Ranges}` for listeners open to every source.
+/// `networking.firewall.allowed{TCP,UDP}Port{s,Ranges}` for listeners open to every source; each
+/// port comes from its listener's inventory key.
 fn open_to_everyone<'a>(listeners: impl Iterator<Item = &'a Listener>) -> Vec<Binding> {
     let (mut tcp, mut udp, mut tcp_ranges, mut udp_ranges) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for l in listeners.filter(|l| l.opener != Opener::NixosModule) {
@@ -125,26 +181,47 @@ fn open_to_everyone<'a>(listeners: impl Iterator<Item = &'a Listener>) -> Vec<Bi
             Protocol::Udp => (&mut udp, &mut udp_ranges),
         };
         if l.ports.0 == l.ports.1 {
-            single.push(l.ports.0);
+            single.push((l.ports.0, l.key));
         } else {
-            ranges.push(l.ports);
+            ranges.push((l.ports, l.key));
         }
     }
-    let range_list = |ranges: &[(u16, u16)]| -> Expr {
-        list(ranges.iter().map(|(from, to)| attrs([bind("from", *from), bind("to", *to)])))
+    let item_tag = |key: &str| record(|| Origin { keys: vec![key.to_owned()], ..Origin::default() });
+    let port_list = |ports: &[(u16, &str)]| tagged_list(ports.iter().map(|(port, key)| (*port, item_tag(key))));
+    let range_list = |ranges: &[((u16, u16), &str)]| -> Expr {
+        tagged_list(
+            ranges.iter().map(|((from, to), key)| (attrs([bind("from", *from), bind("to", *to)]), item_tag(key))),
+        )
     };
+    let keys = |keys: Vec<&str>| keys.into_iter().map(String::from).collect::<Vec<_>>();
     let mut out = Vec::new();
     if !tcp.is_empty() {
-        out.push(bind("networking.firewall.allowedTCPPorts", list(tcp)));
+        let k = keys(tcp.iter().map(|(_, k)| *k).collect());
+        out.push(
+            bind("networking.firewall.allowedTCPPorts", port_list(&tcp))
+                .traced(|| Origin { presence: k, ..Origin::default() }),
+        );
     }
     if !tcp_ranges.is_empty() {
-        out.push(bind("networking.firewall.allowedTCPPortRanges", range_list(&tcp_ranges)));
+        let k = keys(tcp_ranges.iter().map(|(_, k)| *k).collect());
+        out.push(
+            bind("networking.firewall.allowedTCPPortRanges", range_list(&tcp_ranges))
+                .traced(|| Origin { presence: k, ..Origin::default() }),
+        );
     }
     if !udp.is_empty() {
-        out.push(bind("networking.firewall.allowedUDPPorts", list(udp)));
+        let k = keys(udp.iter().map(|(_, k)| *k).collect());
+        out.push(
+            bind("networking.firewall.allowedUDPPorts", port_list(&udp))
+                .traced(|| Origin { presence: k, ..Origin::default() }),
+        );
     }
     if !udp_ranges.is_empty() {
-        out.push(bind("networking.firewall.allowedUDPPortRanges", range_list(&udp_ranges)));
+        let k = keys(udp_ranges.iter().map(|(_, k)| *k).collect());
+        out.push(
+            bind("networking.firewall.allowedUDPPortRanges", range_list(&udp_ranges))
+                .traced(|| Origin { presence: k, ..Origin::default() }),
+        );
     }
     out
 }

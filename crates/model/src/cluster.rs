@@ -227,17 +227,26 @@ impl Cluster {
     /// The kubelet flags of `host`: its role's flags, `--root-dir` when Ceph is on and the host is a
     /// worker (unless the flags already set it), then the host's own flags.
     pub fn kubelet_flags(&self, host: &Host) -> Vec<KubeletFlag> {
-        let mut flags: Vec<KubeletFlag> = self.kubernetes.kubelet_flags.for_roles(host.roles).to_vec();
+        self.kubelet_flags_with_keys(host).into_iter().map(|(flag, _)| flag).collect()
+    }
+
+    /// [`Cluster::kubelet_flags`], each flag with the inventory key it comes from
+    /// (`kubernetes.kubelet-flags.worker`, `ceph.kubelet-root-dir`, `hosts.<name>.kubelet-flags`).
+    pub fn kubelet_flags_with_keys(&self, host: &Host) -> Vec<(KubeletFlag, String)> {
+        let role = if host.roles.control_plane { "control-plane" } else { "worker" };
+        let role_key = format!("kubernetes.kubelet-flags.{role}");
+        let mut flags: Vec<(KubeletFlag, String)> =
+            self.kubernetes.kubelet_flags.for_roles(host.roles).iter().map(|f| (f.clone(), role_key.clone())).collect();
         if let Some(ceph) = &self.ceph
             && host.roles.worker
-            && !flags.iter().chain(&host.kubelet_flags).any(|f| f.name() == "root-dir")
+            && !flags.iter().map(|(f, _)| f).chain(&host.kubelet_flags).any(|f| f.name() == "root-dir")
         {
-            flags.push(
-                KubeletFlag::new(format!("--root-dir={}", ceph.kubelet_root_dir))
-                    .expect("a valid path is a valid flag value"),
-            );
+            let flag = KubeletFlag::new(format!("--root-dir={}", ceph.kubelet_root_dir))
+                .expect("a valid path is a valid flag value");
+            flags.push((flag, "ceph.kubelet-root-dir".to_owned()));
         }
-        flags.extend(host.kubelet_flags.iter().cloned());
+        let host_key = format!("hosts.{}.kubelet-flags", host.name);
+        flags.extend(host.kubelet_flags.iter().map(|f| (f.clone(), host_key.clone())));
         flags
     }
 

@@ -17,12 +17,13 @@ use crate::backup::Backup;
 use crate::ceph::{Ceph, CephOsd};
 use crate::charts::Charts;
 use crate::cluster::{Cluster, Network, NixpkgsPin, User, default_locale, default_state_version, default_time_zone};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::error::ValueError;
 use crate::firewall::{Firewall, FirewallMode};
 use crate::host::{Host, Roles};
 use crate::ingress::Ingress;
 use crate::kubernetes::{CorednsImage, Kubernetes, RoleFlags};
+use crate::limits::{MAX_DIAGNOSTICS, Omitted};
 use crate::monitoring::Monitoring;
 use crate::names::*;
 use crate::secret::Secret;
@@ -76,10 +77,14 @@ impl P {
 pub(crate) struct Decoder<'s> {
     files: &'s [SourceFile],
     pub file: usize,
+    /// The first [`MAX_DIAGNOSTICS`] diagnostics; the rest are only counted in `omitted`.
     pub diagnostics: Vec<Diagnostic>,
     /// Warnings only decoding can see (a key left to its default), located like errors.
     pub warnings: Vec<Diagnostic>,
     pub error_locators: Vec<String>,
+    pub omitted: Omitted,
+    /// Errors other than unknown keys, kept or not.
+    errors: usize,
     pub spans: HashMap<String, (usize, Option<Range<usize>>)>,
 }
 
@@ -118,13 +123,15 @@ impl<'s> Decoder<'s> {
             diagnostics: Vec::new(),
             warnings: Vec::new(),
             error_locators: Vec::new(),
+            omitted: Omitted::default(),
+            errors: 0,
             spans: HashMap::new(),
         }
     }
 
     /// How many errors other than unknown keys were found so far (unknown keys change no value).
     pub fn error_count(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.code != Code::UnknownKey).count()
+        self.errors
     }
 
     /// Puts the file and position of `span` in the current file on `d`.
@@ -141,6 +148,13 @@ impl<'s> Decoder<'s> {
 
     /// Records an error at `path`, located at `span` in the current file.
     pub fn error(&mut self, path: &P, span: Option<&Range<usize>>, d: Diagnostic) {
+        if d.code != Code::UnknownKey {
+            self.errors += 1;
+        }
+        if self.diagnostics.len() >= MAX_DIAGNOSTICS {
+            self.omitted.count(d.severity);
+            return;
+        }
         let mut d = self.locate(self.file, span, d);
         d.path = path.display.clone();
         self.error_locators.push(path.loc.clone());
@@ -192,6 +206,11 @@ impl<'s> Decoder<'s> {
     pub fn finish(&mut self, f: Fields<'_>) {
         for (i, (key, _)) in f.entries.iter().enumerate() {
             if f.used[i] || key.name == "$schema" && f.path.loc.is_empty() {
+                continue;
+            }
+            if self.diagnostics.len() >= MAX_DIAGNOSTICS {
+                // Only counted: no suggestion to look for.
+                self.omitted.count(Severity::Error);
                 continue;
             }
             let suggestion = closest(&key.name, f.asked.iter().copied());

@@ -1,5 +1,7 @@
 //! Kubernetes settings: API server, certificates, network ranges, add-ons and component flags.
 
+use std::net::Ipv4Addr;
+
 use ipnet::Ipv4Net;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -177,6 +179,21 @@ pub struct Kubernetes {
     pub certmgr_renew_interval: GoDuration,
     /// Administration tools in `environment.systemPackages` of control-plane hosts.
     pub admin_packages: Vec<PackageAttr>,
+}
+
+/// The prefix length of the pod range the controller manager gives each node (its default
+/// `--node-cidr-mask-size` for IPv4; nixpkgs runs it with `--allocate-node-cidrs=true`).
+pub(crate) const NODE_POD_PREFIX: u8 = 24;
+
+impl Kubernetes {
+    /// The cluster DNS service address: the last usable address of the service range, as the
+    /// NixOS default `10.0.0.254` is for the default `10.0.0.0/24`, so a changed range keeps DNS
+    /// inside it. `None` when the range has no usable address other than the API service's first
+    /// one (a /31 or /32).
+    pub fn dns_service_address(&self) -> Option<Ipv4Addr> {
+        let range = self.service_cidr;
+        (range.prefix_len() <= 30).then(|| Ipv4Addr::from(u32::from(range.broadcast()) - 1))
+    }
 }
 
 impl Default for Kubernetes {

@@ -32,7 +32,9 @@ mod flows;
 mod host;
 mod ingress;
 mod kubernetes;
+mod limits;
 mod load;
+mod locate;
 mod monitoring;
 mod names;
 mod release;
@@ -54,15 +56,20 @@ pub use build::ClusterBuilder;
 pub use ceph::{Ceph, CephOsd};
 pub use charts::Charts;
 pub use cluster::{Cluster, NIXOS_KUBELET_ROOT_DIR, Network, NixpkgsPin, User};
-pub use diagnostic::{Code, Diagnostic, Severity};
+pub use diagnostic::{Code, Diagnostic, Severity, printable};
 pub use error::{BuildError, LoadError, ValueError};
 pub use firewall::{Firewall, FirewallMode};
 pub use flows::{Listener, OpenedByNixpkgs, Opener, Protocol, Source};
 pub use host::{Host, Roles};
 pub use ingress::{Ingress, IngressNodePorts, ListenPorts};
 pub use kubernetes::{ApiServer, CorednsImage, DnsAddon, Kubernetes, RoleFlags, ports};
-pub use load::{HOST_FILE, JSON_FILE, Loaded, Sources, TOML_FILE, from_json_str, from_sources, from_toml_str, load};
+pub use limits::{MAX_DIAGNOSTICS, MAX_INVENTORY_BYTES};
+pub use load::{
+    HOST_FILE, JSON_FILE, Loaded, Sources, TOML_FILE, from_json_str, from_sources, from_toml_str, load, read,
+};
+pub use locate::{KeyLocation, KeyLocations, locate};
 pub use monitoring::Monitoring;
+pub use names::CRYPT_SCHEME_IDS;
 pub use names::{
     AbsolutePath, AcmeChallenge, AcmeServer, BucketName, ChartVersion, ClusterName, DiskDevice, DnsProvider,
     DomainName, EmailAddress, EnvVarName, FlakeUrl, GitRev, GoDuration, GroupName, Hardware, HostName, HttpUrl,
@@ -75,6 +82,7 @@ pub use schema::schema;
 pub use secret::Secret;
 pub use split_dns::{SplitDns, SplitDnsNetwork};
 pub use storage::{DEFAULT_MON_COUNT, DEFAULT_REPLICATION, Storage};
+pub use suggest::closest;
 pub use tailscale::{Tailscale, tailnet_range};
 pub use tls::{ApiToken, Tls};
 pub use value::Value;

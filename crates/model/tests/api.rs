@@ -197,7 +197,7 @@ fn a_folder_with_host_files_loads_in_order() {
 
     std::fs::write(dir.path().join("hosts/tokiwa/host.toml"), b"name = \"tokiwa\"\n\xff\xfe").expect("write");
     let err = load(dir.path()).expect_err("not UTF-8");
-    assert!(err.to_string().contains("hosts/tokiwa/host.toml:2:1: the file is not valid UTF-8"), "{err}");
+    assert!(err.to_string().contains("hosts/tokiwa/host.toml:2:1: error: the file is not valid UTF-8"), "{err}");
 
     std::fs::write(dir.path().join("homeflake.json"), "{}").expect("write");
     let err = load(dir.path()).expect_err("two inventories");
@@ -213,7 +213,7 @@ fn a_missing_inventory_is_not_found() {
 #[test]
 fn ten_thousand_hosts_validate_quickly() {
     let mut text = String::from(
-        "name = \"big\"\ndomain = \"big.test\"\n[network]\nlan = \"10.128.0.0/16\"\ngateway = \"10.128.0.1\"\n[kubernetes]\neasy-certs = false\n",
+        "name = \"big\"\ndomain = \"big.test\"\n[network]\nlan = \"10.128.0.0/16\"\ngateway = \"10.128.0.1\"\n[kubernetes]\neasy-certs = false\npod-cidr = \"10.192.0.0/10\"\n",
     );
     for i in 0..10_000u32 {
         let roles = if i == 0 { "[\"control-plane\"]" } else { "[\"worker\"]" };

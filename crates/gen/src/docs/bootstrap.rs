@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use homeflake_model::{Cluster, Hardware, Host, SplitDnsNetwork};
 
+use super::markdown_code;
 use crate::lower::secret_label;
 use crate::modules::k8s::master::admins;
 use crate::secrets;
@@ -58,9 +59,10 @@ fn install(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
         for host in &pcs {
             let _ = writeln!(
                 out,
-                "- `{0}`: run `nixos-generate-config --show-hardware-config > hardware-configuration.nix` on it, \
-                 copy the file to `hosts/{0}/hardware-configuration.nix` and `git add` it",
-                host.name
+                "- {}: run `nixos-generate-config --show-hardware-config > hardware-configuration.nix` on it, \
+                 copy the file to {} and `git add` it",
+                markdown_code(host.name.as_str()),
+                markdown_code(&format!("hosts/{}/hardware-configuration.nix", host.name))
             );
         }
         out.push('\n');
@@ -134,7 +136,7 @@ fn switching(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String
         let vars = secrets::env_vars_of_host(cluster, host);
         let impure = if vars.is_empty() { "" } else { " --impure" };
         let address = secret_label(&host.lan_address);
-        let _ = writeln!(out, "`{}`:\n\n```sh", host.name);
+        let _ = writeln!(out, "{}:\n\n```sh", markdown_code(host.name.as_str()));
         for var in &vars {
             let _ = writeln!(out, "export {var}=...");
         }
@@ -161,10 +163,10 @@ fn switching(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String
         steps.heading(out, "Switch the control plane first");
         let _ = write!(
             out,
-            "Switch `{}` before any other member of the cluster: every member reaches the API server as `{}`, \
+            "Switch {} before any other member of the cluster: every member reaches the API server as {}, \
              which each host's `/etc/hosts` maps to {}.",
-            master.name,
-            cluster.kubernetes.api.host_name,
+            markdown_code(master.name.as_str()),
+            markdown_code(cluster.kubernetes.api.host_name.as_str()),
             secret_label(&master.lan_address)
         );
         if cluster.kubernetes.easy_certs {
@@ -245,22 +247,25 @@ fn dns(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
             let address = server.tailnet_address.as_ref().map_or("its tailnet address".into(), secret_label);
             let _ = writeln!(
                 out,
-                "In the Tailscale admin console, under DNS, add a nameserver `{address}` (the tailnet address of \
-                 `{}`) and restrict it to the domain `{}` (split DNS). Outside the tailnet, let the public record \
-                 of `{}` point to 127.0.0.1.\n",
-                server.name, dns.zone, dns.zone
+                "In the Tailscale admin console, under DNS, add a nameserver {} (the tailnet address of \
+                 {}) and restrict it to the domain {} (split DNS). Outside the tailnet, let the public record \
+                 of {} point to 127.0.0.1.\n",
+                markdown_code(&address),
+                markdown_code(server.name.as_str()),
+                markdown_code(dns.zone.as_str()),
+                markdown_code(dns.zone.as_str())
             );
         }
         _ => {
             steps.heading(out, "Point the LAN's DNS at the cluster");
             let _ = writeln!(
                 out,
-                "In your router or LAN resolver, forward the domain `{}` to `{}` ({}), which answers every name in \
-                 it with the address of `{}` on the LAN.\n",
-                dns.zone,
-                secret_label(&server.lan_address),
+                "In your router or LAN resolver, forward the domain {} to {} ({}), which answers every name in \
+                 it with the address of {} on the LAN.\n",
+                markdown_code(dns.zone.as_str()),
+                markdown_code(&secret_label(&server.lan_address)),
                 server.name,
-                dns.answer_host
+                markdown_code(dns.answer_host.as_str())
             );
         }
     }

@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use homeflake_model::{ApiToken, Cluster, Release, Secret};
 
+use super::{markdown_code, mermaid_text};
 use crate::cluster::credentials::{self, Content};
 use crate::cluster::manifests::{cluster_issuer, wildcard_certificate};
 use crate::cluster::values::{loki, rook_ceph_cluster, velero};
@@ -99,10 +100,10 @@ pub fn release_table(cluster: &Cluster, releases: &[Release]) -> String {
         let version = release.chart.version().map_or_else(|| "-".to_owned(), ToString::to_string);
         let _ = writeln!(
             out,
-            "| `{}` | `{}` | `{}` | {version} | {} |",
-            release.name,
-            release.namespace,
-            release.chart.reference(),
+            "| {} | {} | {} | {version} | {} |",
+            markdown_code(release.name.as_str()),
+            markdown_code(release.namespace.as_str()),
+            markdown_code(&release.chart.reference().to_string()),
             runs_on(cluster, release)
         );
     }
@@ -121,13 +122,8 @@ pub fn mermaid(cluster: &Cluster, out: &mut String) {
     let _ = writeln!(out, "  subgraph releases[\"Helm releases · {DIR}/helmfile.yaml\"]");
     for release in &releases {
         let version = release.chart.version().map(|v| format!(" {v}")).unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "    {}[\"{}{version} · ns {}\"]",
-            id(release.name.as_str()),
-            release.name,
-            release.namespace
-        );
+        let label = mermaid_text(&format!("{}{version} · ns {}", release.name, release.namespace));
+        let _ = writeln!(out, "    {}[\"{label}\"]", id(release.name.as_str()));
     }
     out.push_str("  end\n");
     for release in &releases {
@@ -170,7 +166,7 @@ pub fn mermaid(cluster: &Cluster, out: &mut String) {
     }
     if cluster.ingress.is_some() {
         for (_, url, release, _) in apps(cluster) {
-            let _ = writeln!(out, "  traefik -- \"{url}\" --> {}", id(release));
+            let _ = writeln!(out, "  traefik -- \"{}\" --> {}", mermaid_text(&url), id(release));
         }
     }
 }
@@ -284,7 +280,7 @@ pub fn bootstrap_step(cluster: &Cluster) -> Option<(&'static str, String)> {
             }
         );
         for osd in cluster.ceph.iter().flat_map(|c| &c.osds) {
-            let _ = writeln!(out, "- `{}`: `{}`", osd.host, osd.device);
+            let _ = writeln!(out, "- {}: {}", markdown_code(osd.host.as_str()), markdown_code(osd.device.as_str()));
         }
     }
     checks(cluster, &mut out);

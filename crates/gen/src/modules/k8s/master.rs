@@ -6,22 +6,26 @@ use homeflake_nix::{Binding, Expr};
 
 use crate::lower::module;
 use crate::openings;
+use crate::trace::{LineOrigin, Origin, Provenance, list_from};
 
 /// Lowers the control-plane role.
 pub fn lower(cluster: &Cluster) -> Expr {
     let k8s = &cluster.kubernetes;
     let mut bindings = vec![
         bind("services.kubernetes.roles", list(["master"])),
-        bind("services.kubernetes.apiserver.securePort", k8s.api.port.get()),
-        bind("services.kubernetes.apiserver.allowPrivileged", k8s.api.allow_privileged),
-        bind("services.kubernetes.apiserver.serviceClusterIpRange", k8s.service_cidr.to_string()),
-        bind("services.kubernetes.addons.dns.enable", k8s.dns.enable),
+        bind("services.kubernetes.apiserver.securePort", k8s.api.port.get()).source("kubernetes.api.port"),
+        bind("services.kubernetes.apiserver.allowPrivileged", k8s.api.allow_privileged)
+            .source("kubernetes.api.allow-privileged"),
+        bind("services.kubernetes.apiserver.serviceClusterIpRange", k8s.service_cidr.to_string())
+            .source("kubernetes.service-cidr"),
+        bind("services.kubernetes.addons.dns.enable", k8s.dns.enable).source("kubernetes.dns.enable"),
     ];
     if !k8s.admin_packages.is_empty() {
-        bindings.push(bind(
-            "environment.systemPackages",
-            list(k8s.admin_packages.iter().map(|p| select(ident("pkgs"), p.as_str()))),
-        ));
+        let packages = list_from(
+            "kubernetes.admin-packages",
+            k8s.admin_packages.iter().map(|p| select(ident("pkgs"), p.as_str())),
+        );
+        bindings.push(bind("environment.systemPackages", packages).present_if("kubernetes.admin-packages"));
     }
     bindings.extend(admin_kubeconfig(cluster));
     bindings.extend(openings::bindings(cluster, Opener::ControlPlane));
@@ -38,18 +42,32 @@ pub fn admins(cluster: &Cluster) -> impl Iterator<Item = &User> {
 /// service writes `~/.kube/config` with the certificates embedded, and runs again whenever certmgr
 /// renews the cluster-admin certificate. easyCerts only: without it nixpkgs makes no such kubeconfig.
 fn admin_kubeconfig(cluster: &Cluster) -> Vec<Binding> {
-    let admins: Vec<&User> = admins(cluster).collect();
+    let admins: Vec<(usize, &User)> = cluster
+        .users
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| u.extra_groups.iter().any(|g| g.as_str() == "wheel"))
+        .collect();
     if !cluster.kubernetes.easy_certs || admins.is_empty() {
         return Vec::new();
     }
     let cert = || select(ident("config"), "services.kubernetes.pki.certs.clusterAdmin.cert");
+    // The service exists while easyCerts is on and someone is in wheel.
+    let admin_switches = || {
+        let mut keys = vec!["kubernetes.easy-certs".to_owned()];
+        keys.extend(admins.iter().map(|(i, _)| format!("users[{i}].extra-groups")));
+        keys
+    };
     let mut script = vec![
         text("umask 077\nsource=/etc/"),
         interp(select(ident("config"), "services.kubernetes.pki.etcClusterAdminKubeconfig")),
         text("\n"),
     ];
-    for admin in admins {
+    let mut script_lines = Vec::new();
+    for (index, admin) in &admins {
         let name = admin.name.as_str();
+        let first = 2 + 6 * script_lines.len() as u32;
+        script_lines.push((first, format!("users[{index}].name")));
         let escaped = |attr: &str| {
             interp(apply(
                 select(ident("lib"), "escapeShellArg"),
@@ -74,12 +92,26 @@ fn admin_kubeconfig(cluster: &Cluster) -> Vec<Binding> {
                 bind("unitConfig.ConditionPathExists", cert()),
                 bind("serviceConfig.Type", "oneshot"),
                 bind("path", list([select(ident("pkgs"), "kubectl")])),
-                bind("script", indented(script)),
+                bind("script", indented(script)).traced(|| Origin {
+                    keys: Vec::new(),
+                    presence: Vec::new(),
+                    head_only: false,
+                    rule: Some("each member of wheel gets the cluster-admin kubeconfig"),
+                    lines: script_lines
+                        .iter()
+                        .flat_map(|(first, key)| {
+                            // home=, group=, install and chown name the user; kubectl and mv do not.
+                            [0, 1, 2, 4].map(|offset| LineOrigin { line: first + offset, keys: vec![key.clone()] })
+                        })
+                        .collect(),
+                }),
             ]),
-        ),
+        )
+        .traced(|| Origin { presence: admin_switches(), ..Origin::default() }),
         bind(
             "systemd.paths.homeflake-admin-kubeconfig",
             attrs([bind("wantedBy", list(["multi-user.target"])), bind("pathConfig.PathChanged", cert())]),
-        ),
+        )
+        .traced(|| Origin { presence: admin_switches(), ..Origin::default() }),
     ]
 }
