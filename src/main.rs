@@ -1,12 +1,16 @@
 //! The `homeflake` command line: a thin layer over the library that prints and sets the exit code.
 
+mod explain;
+
 use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use homeflake::model::{Diagnostic, LoadError, Loaded, Severity};
+use homeflake::files::{LockHolder, ReadLock, WriteLock};
+use homeflake::model::{Code, Diagnostic, LoadError, Loaded, Severity, printable};
 use homeflake::{ApplyOptions, WriteError};
 
 /// The example inventory `init` writes: the reference cluster, commented.
@@ -55,6 +59,9 @@ struct OutputArgs {
     /// Where the flake is written; defaults to the inventory's folder.
     #[arg(long, short, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// How long to wait, in seconds, for another homeflake run writing into the output folder.
+    #[arg(long, value_name = "SECONDS", default_value_t = homeflake::files::DEFAULT_LOCK_TIMEOUT.as_secs())]
+    lock_timeout: u64,
 }
 
 #[derive(Subcommand)]
@@ -83,11 +90,42 @@ enum Command {
         /// Colour the diff.
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
+        /// After the diff, say for each changed line which inventory keys it comes from.
+        #[arg(long)]
+        explain: bool,
     },
     /// Load and validate the inventory only: print errors and warnings; exit 1 on errors.
     Validate {
         #[command(flatten)]
         inventory: InventoryArgs,
+    },
+    /// Trace generated lines back to the inventory keys they come from.
+    ///
+    /// `explain FILE:LINE` prints a generated line and each inventory key it comes from, with the
+    /// inventory line that writes it (or that its default applies) and the rule that derives it;
+    /// `explain FILE` does so for every line of the file that a key reaches. `explain --key KEY`
+    /// lists every generated line KEY reaches: what changing it changes. `explain --option OPTION
+    /// --host HOST` shows where the NixOS option is set for HOST and from which keys. Keys are
+    /// written as in the inventory: `network.gateway`, `hosts.yomogi.lan-address`,
+    /// `ingress.node-ports.https`, `users[0].name`.
+    Explain {
+        #[command(flatten)]
+        inventory: InventoryArgs,
+        /// A generated file, or a line of it: `hosts/yomogi/default.nix:23`.
+        #[arg(value_name = "FILE[:LINE]", required_unless_present_any = ["key", "option"], conflicts_with_all = ["key", "option"])]
+        target: Option<String>,
+        /// An inventory key: list every generated line it reaches.
+        #[arg(long, value_name = "KEY", conflicts_with = "option")]
+        key: Option<String>,
+        /// A NixOS option path: where it is set for --host.
+        #[arg(long, value_name = "OPTION", requires = "host")]
+        option: Option<String>,
+        /// The host whose configuration --option looks in.
+        #[arg(long, value_name = "HOST", requires = "option")]
+        host: Option<String>,
+        /// Print JSON (the shape is documented in README.md) instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the cluster's topology as a Mermaid diagram.
     Graph {
@@ -173,7 +211,7 @@ fn main() -> ExitCode {
         Err(error) if error.is::<StdoutClosed>() => ExitCode::SUCCESS,
         Err(error) if error.is::<Failed>() => ExitCode::from(1),
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", printable(&format!("{error:#}")));
             ExitCode::from(2)
         }
     }
@@ -182,10 +220,20 @@ fn main() -> ExitCode {
 fn run(command: Command) -> Result<()> {
     match command {
         Command::Gen { output, check, force } => run_gen(&output, check, force),
-        Command::Plan { output, color } => plan(&output, color),
+        Command::Plan { output, color, explain } => plan(&output, color, explain),
         Command::Validate { inventory } => {
             let hosts = load(&inventory)?.cluster.hosts.len();
-            outln!("{}: valid, {hosts} host{}", inventory.inventory.display(), if hosts == 1 { "" } else { "s" })
+            let file = inventory_file(&inventory_root(&inventory.inventory)?);
+            outln!("{}: valid, {hosts} host{}", shown(&file), if hosts == 1 { "" } else { "s" })
+        }
+        Command::Explain { inventory, target, key, option, host, json } => {
+            let question = match (&target, &key, &option, &host) {
+                (Some(target), _, _, _) => explain::Question::parse_target(target),
+                (_, Some(key), _, _) => explain::Question::Key(key),
+                (_, _, Some(option), Some(host)) => explain::Question::Option { option, host },
+                _ => bail!("explain needs FILE[:LINE], --key KEY, or --option OPTION --host HOST"),
+            };
+            run_explain(&inventory, question, json)
         }
         Command::Graph { inventory } => {
             let loaded = load(&inventory)?;
@@ -198,28 +246,49 @@ fn run(command: Command) -> Result<()> {
     }
 }
 
+fn run_explain(inventory: &InventoryArgs, question: explain::Question<'_>, json: bool) -> Result<()> {
+    let loaded = load(inventory)?;
+    let root = inventory_root(&inventory.inventory)?;
+    let sources =
+        homeflake::model::read(&root).with_context(|| format!("reading the inventory in {}", root.display()))?;
+    let locations = homeflake::model::locate(&sources);
+    let trace = homeflake::generator::trace::trace(&loaded.cluster);
+    let explainer = homeflake::generator::explain::Explainer::new(&trace, &locations);
+    match explain::answer(&explainer, &loaded.cluster, question, json) {
+        Ok(text) => out!("{text}"),
+        Err(error) => {
+            eprintln!("error: {}", printable(&error.to_string()));
+            Err(Failed.into())
+        }
+    }
+}
+
 fn run_gen(output: &OutputArgs, check: bool, force: bool) -> Result<()> {
     let loaded = load(&output.inventory)?;
     let files = homeflake::generate(&loaded.cluster);
     let out = out_dir(output);
     if check {
-        let report = homeflake::check(&out, &files).with_context(|| format!("checking {}", out.display()))?;
+        let report = ReadLock::acquire(&out, lock_timeout(output), say_waiting(&out))
+            .and_then(|lock| lock.check(&files))
+            .with_context(|| format!("checking {}", out.display()))?;
         if report.is_up_to_date() {
-            outln!("{}: up to date ({} files)", out.display(), files.len())?;
+            outln!("{}: up to date ({} files)", shown(&out), files.len())?;
             return Ok(());
         }
         for (label, paths) in [("stale", &report.stale), ("missing", &report.missing), ("extra", &report.extra)] {
             for path in paths {
-                eprintln!("{label}: {}", in_out(&out, path.as_str()).display());
+                eprintln!("{label}: {}", shown(&in_out(&out, path.as_str())));
             }
         }
-        eprintln!("the flake is out of date with the inventory; run {}", regenerate_command(output));
+        eprintln!("error: the flake is out of date with the inventory; run {}", printable(&regenerate_command(output)));
         return Err(Failed.into());
     }
-    match homeflake::apply(&out, &files, ApplyOptions { force }) {
+    let applied = WriteLock::acquire(&out, lock_timeout(output), say_waiting(&out))
+        .and_then(|lock| lock.apply(&files, ApplyOptions { force }));
+    match applied {
         Ok(report) => {
             for path in &report.forced {
-                eprintln!("warning: overwrote {} (--force)", in_out(&out, path.as_str()).display());
+                eprintln!("warning: overwrote {} (--force)", shown(&in_out(&out, path.as_str())));
             }
             outln!("{}", report.summary())?;
             for step in homeflake::next_steps(&loaded.cluster) {
@@ -228,7 +297,7 @@ fn run_gen(output: &OutputArgs, check: bool, force: bool) -> Result<()> {
             Ok(())
         }
         Err(WriteError::Conflicts(conflicts)) => {
-            eprintln!("{}", conflicts.render(color_enabled(Color::Auto, true)));
+            eprintln!("error: {}", conflicts.render(color_enabled(Color::Auto, true)));
             eprintln!("nothing was written; keep your edits in hosts/<host>/extra.nix, or rerun with --force");
             Err(Failed.into())
         }
@@ -236,12 +305,18 @@ fn run_gen(output: &OutputArgs, check: bool, force: bool) -> Result<()> {
     }
 }
 
-fn plan(output: &OutputArgs, color: Color) -> Result<()> {
+fn plan(output: &OutputArgs, color: Color, explain: bool) -> Result<()> {
     let loaded = load(&output.inventory)?;
     let files = homeflake::generate(&loaded.cluster);
     let out = out_dir(output);
-    let plan = homeflake::plan(&out, &files).with_context(|| format!("planning {}", out.display()))?;
+    let plan = ReadLock::acquire(&out, lock_timeout(output), say_waiting(&out))
+        .and_then(|lock| lock.plan(&files))
+        .with_context(|| format!("planning {}", out.display()))?;
     out!("{}", plan.diff(color_enabled(color, false)))?;
+    if explain {
+        let trace = homeflake::generator::trace::trace(&loaded.cluster);
+        out!("{}", explain::plan_reasons(&plan, &trace))?;
+    }
     outln!("{}", plan.summary())?;
     Ok(())
 }
@@ -256,7 +331,7 @@ fn init(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let path = dir.join("homeflake.toml");
     std::fs::write(&path, starter_inventory()).with_context(|| format!("writing {}", path.display()))?;
-    outln!("wrote {}; edit it, then run `homeflake gen` in {}", path.display(), dir.display())?;
+    outln!("wrote {}; edit it, then run `homeflake gen` in {}", shown(&path), shown(dir))?;
     Ok(())
 }
 
@@ -281,12 +356,35 @@ fn load(args: &InventoryArgs) -> Result<Loaded> {
         }
         Err(LoadError::Invalid(diagnostics)) => {
             print_diagnostics(&root, &diagnostics);
-            let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-            eprintln!("{}: {errors} error{} in the inventory", root.display(), if errors == 1 { "" } else { "s" });
+            let errors =
+                diagnostics.iter().filter(|d| d.severity == Severity::Error && d.code != Code::Omitted).count();
+            let more = if diagnostics.iter().any(|d| d.code == Code::Omitted) { "more than " } else { "" };
+            eprintln!(
+                "error: {}: {more}{errors} error{} in the inventory",
+                shown(&inventory_file(&root)),
+                if errors == 1 { "" } else { "s" }
+            );
             Err(Failed.into())
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// A path as the user gave or can open it, safe to print on a terminal.
+fn shown(path: &Path) -> String {
+    printable(&path.display().to_string()).into_owned()
+}
+
+/// The inventory file in `root` as the user names it: `homeflake.toml` (read first when both
+/// exist) or `homeflake.json`, with the folder when it is not the current one.
+fn inventory_file(root: &Path) -> PathBuf {
+    let toml = root.join(homeflake::model::TOML_FILE);
+    let file = if toml.is_file() || !root.join(homeflake::model::JSON_FILE).is_file() {
+        homeflake::model::TOML_FILE
+    } else {
+        homeflake::model::JSON_FILE
+    };
+    if root == Path::new(".") { PathBuf::from(file) } else { root.join(file) }
 }
 
 /// Prints each diagnostic on stderr, its file named as the user can open it (`lab/homeflake.toml:3:1:`).
@@ -322,6 +420,15 @@ fn inventory_root(path: &Path) -> Result<PathBuf> {
         homeflake::model::TOML_FILE,
         homeflake::model::JSON_FILE
     )
+}
+
+fn lock_timeout(output: &OutputArgs) -> Duration {
+    Duration::from_secs(output.lock_timeout)
+}
+
+/// Says, once, that another run is writing into `out` and this one waits for it.
+fn say_waiting(out: &Path) -> impl FnOnce(&LockHolder) + '_ {
+    move |holder| eprintln!("waiting for {} to finish writing into {}…", holder.describe(), shown(out))
 }
 
 fn out_dir(output: &OutputArgs) -> PathBuf {

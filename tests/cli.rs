@@ -296,7 +296,7 @@ fn a_bad_inventory_exits_1_naming_file_line_column_and_key_and_writes_nothing() 
 
     let generated = lab.run(&["gen", "--out", "flake"]);
     generated.assert_code(1, "gen of a bad inventory");
-    let located = format!("homeflake.toml:{line}:{column}: hosts.yomogi.roles[1]:");
+    let located = format!("homeflake.toml:{line}:{column}: error: hosts.yomogi.roles[1]:");
     assert!(generated.stderr.contains(&located), "expected `{located}` in:\n{}", generated.stderr);
     assert!(generated.stderr.contains("did you mean \"worker\""), "{}", generated.stderr);
     assert!(!lab.path("flake").exists(), "the output folder was created");
@@ -309,7 +309,7 @@ fn a_bad_inventory_exits_1_naming_file_line_column_and_key_and_writes_nothing() 
     let root = lab.root().to_str().unwrap();
     let elsewhere = run_in(&std::env::temp_dir(), &["validate", "--inventory", root]);
     elsewhere.assert_code(1, "validate of a bad inventory");
-    let located = format!("{}:{line}:{column}: hosts.yomogi.roles[1]:", lab.path("homeflake.toml").display());
+    let located = format!("{}:{line}:{column}: error: hosts.yomogi.roles[1]:", lab.path("homeflake.toml").display());
     assert!(elsewhere.stderr.contains(&located), "expected `{located}` in:\n{}", elsewhere.stderr);
 
     // A TOML syntax error is located the same way.
@@ -318,6 +318,64 @@ fn a_bad_inventory_exits_1_naming_file_line_column_and_key_and_writes_nothing() 
     syntax.assert_code(1, "gen of broken TOML");
     assert!(syntax.stderr.contains("homeflake.toml:2:"), "{}", syntax.stderr);
     assert_eq!(snapshot(lab.root()).len(), 1, "something was written");
+}
+
+#[test]
+fn an_inventory_that_would_exhaust_the_machine_is_refused_with_a_capped_report() {
+    // 50 MB of `=` lines once grew validate to 24 GB: it is refused before it is read.
+    let lab = Lab::new(&"=\n".repeat(25_000_000));
+    let run = lab.run(&["validate"]);
+    run.assert_code(1, "validate of a 50 MB inventory");
+    assert!(
+        run.stderr.contains("homeflake.toml: ")
+            && run.stderr.contains("the inventory is 50000000 bytes with this file, more than homeflake reads"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("at most 4 MiB"), "{}", run.stderr);
+    assert!(run.stderr.lines().count() <= 3, "{}", run.stderr);
+
+    // Within the limit, every line gives three errors: the first 100 are listed, then a count of the rest.
+    lab.write_inventory(&"=\n".repeat(100_000));
+    let run = lab.run(&["gen"]);
+    run.assert_code(1, "gen of 200 kB of `=` lines");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), homeflake::model::MAX_DIAGNOSTICS + 2, "{}", &run.stderr[..2000.min(run.stderr.len())]);
+    assert!(lines[0].starts_with("homeflake.toml:1:1: "), "{}", lines[0]);
+    assert!(
+        lines[100].contains("299899 more errors not shown: homeflake lists the first 100 problems"),
+        "{}",
+        lines[100]
+    );
+    assert!(lines[101].ends_with("more than 100 errors in the inventory"), "{}", lines[101]);
+    assert_eq!(snapshot(lab.root()).len(), 1, "something was written");
+
+    // A host file that takes the inventory over the limit is named.
+    lab.write_inventory(EXAMPLE);
+    lab.write("hosts/big/host.toml", &format!("# {}\n", "x".repeat(5 << 20)));
+    let run = lab.run(&["validate"]);
+    run.assert_code(1, "validate with a huge host file");
+    let named = format!("{}: ", Path::new("hosts").join("big").join("host.toml").display());
+    assert!(run.stderr.contains(&named) && run.stderr.contains("more than homeflake reads"), "{}", run.stderr);
+}
+
+#[test]
+fn every_problem_says_error_or_warning_and_no_control_character_reaches_the_terminal() {
+    let lab = Lab::new(&format!("\"\\u001b]0;pwned\\u0007\\u001b[2K\\u202e\" = 1\n{EXAMPLE}"));
+    lab.write("hosts/\u{1b}[31mred/host.toml", "hardware = \"uefi-pc\"\n");
+    let run = lab.run(&["validate"]);
+    run.assert_code(1, "validate with escape sequences in a key and a folder name");
+    assert!(
+        !run.stderr.contains('\u{1b}') && !run.stderr.contains('\u{7}') && !run.stderr.contains('\u{202e}'),
+        "{:?}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("\\u{1b}]0;pwned\\u{7}\\u{1b}[2K\\u{202e}"), "{}", run.stderr);
+    assert!(run.stderr.contains("hosts/\\u{1b}[31mred/host.toml"), "{}", run.stderr);
+    for line in run.stderr.lines() {
+        assert!(line.contains("error: ") || line.contains("warning: "), "neither error nor warning: {line}");
+    }
+    assert!(run.stderr.lines().last().unwrap().starts_with("error: homeflake.toml: "), "{}", run.stderr);
 }
 
 #[test]
@@ -492,7 +550,9 @@ fn validate_graph_and_schema_print_what_they_promise() {
     let lab = Lab::example();
     let validate = lab.run(&["validate"]);
     validate.assert_code(0, "validate");
-    assert!(validate.stdout.contains("valid, 3 hosts"), "{}", validate.stdout);
+    assert_eq!(validate.stdout, "homeflake.toml: valid, 3 hosts\n");
+    let elsewhere = run_in(&std::env::temp_dir(), &["validate", "--inventory", lab.root().to_str().unwrap()]);
+    assert_eq!(elsewhere.stdout, format!("{}: valid, 3 hosts\n", lab.path("homeflake.toml").display()));
     assert!(validate.stderr.contains("warning: "), "the example's warnings are not shown:\n{}", validate.stderr);
 
     let graph = lab.run(&["graph"]);
@@ -552,7 +612,8 @@ fn help_documents_the_exit_codes() {
 /// A lab of `hosts` hosts on a /16 LAN, one PC control plane and the rest workers.
 fn many_hosts(hosts: usize) -> String {
     let mut text = String::from(
-        "name = \"many\"\ndomain = \"many.example.net\"\n\n[network]\nlan = \"10.30.0.0/16\"\ngateway = \"10.30.0.1\"\n",
+        "name = \"many\"\ndomain = \"many.example.net\"\n\n[network]\nlan = \"10.30.0.0/16\"\ngateway = \"10.30.0.1\"\n\n\
+         [kubernetes]\npod-cidr = \"10.128.0.0/14\"\n",
     );
     for i in 0..hosts {
         let roles = if i == 0 { "control-plane" } else { "worker" };
@@ -586,6 +647,67 @@ fn a_reader_that_stops_early_ends_plan_quietly() {
     let status = child.wait().unwrap();
     assert!(status.success(), "plan | head failed ({status}):\n{stderr}");
     assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
+}
+
+#[test]
+fn a_tampered_manifest_never_removes_the_users_files_even_forced() {
+    use sha2::{Digest as _, Sha256};
+    let lab = Lab::example();
+    lab.write("hosts/tokiwa/extra.nix", "{ ... }: { }\n");
+    lab.write("hosts/tokiwa/hardware-configuration.nix", "{ ... }: { }\n");
+    lab.write(".git/config", "[core]\n");
+    lab.run(&["gen"]).assert_code(0, "gen");
+    let generated = lab.read(MANIFEST);
+    for user_file in
+        ["homeflake.toml", "hosts/tokiwa/extra.nix", "hosts/tokiwa/hardware-configuration.nix", ".git/config"]
+    {
+        // What a pull request could add: the file's true sha256 and its path, as homeflake writes its own lines.
+        let before = lab.read(user_file);
+        let sha256: String = Sha256::digest(before.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        let tampered = format!("{generated}{sha256}  {user_file}\n");
+        let line = tampered.lines().count();
+        lab.write(MANIFEST, &tampered);
+        for args in [&["gen"][..], &["gen", "--force"], &["gen", "--check"], &["plan"]] {
+            let run = lab.run(args);
+            run.assert_code(2, &format!("homeflake {} with {user_file} in the manifest", args.join(" ")));
+            let expected = format!("was tampered with: line {line} names `{user_file}`");
+            assert!(run.stderr.contains(&expected), "expected `{expected}` in:\n{}", run.stderr);
+            assert_eq!(lab.read(user_file), before, "{user_file} changed");
+        }
+        assert!(lab.path("hosts/tokiwa/default.nix").is_file(), "a generated file was removed");
+    }
+    lab.write(MANIFEST, &generated);
+    lab.run(&["gen", "--check"]).assert_code(0, "check with the manifest restored");
+}
+
+#[test]
+fn a_gen_waits_for_another_run_writing_into_the_folder_and_gives_up_naming_it() {
+    let lab = Lab::example();
+    lab.run(&["gen"]).assert_code(0, "gen");
+    let before = snapshot(lab.root());
+    // This test process plays the other run: it holds the folder's lock.
+    let lock = homeflake::files::WriteLock::acquire(lab.root(), Duration::ZERO, |_| {}).unwrap();
+    let pid = std::process::id();
+    for args in [
+        &["gen", "--lock-timeout", "1"][..],
+        &["gen", "--check", "--lock-timeout", "1"],
+        &["plan", "--lock-timeout", "1"],
+    ] {
+        let run = lab.run(args);
+        run.assert_code(2, &format!("homeflake {} while another run writes", args.join(" ")));
+        let waiting = format!("waiting for homeflake (pid {pid}) to finish writing into .");
+        assert!(run.stderr.contains(&waiting), "expected `{waiting}` in:\n{}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("homeflake (pid {pid}) is writing into")) && run.stderr.contains("1 s"),
+            "{}",
+            run.stderr
+        );
+    }
+    drop(lock);
+    let mut after = snapshot(lab.root());
+    after.remove(".homeflake-lock");
+    assert_eq!(after, before, "a run wrote while another held the lock");
+    lab.run(&["gen", "--check"]).assert_code(0, "check once the other run is done");
 }
 
 #[cfg(unix)]
@@ -632,4 +754,71 @@ fn hosts_in_host_files_generate_the_same_flake_and_their_errors_name_the_host_fi
         "expected `{located}` in:\n{}",
         run.stderr
     );
+}
+
+/// The example with hanaakari in `hosts/hanaakari/host.toml`, and that file's text.
+fn example_with_a_host_file() -> (Lab, String) {
+    let start = EXAMPLE.find("[[hosts]]\nname = \"hanaakari\"").unwrap();
+    let host_file = EXAMPLE[start..].replacen("[[hosts]]\nname = \"hanaakari\"", "", 1);
+    let lab = Lab::new(&EXAMPLE[..start]);
+    lab.write("hosts/hanaakari/host.toml", &host_file);
+    (lab, host_file)
+}
+
+#[cfg(unix)]
+#[test]
+fn host_files_that_are_not_read_are_never_ignored_without_a_word() {
+    use std::os::unix::fs::symlink;
+    let (lab, host_file) = example_with_a_host_file();
+    lab.run(&["gen"]).assert_code(0, "gen with a host file");
+    let generated = lab.read("hosts/hanaakari/default.nix");
+    let host_toml = lab.path("hosts/hanaakari/host.toml");
+
+    // Misnamed: the host would drop out and gen would remove its files; refused instead.
+    fs::rename(&host_toml, lab.path("hosts/hanaakari/HOST.TOML")).unwrap();
+    let run = lab.run(&["gen"]);
+    run.assert_code(1, "gen with HOST.TOML");
+    assert!(
+        run.stderr.contains("hosts/hanaakari/HOST.TOML: error: looks like a host file but is not read")
+            && run.stderr.contains("host \"hanaakari\" would drop out of the inventory"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(lab.read("hosts/hanaakari/default.nix"), generated, "gen removed or changed the host's files");
+    fs::remove_file(lab.path("hosts/hanaakari/HOST.TOML")).unwrap();
+
+    // A link, to a file or for the whole folder, and a folder named host.toml: refused.
+    let elsewhere = tempfile::tempdir().unwrap();
+    fs::write(elsewhere.path().join("host.toml"), &host_file).unwrap();
+    symlink(elsewhere.path().join("host.toml"), &host_toml).unwrap();
+    let run = lab.run(&["validate"]);
+    run.assert_code(1, "validate with host.toml a link");
+    assert!(run.stderr.contains("hosts/hanaakari/host.toml: error: is a symbolic link"), "{}", run.stderr);
+    fs::remove_file(&host_toml).unwrap();
+    fs::create_dir(&host_toml).unwrap();
+    let run = lab.run(&["validate"]);
+    run.assert_code(1, "validate with host.toml a folder");
+    assert!(run.stderr.contains("hosts/hanaakari/host.toml: error: is not a file"), "{}", run.stderr);
+    fs::remove_dir(&host_toml).unwrap();
+    fs::create_dir(lab.path("hosts/tokiwa-link-target")).unwrap();
+    symlink(lab.path("hosts/tokiwa-link-target"), lab.path("hosts/linked")).unwrap();
+    let run = lab.run(&["validate"]);
+    run.assert_code(1, "validate with a linked host folder");
+    assert!(run.stderr.contains("hosts/linked: error: is a symbolic link"), "{}", run.stderr);
+    fs::remove_file(lab.path("hosts/linked")).unwrap();
+    fs::remove_dir(lab.path("hosts/tokiwa-link-target")).unwrap();
+
+    // Misplaced while the host is read: a warning, and gen goes on.
+    fs::write(&host_toml, &host_file).unwrap();
+    lab.write("hosts/host.toml", "name = \"stray\"\n");
+    lab.write("hosts/hanaakari/old/host.toml", "name = \"old\"\n");
+    let run = lab.run(&["gen", "--check"]);
+    run.assert_code(0, "check with stray host files");
+    for stray in ["hosts/host.toml", "hosts/hanaakari/old/host.toml"] {
+        assert!(
+            run.stderr.contains(&format!("{stray}: warning: looks like a host file but is not read")),
+            "{stray}: {}",
+            run.stderr
+        );
+    }
 }

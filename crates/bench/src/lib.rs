@@ -142,7 +142,7 @@ authorized-keys = ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleKeyReplaceWithYo
 hashed-password = {{ env = "FLEET_ADMIN_PASSWORD_HASH" }}
 
 [kubernetes]
-pod-cidr = "10.244.0.0/16"
+pod-cidr = "10.128.0.0/10"
 service-cidr = "10.96.0.0/16"
 
 [kubernetes.dns.coredns-image]

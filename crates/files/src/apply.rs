@@ -2,6 +2,7 @@
 //! atomically, and never touching a file a person wrote unless forced.
 //!
 //! The order of an apply is what makes a kill at any moment harmless:
+//! 0. take the output folder's exclusive lock (see [`crate::lock`]), held to the end;
 //! 1. plan, and refuse with every conflict (writing nothing) unless forced;
 //! 2. delete temporary files an earlier, interrupted apply left behind;
 //! 3. record in the manifest both the current and the new hash of every path about to change;
@@ -24,8 +25,9 @@ use crate::atomic;
 use crate::confine;
 use crate::error::WriteError;
 use crate::file_set::{FileSet, RelPath};
+use crate::lock::{self, DEFAULT_LOCK_TIMEOUT, WriteLock};
 use crate::manifest::{MANIFEST_FILE_NAME, Manifest};
-use crate::plan::{Action, Plan, plan};
+use crate::plan::{Action, Plan, plan_locked};
 
 /// How [`apply`] treats files a person changed or owns.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -62,14 +64,22 @@ impl ApplyReport {
 /// Creates `out_dir` if missing. Refuses with [`WriteError::Conflicts`], before writing anything,
 /// when a generated file was edited by hand or a file homeflake never wrote stands at a generated
 /// path, unless `options.force` is set. Files not in the manifest and not generated are never touched.
+///
+/// Holds the output folder's exclusive lock ([`WriteLock`]) from planning to the last write, waiting
+/// up to [`DEFAULT_LOCK_TIMEOUT`] for another run to finish; [`WriteLock::acquire`] chooses the
+/// wait and hears about it.
 pub fn apply(out_dir: &Path, files: &FileSet, options: ApplyOptions) -> Result<ApplyReport, WriteError> {
-    let plan = plan(out_dir, files)?;
+    WriteLock::acquire(out_dir, DEFAULT_LOCK_TIMEOUT, |_| {})?.apply(files, options)
+}
+
+/// [`apply`] once the caller holds the folder's exclusive lock (and so the folder exists).
+pub(crate) fn apply_locked(out_dir: &Path, files: &FileSet, options: ApplyOptions) -> Result<ApplyReport, WriteError> {
+    let plan = plan_locked(out_dir, files)?;
     if !options.force
         && let Some(report) = plan.conflict_report()
     {
         return Err(WriteError::Conflicts(report));
     }
-    fs::create_dir_all(out_dir).map_err(WriteError::io("create the folder", out_dir))?;
     let mut report = ApplyReport {
         unchanged: plan.unchanged().cloned().collect(),
         leftover_temps_removed: remove_leftover_temps(&plan)?,
@@ -165,6 +175,8 @@ fn write_manifest(out_dir: &Path, text: &str) -> Result<(), WriteError> {
 
 /// Deletes temporary files left in the folders an interrupted apply could have written to: the
 /// root and the folders of every generated or manifest-listed path (all checked for links by the plan).
+/// A temporary file whose writer (named by the process id in its name) is still running is kept:
+/// under the folder's lock that can only be a run that does not lock, and it is still writing.
 fn remove_leftover_temps(plan: &Plan) -> Result<Vec<PathBuf>, WriteError> {
     let out_dir = plan.out_dir();
     let paths = plan.files().iter().map(|f| f.path()).chain(plan.manifest.paths());
@@ -177,7 +189,9 @@ fn remove_leftover_temps(plan: &Plan) -> Result<Vec<PathBuf>, WriteError> {
     let mut removed = Vec::new();
     for folder in folders {
         if fs::symlink_metadata(&folder).is_ok_and(|m| m.is_dir()) {
-            removed.extend(atomic::remove_leftover_temps(&folder)?);
+            removed.extend(atomic::remove_leftover_temps(&folder, |pid| {
+                pid != std::process::id() && lock::is_running(pid)
+            })?);
         }
     }
     Ok(removed)

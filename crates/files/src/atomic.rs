@@ -144,8 +144,15 @@ pub(crate) fn sync_folder(folder: &Path) -> Result<(), WriteError> {
     Ok(())
 }
 
-/// Deletes homeflake's temporary files left in `folder` by an interrupted run; returns their paths.
-pub(crate) fn remove_leftover_temps(folder: &Path) -> Result<Vec<PathBuf>, WriteError> {
+/// The process id in a temporary file's name (`.<name>.homeflake-tmp-<pid>-<n>`).
+fn temp_owner(name: &str) -> Option<u32> {
+    let (_, tail) = name.rsplit_once(TEMP_MARKER)?;
+    tail.split('-').next()?.parse().ok()
+}
+
+/// Deletes homeflake's temporary files left in `folder` by an interrupted run, except those whose
+/// writer `is_live` says is still at work; returns the deleted files' paths.
+pub(crate) fn remove_leftover_temps(folder: &Path, is_live: impl Fn(u32) -> bool) -> Result<Vec<PathBuf>, WriteError> {
     let entries = match fs::read_dir(folder) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound || e.kind() == io::ErrorKind::NotADirectory => {
@@ -157,7 +164,8 @@ pub(crate) fn remove_leftover_temps(folder: &Path) -> Result<Vec<PathBuf>, Write
     for entry in entries {
         let entry = entry.map_err(WriteError::io("list the folder", folder))?;
         let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-        if is_file && is_temp_name(&entry.file_name().to_string_lossy()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_file && is_temp_name(&name) && !temp_owner(&name).is_some_and(&is_live) {
             let path = entry.path();
             match fs::remove_file(&path) {
                 Ok(()) => removed.push(path),

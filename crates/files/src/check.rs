@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::error::WriteError;
 use crate::file_set::{FileSet, RelPath};
-use crate::plan::{Action, Conflict, Plan, plan};
+use crate::plan::{Action, Conflict, Plan, plan_locked};
 
 /// What differs between the output folder and the file set; empty lists mean up to date.
 #[derive(Debug, Clone)]
@@ -42,9 +42,15 @@ impl fmt::Display for CheckReport {
     }
 }
 
-/// Compares `files` with `out_dir` without writing anything.
+/// Compares `files` with `out_dir` without writing anything; waits, like [`plan`](crate::plan()), for
+/// a run writing there to finish.
 pub fn check(out_dir: &Path, files: &FileSet) -> Result<CheckReport, WriteError> {
-    let plan = plan(out_dir, files)?;
+    crate::lock::ReadLock::acquire(out_dir, crate::lock::DEFAULT_LOCK_TIMEOUT, |_| {})?.check(files)
+}
+
+/// [`check`] when the caller holds the folder's lock.
+pub(crate) fn check_locked(out_dir: &Path, files: &FileSet) -> Result<CheckReport, WriteError> {
+    let plan = plan_locked(out_dir, files)?;
     let (mut stale, mut missing, mut extra) = (Vec::new(), Vec::new(), Vec::new());
     for file in plan.files() {
         let path = file.path().clone();

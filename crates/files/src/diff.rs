@@ -29,6 +29,16 @@ fn paint(out: &mut String, color: bool, code: &str, line: &str) {
     }
 }
 
+/// A line of a file as a diff shows it on a terminal: a control character other than a tab (a
+/// hand-edited or foreign file may hold escape sequences) is shown as `\u{…}`, never sent.
+fn shown(line: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| c.is_control() && c != '\t';
+    if !line.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    line.chars().map(|c| if hidden(c) { format!("\\u{{{:x}}}", u32::from(c)) } else { c.to_string() }).collect()
+}
+
 /// Appends the unified diff from `old` to `new` (3 lines of context) to `out`; nothing when equal.
 pub(crate) fn unified(out: &mut String, old: Side<'_>, new: Side<'_>, color: bool) {
     let diff = TextDiff::configure().timeout(DIFF_TIMEOUT).diff_lines(old.text, new.text);
@@ -46,7 +56,7 @@ pub(crate) fn unified(out: &mut String, old: Side<'_>, new: Side<'_>, color: boo
                 ChangeTag::Insert => ('+', GREEN),
             };
             let value = change.value();
-            let line = format!("{sign}{}", value.strip_suffix('\n').unwrap_or(value));
+            let line = format!("{sign}{}", shown(value.strip_suffix('\n').unwrap_or(value)));
             paint(out, color && !code.is_empty(), code, &line);
             if change.missing_newline() {
                 out.push_str("\\ No newline at end of file\n");

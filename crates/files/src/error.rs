@@ -2,8 +2,10 @@
 
 use std::io;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::file_set::RelPath;
+use crate::lock::LockHolder;
 use crate::plan::ConflictReport;
 
 /// Why [`plan`](crate::plan()), [`check`](crate::check()) or [`apply`](crate::apply()) could not do its work.
@@ -48,6 +50,17 @@ pub enum WriteError {
         /// The offending generated path.
         path: RelPath,
     },
+    /// The file set holds a path of a kind homeflake does not generate (see [`layout`](crate::layout)).
+    #[error(
+        "the file set contains `{path}`, which is not a kind of path homeflake generates ({kinds}); \
+         the writer only writes and removes paths of those kinds"
+    )]
+    NotGeneratedKind {
+        /// The offending path.
+        path: RelPath,
+        /// The generated kinds, for the message.
+        kinds: String,
+    },
     /// The file set holds both a file at `path` and files inside a folder of the same name.
     #[error("the file set has both a file `{path}` and files inside a folder `{path}/`")]
     FileAndFolder {
@@ -67,6 +80,39 @@ pub enum WriteError {
         line: usize,
         /// What is wrong with that line.
         reason: String,
+    },
+    /// A manifest line names a path homeflake never generates: someone added it, and homeflake
+    /// will not remove a file on the manifest's word alone.
+    #[error(
+        "the manifest `{}` was tampered with: line {line} names `{entry}`, which homeflake never generates \
+         (it writes only {kinds}); nothing was written or removed. Delete that line, or restore the \
+         manifest from version control",
+        path.display()
+    )]
+    ManifestTampered {
+        /// The manifest file.
+        path: PathBuf,
+        /// The 1-based line number of the line.
+        line: usize,
+        /// The path the line names.
+        entry: RelPath,
+        /// The generated kinds, for the message.
+        kinds: String,
+    },
+    /// Another run held the output folder's lock for longer than the caller would wait.
+    #[error(
+        "{} is writing into `{}` (it holds `{}`); gave up after waiting {} s, nothing was written; \
+         run again once it has finished",
+        holder.describe(),
+        holder.lock_file.parent().unwrap_or(holder.lock_file.as_path()).display(),
+        holder.lock_file.display(),
+        waited.as_secs()
+    )]
+    Locked {
+        /// The run holding the lock.
+        holder: LockHolder,
+        /// How long this run waited.
+        waited: Duration,
     },
     /// Applying was refused, and nothing written, because files were edited by hand or never generated.
     #[error("{0}")]

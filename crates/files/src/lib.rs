@@ -7,7 +7,12 @@
 //! - [`apply()`] writes only what changed, atomically, removes stale generated files, and refuses,
 //!   writing nothing, when a person edited a generated file or owns a file at a generated path.
 //!
-//! What homeflake wrote is remembered in a manifest ([`MANIFEST_FILE_NAME`], see [`manifest`]).
+//! One run at a time writes into a folder: [`apply()`] holds the folder's [`lock`] from planning to
+//! its last write, and [`plan()`]/[`check()`] wait for a writer at work.
+//!
+//! What homeflake wrote is remembered in a manifest ([`MANIFEST_FILE_NAME`], see [`manifest`]). Only
+//! paths of the kinds homeflake generates ([`layout`]) are ever written or removed, whatever the
+//! manifest says.
 //!
 //! ```
 //! use homeflake_files::{ApplyOptions, FileSet, GeneratedFile, RelPath, apply, check};
@@ -31,6 +36,8 @@ mod confine;
 mod diff;
 pub mod error;
 pub mod file_set;
+pub mod layout;
+pub mod lock;
 pub mod manifest;
 pub mod plan;
 
@@ -38,5 +45,6 @@ pub use apply::{ApplyOptions, ApplyReport, apply};
 pub use check::{CheckReport, check};
 pub use error::WriteError;
 pub use file_set::{FileSet, GeneratedFile, RelPath, RelPathError};
+pub use lock::{DEFAULT_LOCK_TIMEOUT, LOCK_FILE_NAME, LockHolder, ReadLock, WriteLock};
 pub use manifest::MANIFEST_FILE_NAME;
 pub use plan::{Action, Conflict, ConflictReport, Plan, PlannedFile, plan};

@@ -14,8 +14,11 @@
 //! # homeflake manifest v1: files homeflake generated here, with the sha256 of what it last wrote.
 //! # homeflake rewrites this file after every write; do not edit it.
 //! 0f343b0931126a20f133d67c2b018a3b5e6a3b4b2e5e9d3a1b1c3c4a0f9e8d7c  flake.nix
-//! 9b74c9897bac770ffc029102a200c5de0b1b1b8b5f5d6b1b0e1c0f5b9a8d7e6f  hosts/yomogi.nix
+//! 9b74c9897bac770ffc029102a200c5de0b1b1b8b5f5d6b1b0e1c0f5b9a8d7e6f  hosts/yomogi/default.nix
 //! ```
+//!
+//! The manifest is trusted only for paths of the kinds homeflake generates ([`layout`]): a line naming
+//! any other path (the inventory, `extra.nix`, `.git/config`, …) is reported as tampering.
 //!
 //! While an apply is under way the manifest may list a path twice, once with the content it had and
 //! once with the content being written, so that after a crash either content is known to be
@@ -29,6 +32,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::WriteError;
 use crate::file_set::RelPath;
+use crate::layout;
 
 /// The manifest's file name, at the root of the output folder.
 pub const MANIFEST_FILE_NAME: &str = ".homeflake-manifest";
@@ -110,6 +114,14 @@ impl Manifest {
             let (hex, path) = line.split_once("  ").ok_or_else(|| bad(number, "expected `<sha256>  <path>`"))?;
             let hash = ContentHash::parse_hex(hex).ok_or_else(|| bad(number, "not a lowercase hex sha256"))?;
             let path = RelPath::new(path).map_err(|e| bad(number, &e.to_string()))?;
+            if !layout::is_generated_kind(&path) {
+                return Err(WriteError::ManifestTampered {
+                    path: file.to_path_buf(),
+                    line: number,
+                    entry: path,
+                    kinds: layout::describe(),
+                });
+            }
             manifest.record(path, hash);
         }
         Ok(manifest)
@@ -140,15 +152,15 @@ mod tests {
     #[test]
     fn renders_sorted_sha256sum_lines_and_parses_back() {
         let mut manifest = Manifest::default();
-        manifest.record(RelPath::new("b/c.nix").unwrap(), ContentHash::of(b"c"));
-        manifest.record(RelPath::new("a.nix").unwrap(), ContentHash::of(b"a"));
+        manifest.record(RelPath::new("modules/c.nix").unwrap(), ContentHash::of(b"c"));
+        manifest.record(RelPath::new("flake.nix").unwrap(), ContentHash::of(b"a"));
         let text = manifest.render(false);
         let body: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
         assert_eq!(
             body,
             [
-                "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb  a.nix",
-                "2e7d2c03a9507ae265ecf5b5356885a53393a2029d241394997265a1a25aefc6  b/c.nix",
+                "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb  flake.nix",
+                "2e7d2c03a9507ae265ecf5b5356885a53393a2029d241394997265a1a25aefc6  modules/c.nix",
             ]
         );
         assert_eq!(Manifest::parse(&text, Path::new("m")).unwrap(), manifest);

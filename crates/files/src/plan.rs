@@ -18,6 +18,7 @@ use crate::confine::{self, Found};
 use crate::diff::{self, Side};
 use crate::error::WriteError;
 use crate::file_set::{FileSet, RelPath};
+use crate::layout;
 use crate::manifest::{ContentHash, MANIFEST_FILE_NAME, Manifest};
 
 /// What applying would do to one path.
@@ -281,12 +282,15 @@ impl Plan {
     }
 }
 
-/// Checks the file set for paths the writer cannot own: its manifest, temporary-file names, and a
-/// path that is both a file and a folder.
+/// Checks the file set for paths the writer cannot own: its manifest, temporary-file names, paths of
+/// a kind homeflake does not generate, and a path that is both a file and a folder.
 fn validate(files: &FileSet) -> Result<(), WriteError> {
     for (path, _) in files.iter() {
         if path.as_str() == MANIFEST_FILE_NAME || path.components().any(is_temp_name) {
             return Err(WriteError::ReservedPath { path: path.clone() });
+        }
+        if !layout::is_generated_kind(path) {
+            return Err(WriteError::NotGeneratedKind { path: path.clone(), kinds: layout::describe() });
         }
         if let Some(folder) = path.ancestors().find(|folder| files.get(folder).is_some()) {
             return Err(WriteError::FileAndFolder { path: RelPath::new(folder).expect("part of a valid path") });
@@ -330,8 +334,15 @@ fn read_manifest(out_dir: &Path) -> Result<(Manifest, Option<String>), WriteErro
 /// Compares `files` with what is in `out_dir` and its manifest; reads, never writes.
 ///
 /// A missing `out_dir` plans every file as a creation. Fails when a generated path runs through a
-/// symbolic link or a non-folder, when the manifest is damaged, or when a read fails.
+/// symbolic link or a non-folder, when the manifest is damaged, or when a read fails. Waits, up to
+/// [`DEFAULT_LOCK_TIMEOUT`](crate::lock::DEFAULT_LOCK_TIMEOUT), for a run writing into `out_dir` to
+/// finish ([`ReadLock`](crate::lock::ReadLock)).
 pub fn plan(out_dir: &Path, files: &FileSet) -> Result<Plan, WriteError> {
+    crate::lock::ReadLock::acquire(out_dir, crate::lock::DEFAULT_LOCK_TIMEOUT, |_| {})?.plan(files)
+}
+
+/// [`plan`] when the caller holds the folder's lock, or knows no other run writes there.
+pub(crate) fn plan_locked(out_dir: &Path, files: &FileSet) -> Result<Plan, WriteError> {
     validate(files)?;
     let mut planned: BTreeMap<RelPath, PlannedFile> = BTreeMap::new();
     let (manifest, manifest_text) =

@@ -7,6 +7,8 @@ use homeflake_model::{Cluster, User};
 use homeflake_nix::make::{apply, attrs, bind, ident, indented, interp, list, select, text};
 use homeflake_nix::{Binding, Expr, StrPart};
 
+use crate::trace::{LineOrigin, Origin, Provenance};
+
 /// Where the cluster-admin kubeconfig comes from.
 pub struct Source {
     /// The shell assignment's value: the kubeconfig's path.
@@ -17,6 +19,8 @@ pub struct Source {
     pub watched: Expr,
     /// Whether the kubeconfig names certificate files, so `kubectl` must embed them (`--flatten`).
     pub flatten: bool,
+    /// The inventory key besides the admins' groups that decides whether the service exists.
+    pub switch: &'static str,
 }
 
 /// The nixpkgs flavour: `/etc/kubernetes/cluster-admin.kubeconfig`, which names certificate files
@@ -27,6 +31,7 @@ pub fn nixpkgs() -> Source {
         after: "certmgr.service",
         watched: select(ident("config"), "services.kubernetes.pki.certs.clusterAdmin.cert"),
         flatten: true,
+        switch: "kubernetes.easy-certs",
     }
 }
 
@@ -35,7 +40,13 @@ pub const K3S_KUBECONFIG: &str = "/etc/rancher/k3s/k3s.yaml";
 
 /// The k3s flavour: the server writes [`K3S_KUBECONFIG`] at every start.
 pub fn k3s() -> Source {
-    Source { path: vec![text(K3S_KUBECONFIG)], after: "k3s.service", watched: K3S_KUBECONFIG.into(), flatten: false }
+    Source {
+        path: vec![text(K3S_KUBECONFIG)],
+        after: "k3s.service",
+        watched: K3S_KUBECONFIG.into(),
+        flatten: false,
+        switch: "kubernetes.flavour",
+    }
 }
 
 /// The users who administer the cluster: members of `wheel`.
@@ -45,17 +56,32 @@ pub fn admins(cluster: &Cluster) -> impl Iterator<Item = &User> {
 
 /// The service and path unit, or nothing when no user is in `wheel`.
 pub fn bindings(cluster: &Cluster, source: Source) -> Vec<Binding> {
-    let admins: Vec<&User> = admins(cluster).collect();
+    let admins: Vec<(usize, &User)> = cluster
+        .users
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| u.extra_groups.iter().any(|g| g.as_str() == "wheel"))
+        .collect();
     if admins.is_empty() {
         return Vec::new();
     }
+    // The service exists while the flavour writes a kubeconfig and someone is in wheel.
+    let switch = source.switch;
+    let admin_switches = || {
+        let mut keys = vec![switch.to_owned()];
+        keys.extend(admins.iter().map(|(i, _)| format!("users[{i}].extra-groups")));
+        keys
+    };
     let mut script = vec![text("umask 077\nsource=")];
     script.extend(source.path);
     script.push(text("\n"));
     let write =
         if source.flatten { "kubectl --kubeconfig=\"$source\" config view --flatten --raw" } else { "cat \"$source\"" };
-    for admin in admins {
+    let mut script_lines = Vec::new();
+    for (index, admin) in &admins {
         let name = admin.name.as_str();
+        let first = 2 + 6 * script_lines.len() as u32;
+        script_lines.push((first, format!("users[{index}].name")));
         let escaped = |attr: &str| {
             interp(apply(
                 select(ident("lib"), "escapeShellArg"),
@@ -80,12 +106,26 @@ pub fn bindings(cluster: &Cluster, source: Source) -> Vec<Binding> {
     if source.flatten {
         service.push(bind("path", list([select(ident("pkgs"), "kubectl")])));
     }
-    service.push(bind("script", indented(script)));
+    service.push(bind("script", indented(script)).traced(|| {
+        Origin {
+            rule: Some("each member of wheel gets the cluster-admin kubeconfig"),
+            lines: script_lines
+                .iter()
+                .flat_map(|(first, key)| {
+                    // home=, group=, install and chown name the user; the copy and mv do not.
+                    [0, 1, 2, 4].map(|offset| LineOrigin { line: first + offset, keys: vec![key.clone()] })
+                })
+                .collect(),
+            ..Origin::default()
+        }
+    }));
     vec![
-        bind("systemd.services.homeflake-admin-kubeconfig", attrs(service)),
+        bind("systemd.services.homeflake-admin-kubeconfig", attrs(service))
+            .traced(|| Origin { presence: admin_switches(), ..Origin::default() }),
         bind(
             "systemd.paths.homeflake-admin-kubeconfig",
             attrs([bind("wantedBy", list(["multi-user.target"])), bind("pathConfig.PathChanged", source.watched)]),
-        ),
+        )
+        .traced(|| Origin { presence: admin_switches(), ..Origin::default() }),
     ]
 }

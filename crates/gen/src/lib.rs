@@ -11,6 +11,7 @@
 pub mod admin_kubeconfig;
 pub mod cluster;
 pub mod docs;
+pub mod explain;
 pub mod flake;
 pub mod flake_lock;
 pub mod host;
@@ -19,6 +20,7 @@ pub mod modules;
 pub mod openings;
 pub mod secrets;
 pub mod template;
+pub mod trace;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

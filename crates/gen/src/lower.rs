@@ -84,6 +84,14 @@ pub fn secret_label<T: Display>(value: &Secret<T>) -> String {
     }
 }
 
+/// A word as it must stand in a systemd `ExecStart=` line to reach the program unchanged: systemd
+/// expands `%x` specifiers (`%H` is the host name) and `$NAME`/`${NAME}` environment variables
+/// there, so `%` and `$` are doubled. Kubelet and kube-proxy flags reach their units' `ExecStart`
+/// through nixpkgs' `extraOpts`, unquoted; the model keeps spaces, quotes and backslashes out of them.
+pub fn systemd_exec_word(word: &str) -> String {
+    word.replace('%', "%%").replace('$', "$$")
+}
+
 fn unreachable_secret() -> ! {
     unreachable!("homeflake-gen knows every kind of secret reference")
 }
@@ -107,4 +115,16 @@ fn collect_idents<'a>(expr: &'a Expr, out: &mut BTreeSet<&'a str>) {
         },
     );
     out.extend(inherited);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn systemd_specifiers_and_variables_are_escaped() {
+        assert_eq!(systemd_exec_word("--eviction-hard=memory.available<5%"), "--eviction-hard=memory.available<5%%");
+        assert_eq!(systemd_exec_word("--root-dir=/srv/%H/${X}$Y"), "--root-dir=/srv/%%H/$${X}$$Y");
+        assert_eq!(systemd_exec_word("--fail-swap-on=false"), "--fail-swap-on=false");
+    }
 }

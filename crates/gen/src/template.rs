@@ -103,6 +103,69 @@ pub fn render(
     Ok(split_placeholders(&rendered, &exprs))
 }
 
+/// For each line `render` would produce, the indices (into `values`) of the variables that appear
+/// on it: which inventory facts each line of a rendered config carries, for provenance. Values must
+/// not contain line breaks (templates take scalars and lists of scalars).
+pub fn variable_lines(
+    name: &'static str,
+    template: &str,
+    values: &[(&str, TemplateValue)],
+) -> Result<Vec<Vec<usize>>, TemplateError> {
+    const ITEM_OPEN: char = '\u{E002}';
+    const ITEM_CLOSE: char = '\u{E003}';
+    let markers: Vec<(&str, TemplateValue)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, (key, value))| {
+            let marker = match value {
+                TemplateValue::List(items) => {
+                    TemplateValue::List(items.iter().map(|_| format!("{ITEM_OPEN}{i}{ITEM_CLOSE}")).collect())
+                }
+                _ => TemplateValue::Nix(Expr::Int(i as i64)),
+            };
+            (*key, marker)
+        })
+        .collect();
+    let parts = render(name, template, &markers)?;
+    let mut lines: Vec<Vec<usize>> = vec![Vec::new()];
+    for part in parts {
+        match part {
+            StrPart::Interp(Expr::Int(i)) => lines.last_mut().expect("a line").push(i as usize),
+            StrPart::Interp(_) => {}
+            StrPart::Text(text) => {
+                let mut rest = text.as_str();
+                loop {
+                    let (segment, next) = match rest.find('\n') {
+                        Some(at) => (&rest[..at], Some(&rest[at + 1..])),
+                        None => (rest, None),
+                    };
+                    let mut scan = segment;
+                    while let Some(start) = scan.find(ITEM_OPEN) {
+                        let after = &scan[start + ITEM_OPEN.len_utf8()..];
+                        let end = after.find(ITEM_CLOSE).expect("markers are written whole");
+                        if let Ok(i) = after[..end].parse() {
+                            lines.last_mut().expect("a line").push(i);
+                        }
+                        scan = &after[end + ITEM_CLOSE.len_utf8()..];
+                    }
+                    match next {
+                        Some(next) => {
+                            lines.push(Vec::new());
+                            rest = next;
+                        }
+                        None => break,
+                    }
+                }
+            }
+        }
+    }
+    for line in &mut lines {
+        line.sort_unstable();
+        line.dedup();
+    }
+    Ok(lines)
+}
+
 fn split_placeholders(rendered: &str, exprs: &[Expr]) -> Vec<StrPart> {
     let mut parts = Vec::new();
     let mut rest = rendered;

@@ -4,6 +4,7 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::path::Path;
 use std::process::Command;
 
 use common::{INVENTORIES, cluster, generated, manifest_dir, nix_instantiate, write_tree};
@@ -59,6 +60,18 @@ fn every_nix_file_is_already_nixfmt_formatted_and_parses() {
                 *formatted == *file.contents,
                 "{inventory}/{path} is not nixfmt-formatted:\n{}",
                 similar::TextDiff::from_lines(&*file.contents, formatted.as_str()).unified_diff()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_generated_path_is_a_kind_the_writer_trusts() {
+    for (inventory, files) in generated() {
+        for (path, _) in files.iter() {
+            assert!(
+                homeflake_files::layout::is_generated_kind(path),
+                "{inventory}/{path} matches none of homeflake_files::layout::GENERATED; add its kind there"
             );
         }
     }
@@ -138,6 +151,15 @@ fn no_value_behind_a_secret_reference_appears_in_any_file() {
         ("HOMEFLAKE_HANAAKARI_TAILNET_IP", "100.77.0.3"),
         ("FLEET_CP_LAN_IP", "172.16.4.99"),
         ("CLOUDFLARE_API_TOKEN", "cf-api-token-never-in-output"),
+        ("GRAFANA_ADMIN_PASSWORD", "grafana-password-never-in-output"),
+        ("VELERO_ACCESS_KEY_ID", "AKIAVELERONEVERINOUTPUT"),
+        ("VELERO_SECRET_ACCESS_KEY", "velero-secret-key-never-in-output"),
+        ("VAULTWARDEN_ADMIN_TOKEN", "vaultwarden-token-never-in-output"),
+        ("NEXTCLOUD_ADMIN_PASSWORD", "nextcloud-password-never-in-output"),
+        ("NEXTCLOUD_DATABASE_PASSWORD", "nextcloud-db-password-never-in-output"),
+        ("FLEET_GRAFANA_PASSWORD", "fleet-grafana-never-in-output"),
+        ("FLEET_S3_KEY_ID", "fleet-s3-id-never-in-output"),
+        ("FLEET_NEXTCLOUD_DB", "fleet-nextcloud-db-never-in-output"),
     ];
     for (name, value) in values {
         // SAFETY: no other thread of this test binary reads or writes these variables.
@@ -154,7 +176,11 @@ fn no_value_behind_a_secret_reference_appears_in_any_file() {
     let common = &fleet.get("modules/k8s/common.nix").unwrap().contents;
     assert!(common.contains("networking.extraHosts = \"${secrets.FLEET_CP_LAN_IP} api.kube\";"), "{common}");
     assert!(
-        fleet.get("modules/secrets.nix").unwrap().contents.contains("FLEET_CP_LAN_IP = fromEnv \"FLEET_CP_LAN_IP\";")
+        fleet
+            .get("modules/secrets.nix")
+            .unwrap()
+            .contents
+            .contains("FLEET_CP_LAN_IP = ipv4Address \"FLEET_CP_LAN_IP\";")
     );
     // The DNS provider's token is a Kubernetes Secret named in the issuer and created by hand: the
     // Nix side never reads it, and the files only name it and say where it is kept.
@@ -165,7 +191,28 @@ fn no_value_behind_a_secret_reference_appears_in_any_file() {
     let bootstrap = &reference.get("docs/bootstrap.md").unwrap().contents;
     assert!(bootstrap.contains("--from-literal=api-token=\"$CLOUDFLARE_API_TOKEN\""), "{bootstrap}");
     let fleet_bootstrap = &fleet.get("docs/bootstrap.md").unwrap().contents;
-    assert!(fleet_bootstrap.contains("--from-file=api-token=/run/secrets/digitalocean-token"), "{fleet_bootstrap}");
+    assert!(
+        fleet_bootstrap.contains("--from-literal=api-token=\"$(cat '/run/secrets/digitalocean-token')\""),
+        "{fleet_bootstrap}"
+    );
+    // Every credential of the cluster layer is a Secret the charts name, made by hand from where
+    // the inventory keeps it; the Nix side never reads them.
+    let secrets_nix = &reference.get("modules/secrets.nix").unwrap().contents;
+    for name in ["GRAFANA", "VELERO", "VAULTWARDEN", "NEXTCLOUD"] {
+        assert!(!secrets_nix.contains(name), "modules/secrets.nix reads {name}");
+    }
+    let kube_prometheus_stack = &reference.get("cluster/values/kube-prometheus-stack.yaml").unwrap().contents;
+    assert!(kube_prometheus_stack.contains("existingSecret: grafana-admin"), "{kube_prometheus_stack}");
+    let velero = &reference.get("cluster/values/velero.yaml").unwrap().contents;
+    assert!(velero.contains("existingSecret: velero-s3-credentials"), "{velero}");
+    for (name, command) in [
+        ("GRAFANA_ADMIN_PASSWORD", "--from-literal=admin-password=\"$GRAFANA_ADMIN_PASSWORD\""),
+        ("NEXTCLOUD_DATABASE_PASSWORD", "--from-literal=db-password=\"$NEXTCLOUD_DATABASE_PASSWORD\""),
+        ("VELERO_SECRET_ACCESS_KEY", "\"$VELERO_ACCESS_KEY_ID\" \"$VELERO_SECRET_ACCESS_KEY\")\""),
+    ] {
+        assert!(bootstrap.contains(command), "{name}: {bootstrap}");
+    }
+    assert!(fleet_bootstrap.contains("--from-literal=nextcloud-password=\"$(cat '/run/secrets/nextcloud-admin')\""));
 }
 
 /// `nix-instantiate`, or `None` after a loud warning; a failure when `HOMEFLAKE_REQUIRE_NIX=1`.
@@ -231,6 +278,162 @@ fn the_flake_evaluates_and_every_host_module_exists() {
             assert_eq!(entry["modulesExist"], serde_json::json!([true]), "{inventory}/{}", host.name);
             assert_eq!(entry["defaultExists"], serde_json::json!([true]), "{inventory}/{}", host.name);
         }
+    }
+}
+
+/// Evaluates `attr` of the reference inventory's `modules/secrets.nix` with `env` set.
+fn eval_secret(nix: &str, dir: &Path, attr: &str, env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = Command::new(nix);
+    command.args(["--eval", "--strict", "--expr", &format!("(import ./modules/secrets.nix).{attr}")]);
+    command.current_dir(dir).env_clear().env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    command.envs(env.iter().copied()).output().unwrap()
+}
+
+#[test]
+fn secrets_from_the_environment_are_checked_for_what_they_hold_and_never_shown() {
+    let Some(nix) = nix_instantiate() else { return };
+    let files = generate(&cluster("../.."));
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(&files, dir.path());
+    let address = "HOMEFLAKE_HANAAKARI_TAILNET_IP";
+    let hash = "HOMEFLAKE_ADMIN_PASSWORD_HASH";
+
+    let good = eval_secret(nix, dir.path(), address, &[(address, "100.64.0.3")]);
+    assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stderr));
+    assert_eq!(String::from_utf8_lossy(&good.stdout).trim(), "\"100.64.0.3\"");
+    let yescrypt = "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7";
+    let good = eval_secret(nix, dir.path(), hash, &[(hash, yescrypt)]);
+    assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stderr));
+
+    let bad_addresses = [
+        ("100.64.0.3\nfd7a:115c:a1e0::3", "what `$(tailscale ip)` gives: two lines"),
+        ("100.64.0.3\n}\nsecret.example.com:53 {", "a line break adding a Corefile block"),
+        ("100.64.0.3 evil.example.com", "a second hosts entry on the line"),
+        ("100.064.0.3", "a leading zero"),
+        ("100.64.0.256", "a number over 255"),
+    ];
+    for (value, what) in bad_addresses {
+        let run = eval_secret(nix, dir.path(), address, &[(address, value)]);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success(), "{what}: accepted");
+        assert!(
+            stderr.contains(&format!("environment variable {address} must hold one IPv4 address such as 100.64.0.2")),
+            "{what}: {stderr}"
+        );
+        assert!(!stderr.contains(value), "{what}: the value is shown: {stderr}");
+    }
+    for (value, what) in [
+        ("$6$salt:more$hash", "a ':' that would split the /etc/shadow line"),
+        ("hunter2", "a clear-text password"),
+        (&format!("{yescrypt}\nroot::0:0"), "a line break"),
+        ("$1$saltsalt$hashhashhashhashhashha", "md5crypt, which NixOS no longer accepts"),
+    ] {
+        let run = eval_secret(nix, dir.path(), hash, &[(hash, value)]);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success(), "{what}: accepted");
+        assert!(
+            stderr.contains(&format!("environment variable {hash} must hold one crypt(3) password hash")),
+            "{what}: {stderr}"
+        );
+        assert!(!stderr.contains(value), "{what}: the value is shown: {stderr}");
+    }
+    let unset = eval_secret(nix, dir.path(), address, &[]);
+    assert!(String::from_utf8_lossy(&unset.stderr).contains(&format!("environment variable {address} is unset")));
+}
+
+#[test]
+fn the_nix_checks_of_secrets_accept_exactly_what_the_model_accepts() {
+    use homeflake_gen::secrets::EnvKind;
+    use homeflake_nix::make::{apply, binary, ident, list, select, string};
+    let Some(nix) = nix_instantiate() else { return };
+    let addresses = [
+        "0.0.0.0",
+        "100.64.0.2",
+        "255.255.255.255",
+        "1.2.3",
+        "1.2.3.4.5",
+        "01.2.3.4",
+        "256.1.1.1",
+        " 1.2.3.4",
+        "1.2.3.4\n",
+        "1.2.3.-4",
+        "1.2.3.4/32",
+        "",
+        "a.b.c.d",
+    ];
+    let hashes = [
+        "!",
+        "!!",
+        "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7",
+        "$6$rounds=5000$saltsalt$hash",
+        "$6$rounds=5000,x$saltsalt$hash",
+        "$6$a=1,b=2$salt$hash",
+        "$6$a,b=2$salt$hash",
+        "$6$saltsalt$hash",
+        "$6$saltsalt$hash$more",
+        "$6$saltsalt$hash$more$evenmore",
+        "$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
+        "$5$saltsalt$hash",
+        "$1$saltsalt$hash",
+        "$6$salt:x$hash",
+        "$6$$hash",
+        "$6$salt$",
+        "$6$salt$ha sh",
+        "$6",
+        "$",
+        "6$salt$hash",
+        "$6$salt$hash\n",
+        "$sm3y$j9T$salt$hash",
+        "$7$CU..../....$salt$hash",
+    ];
+    let cases: Vec<(EnvKind, &str, bool)> = addresses
+        .iter()
+        .map(|a| (EnvKind::Ipv4Address, *a, a.parse::<std::net::Ipv4Addr>().is_ok()))
+        .chain(hashes.iter().map(|h| (EnvKind::PasswordHash, *h, homeflake_model::PasswordHash::new(*h).is_ok())))
+        .collect();
+    let matches = cases.iter().map(|(kind, value, _)| {
+        let matched = apply(select(ident("builtins"), "match"), [string(kind.nix_pattern()), string(value)]);
+        binary(matched, homeflake_nix::BinaryOp::NotEqual, homeflake_nix::Expr::Null)
+    });
+    let source = homeflake_nix::print_file(&homeflake_nix::make::file(Vec::<&str>::new(), list(matches)));
+    let output = Command::new(nix).args(["--eval", "--strict", "--json", "--expr", &source]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let nix_says: Vec<bool> = serde_json::from_slice(&output.stdout).unwrap();
+    for ((kind, value, rust_says), nix_says) in cases.iter().zip(nix_says) {
+        assert_eq!(nix_says, *rust_says, "{kind:?} {value:?}: Nix and Rust disagree");
+    }
+    assert!(cases.iter().filter(|c| c.2).count() >= 8 && cases.iter().filter(|c| !c.2).count() >= 20);
+}
+
+#[test]
+fn kubelet_flags_reach_systemd_with_specifiers_and_variables_escaped() {
+    let Some(nix) = nix_instantiate() else { return };
+    let inventory =
+        std::fs::read_to_string(manifest_dir().join("tests/inventories/single-node/homeflake.toml")).unwrap();
+    assert!(inventory.contains("\n[ceph]\n") && inventory.trim_end().ends_with("lan-address = \"10.20.0.5\""));
+    let inventory = format!(
+        "{}\nkubelet-flags = [\"--eviction-hard=memory.available<5%\", \"--node-ip=%H\", \"--x=${{HOME}}$USER\"]\n",
+        inventory.trim_end().replacen("\n[ceph]\n", "\n[ceph]\nkubelet-root-dir = \"/srv/kubelet%n\"\n", 1)
+    );
+    let files = generate(&homeflake_model::from_toml_str("homeflake.toml", &inventory).unwrap().cluster);
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(&files, dir.path());
+    let probe = r#"(import ./hosts/solo/default.nix {
+        lib = { concatStringsSep = builtins.concatStringsSep; optional = c: x: if c then [ x ] else [ ]; };
+        pkgs = { }; config = { }; secrets = { };
+      }).services.kubernetes.kubelet.extraOpts"#;
+    let output = Command::new(nix)
+        .args(["--eval", "--strict", "--json", "--expr", probe])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let extra_opts: String = serde_json::from_slice(&output.stdout).unwrap();
+    // What nixpkgs puts after `ExecStart=…/kubelet`, as systemd must read it to pass each flag on unchanged.
+    for word in
+        ["--root-dir=/srv/kubelet%%n", "--eviction-hard=memory.available<5%%", "--node-ip=%%H", "--x=$${HOME}$$USER"]
+    {
+        assert!(extra_opts.split(' ').any(|w| w == word), "`{word}` missing from {extra_opts:?}");
     }
 }
 

@@ -6,6 +6,8 @@ use ipnet::Ipv4Net;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::apps::Apps;
+use crate::backup::Backup;
 use crate::ceph::Ceph;
 use crate::charts::Charts;
 use crate::diagnostic::{Code, Diagnostic, Severity};
@@ -13,9 +15,10 @@ use crate::firewall::Firewall;
 use crate::host::Host;
 use crate::ingress::Ingress;
 use crate::kubernetes::Kubernetes;
+use crate::monitoring::Monitoring;
 use crate::names::{
     ClusterName, DiskDevice, DomainName, FlakeUrl, GitRev, GroupName, HostName, KernelModule, KubeletFlag, Locale,
-    NarHash, PasswordHash, SshPublicKey, StateVersion, TimeZone, UserName,
+    NarHash, PasswordHash, SshPublicKey, StateVersion, StorageClassName, TimeZone, UserName,
 };
 use crate::secret::Secret;
 use crate::split_dns::SplitDns;
@@ -111,6 +114,32 @@ impl User {
     }
 }
 
+/// Where one of a host's kubelet flags comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FlagSource {
+    /// `kubernetes.kubelet-flags.<role>`, by the host's roles.
+    Role,
+    /// `ceph.kubelet-root-dir`, on a worker while Ceph is on.
+    CephRootDir,
+    /// The host's own `kubelet-flags`.
+    Host,
+}
+
+impl FlagSource {
+    /// The inventory keys a flag from here comes from, for `host`.
+    pub fn keys(self, host: &Host) -> Vec<String> {
+        match self {
+            FlagSource::Role => {
+                let role = if host.roles.control_plane { "control-plane" } else { "worker" };
+                vec![format!("kubernetes.kubelet-flags.{role}"), format!("hosts.{}.roles", host.name)]
+            }
+            FlagSource::CephRootDir => vec!["ceph.kubelet-root-dir".to_owned()],
+            FlagSource::Host => vec![format!("hosts.{}.kubelet-flags", host.name)],
+        }
+    }
+}
+
 /// The validated model of a cluster.
 ///
 /// Made only by [`crate::load`], [`crate::from_toml_str`], [`crate::from_json_str`] or
@@ -168,6 +197,15 @@ pub struct Cluster {
     /// Rook Ceph's cluster on the `[ceph]` disks, and its StorageClasses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage: Option<Storage>,
+    /// Logs and metrics: kube-prometheus-stack, Loki and Vector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<Monitoring>,
+    /// Backups with Velero to an S3-compatible bucket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<Backup>,
+    /// The apps: Vaultwarden and Nextcloud.
+    #[serde(default)]
+    pub apps: Apps,
     /// The chart versions of the cluster layer.
     #[serde(default)]
     pub charts: Charts,
@@ -177,6 +215,13 @@ pub struct Cluster {
     #[schemars(schema_with = "crate::schema::allow_warnings")]
     pub allow_warnings: Vec<Code>,
 }
+
+/// The root dir the nixpkgs kubelet module gives kubelet: `services.kubernetes.dataDir`'s default.
+pub const NIXOS_KUBELET_ROOT_DIR: &str = "/var/lib/kubernetes";
+
+/// The root dir of k3s's kubelet: kubelet's own default, since k3s passes `--root-dir` only when
+/// rootless (`pkg/agent/config/config.go`, `pkg/daemons/agent/agent_linux.go`).
+pub const K3S_KUBELET_ROOT_DIR: &str = "/var/lib/kubelet";
 
 pub(crate) fn default_time_zone() -> TimeZone {
     TimeZone::new("UTC").expect("valid")
@@ -217,17 +262,22 @@ impl Cluster {
     /// The kubelet flags of `host`: its role's flags, `--root-dir` when Ceph is on and the host is a
     /// worker (unless the flags already set it), then the host's own flags.
     pub fn kubelet_flags(&self, host: &Host) -> Vec<KubeletFlag> {
-        let mut flags: Vec<KubeletFlag> = self.kubernetes.kubelet_flags.for_roles(host.roles).to_vec();
+        self.kubelet_flags_with_sources(host).into_iter().map(|(flag, _)| flag).collect()
+    }
+
+    /// [`Cluster::kubelet_flags`], each flag with where it comes from.
+    pub fn kubelet_flags_with_sources(&self, host: &Host) -> Vec<(KubeletFlag, FlagSource)> {
+        let mut flags: Vec<(KubeletFlag, FlagSource)> =
+            self.kubernetes.kubelet_flags.for_roles(host.roles).iter().map(|f| (f.clone(), FlagSource::Role)).collect();
         if let Some(ceph) = &self.ceph
             && host.roles.worker
-            && !flags.iter().chain(&host.kubelet_flags).any(|f| f.name() == "root-dir")
+            && !flags.iter().map(|(f, _)| f).chain(&host.kubelet_flags).any(|f| f.name() == "root-dir")
         {
-            flags.push(
-                KubeletFlag::new(format!("--root-dir={}", ceph.kubelet_root_dir))
-                    .expect("a valid path is a valid flag value"),
-            );
+            let flag = KubeletFlag::new(format!("--root-dir={}", ceph.kubelet_root_dir))
+                .expect("a valid path is a valid flag value");
+            flags.push((flag, FlagSource::CephRootDir));
         }
-        flags.extend(host.kubelet_flags.iter().cloned());
+        flags.extend(host.kubelet_flags.iter().map(|f| (f.clone(), FlagSource::Host)));
         flags
     }
 
@@ -292,6 +342,77 @@ impl Cluster {
             return size;
         }
         u32::try_from(self.osd_hosts().len()).unwrap_or(u32::MAX).clamp(1, DEFAULT_REPLICATION)
+    }
+
+    /// The directory kubelet on `host` keeps its pods and their volumes in: the last `--root-dir`
+    /// of its flags, or else [`Cluster::default_kubelet_root_dir`].
+    pub fn kubelet_root_dir(&self, host: &Host) -> String {
+        self.kubelet_flags(host)
+            .iter()
+            .rev()
+            .find(|f| f.name() == "root-dir")
+            .and_then(|f| f.value())
+            .unwrap_or(self.default_kubelet_root_dir())
+            .to_owned()
+    }
+
+    /// kubelet's root dir without a `--root-dir` flag: nixpkgs' `services.kubernetes.dataDir`, which
+    /// the kubelet module passes ahead of the extra flags (not kubelet's own `/var/lib/kubelet`), or
+    /// under k3s kubelet's own.
+    pub fn default_kubelet_root_dir(&self) -> &'static str {
+        if self.kubernetes.is_k3s() { K3S_KUBELET_ROOT_DIR } else { NIXOS_KUBELET_ROOT_DIR }
+    }
+
+    /// Grafana's host name: `monitoring.grafana-host`, or `grafana.<zone>`.
+    pub fn grafana_host(&self) -> Option<DomainName> {
+        let monitoring = self.monitoring.as_ref()?;
+        monitoring.grafana_host.clone().or_else(|| self.name_in_zone("grafana"))
+    }
+
+    /// Vaultwarden's host name: `apps.vaultwarden.host`, or `vault.<zone>`.
+    pub fn vaultwarden_host(&self) -> Option<DomainName> {
+        let app = self.apps.vaultwarden.as_ref()?;
+        app.host.clone().or_else(|| self.name_in_zone("vault"))
+    }
+
+    /// Nextcloud's host name: `apps.nextcloud.host`, or `cloud.<zone>`.
+    pub fn nextcloud_host(&self) -> Option<DomainName> {
+        let app = self.apps.nextcloud.as_ref()?;
+        app.host.clone().or_else(|| self.name_in_zone("cloud"))
+    }
+
+    /// Every host name the cluster's web apps are reached at, with the inventory key it comes from.
+    pub fn app_hosts(&self) -> Vec<(&'static str, DomainName)> {
+        [
+            ("monitoring.grafana-host", self.grafana_host()),
+            ("apps.vaultwarden.host", self.vaultwarden_host()),
+            ("apps.nextcloud.host", self.nextcloud_host()),
+        ]
+        .into_iter()
+        .filter_map(|(key, host)| host.map(|h| (key, h)))
+        .collect()
+    }
+
+    /// The StorageClasses Rook creates: the block pool's, and CephFS's when it is on.
+    pub fn storage_classes(&self) -> Vec<&StorageClassName> {
+        let Some(storage) = &self.storage else { return Vec::new() };
+        let mut out = vec![&storage.default_storage_class];
+        if storage.cephfs {
+            out.push(&storage.cephfs_storage_class);
+        }
+        out
+    }
+
+    /// The StorageClass of a volume whose own choice is `chosen`: it, or the default StorageClass.
+    pub fn storage_class_or_default<'a>(
+        &'a self,
+        chosen: Option<&'a StorageClassName>,
+    ) -> Option<&'a StorageClassName> {
+        chosen.or_else(|| self.storage.as_ref().map(|s| &s.default_storage_class))
+    }
+
+    fn name_in_zone(&self, label: &str) -> Option<DomainName> {
+        DomainName::new(format!("{label}.{}", self.zone())).ok()
     }
 
     /// Runs the whole validation again: errors and warnings, with key paths but no file positions.

@@ -77,6 +77,13 @@ pub enum Code {
     CephLayout,
     /// A fact the hosts and the cluster layer share differs between them (kubelet's root dir, …).
     CrossLayerMismatch,
+    /// An app's host name is outside the zone, or not covered by the wildcard certificate.
+    OutsideZone,
+    /// A volume names a StorageClass that the cluster layer does not create.
+    UnknownStorageClass,
+    /// Warning: kube-controller-manager, kube-scheduler, etcd and kube-proxy are not scraped (nixpkgs
+    /// binds their metrics to loopback).
+    ControlPlaneMetrics,
     /// Warning: Ceph keeps one copy of each object, so losing a disk loses data.
     SingleReplica,
     /// Warning: easyCerts is on (upstream: not for production-grade clusters).
@@ -94,17 +101,26 @@ pub enum Code {
     EvenControlPlanes,
     /// A name in `allow-warnings` that is not a warning's name.
     UnknownWarning,
+    /// The inventory's files together are larger than homeflake reads.
+    TooLarge,
+    /// More problems were found than are listed; this one counts the rest.
+    Omitted,
+    /// Warning: a setting that does not apply where it is (kubelet flags or labels on a host
+    /// without a Kubernetes role) and would be dropped.
+    UnusedSetting,
 }
 
 impl Code {
     /// The warnings an inventory may acknowledge in `allow-warnings`, by name.
-    pub const WARNINGS: [Code; 7] = [
+    pub const WARNINGS: [Code; 9] = [
         Code::EasyCerts,
         Code::BroadTrustedRange,
         Code::MissingCephModules,
         Code::StateVersionDefault,
         Code::SplitDnsPending,
+        Code::UnusedSetting,
         Code::SingleReplica,
+        Code::ControlPlaneMetrics,
         Code::EvenControlPlanes,
     ];
 
@@ -195,11 +211,38 @@ impl Diagnostic {
     }
 }
 
+/// Whether `c` would act on a terminal or hide in text rather than show: a control character
+/// (escape sequences start with one) or an invisible or bidirectional formatting character.
+fn is_unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}')
+        || matches!(c, '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// `text` safe to print on a terminal: every control, invisible or bidirectional character is
+/// shown as `\u{…}`, so that a key or file name cannot retitle the terminal or erase lines.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unprintable) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unprintable(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 impl fmt::Display for Diagnostic {
-    /// `homeflake.toml:12:9: hosts.yomogi.roles: unknown role "mastr"; allowed: control-plane, worker (did you mean "control-plane"?)`
+    /// `homeflake.toml:12:9: error: hosts.yomogi.roles: unknown role "mastr"; allowed: control-plane, worker (did you mean "control-plane"?)`
+    ///
+    /// Every part goes through [`printable`]: file names and keys come from the user's files.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(file) = &self.file {
-            write!(f, "{}", file.display())?;
+            write!(f, "{}", printable(&file.display().to_string()))?;
             if let Some(line) = self.line {
                 write!(f, ":{line}")?;
                 if let Some(column) = self.column {
@@ -208,18 +251,19 @@ impl fmt::Display for Diagnostic {
             }
             f.write_str(": ")?;
         }
-        if self.severity == Severity::Warning {
-            f.write_str("warning: ")?;
-        }
+        f.write_str(match self.severity {
+            Severity::Warning => "warning: ",
+            _ => "error: ",
+        })?;
         if !self.path.is_empty() {
-            write!(f, "{}: ", self.path)?;
+            write!(f, "{}: ", printable(&self.path))?;
         }
-        f.write_str(&self.message)?;
+        f.write_str(&printable(&self.message))?;
         if let Some(allowed) = &self.allowed {
-            write!(f, "; allowed: {allowed}")?;
+            write!(f, "; allowed: {}", printable(allowed))?;
         }
         if let Some(s) = &self.suggestion {
-            write!(f, " (did you mean {s:?}?)")?;
+            write!(f, " (did you mean {:?}?)", printable(s))?;
         }
         Ok(())
     }

@@ -20,6 +20,16 @@ pub enum ValueError {
         /// What the kind allows.
         allowed: &'static str,
     },
+    /// A secret value does not have the shape its kind requires; the value is not shown.
+    #[error("invalid {kind} (its value is not shown): {reason}; allowed: {allowed}")]
+    InvalidSecret {
+        /// What kind of value it is, e.g. `password hash`.
+        kind: &'static str,
+        /// Why it was rejected, without the value.
+        reason: String,
+        /// What the kind allows.
+        allowed: &'static str,
+    },
     /// A number is outside the range its kind allows.
     #[error("{kind} {value} is out of range; allowed: {allowed}")]
     OutOfRange {
@@ -49,6 +59,9 @@ impl ValueError {
     pub fn message(&self) -> String {
         match self {
             ValueError::Invalid { kind, value, reason, .. } => format!("invalid {kind} {value:?}: {reason}"),
+            ValueError::InvalidSecret { kind, reason, .. } => {
+                format!("invalid {kind} (its value is not shown): {reason}")
+            }
             ValueError::OutOfRange { kind, value, .. } => format!("{kind} {value} is out of range"),
             ValueError::UnknownChoice { kind, value, .. } => format!("unknown {kind} {value:?}"),
         }
@@ -58,6 +71,7 @@ impl ValueError {
     pub fn allowed(&self) -> &'static str {
         match self {
             ValueError::Invalid { allowed, .. }
+            | ValueError::InvalidSecret { allowed, .. }
             | ValueError::OutOfRange { allowed, .. }
             | ValueError::UnknownChoice { allowed, .. } => allowed,
         }

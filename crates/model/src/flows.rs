@@ -16,6 +16,12 @@
 //! - NodePorts are translated by kube-proxy before the INPUT chain and forwarded to pods, and nginx
 //!   on the ingress host reaches them on 127.0.0.1: no NodePort is opened.
 //! - SSH (22/tcp) and Tailscale's WireGuard port are opened by their own NixOS modules.
+//! - With `[monitoring]`, Prometheus (a pod on some worker) scrapes every member's kubelet (10250)
+//!   and node-exporter (9100, on the host network). A pod's packets to another member's LAN
+//!   address leave masqueraded as its own node's address (flannel's `-ip-masq`), and to its own
+//!   node's address they arrive from the pod: so both admit the members and the pods. The
+//!   controller manager (10252), the scheduler (10251), etcd and kube-proxy's metrics (10249) stay
+//!   on 127.0.0.1, where nixpkgs binds them; they are not scraped (a warning says so).
 //!
 //! Under the k3s flavour (k3s's "Inbound Rules for K3s Nodes"; the `services.k3s` module opens no
 //! port itself):
@@ -31,6 +37,7 @@
 //! In both flavours a pod reaches its own host's ports with its pod address, so the pod range is
 //! admitted to exactly the ports pods use (API server, kubelet); no CNI interface (`cni0`,
 //! `flannel.1`) needs to be trusted wholesale.
+
 use std::fmt;
 
 use crate::cluster::Cluster;
@@ -70,7 +77,7 @@ pub enum Source {
     Lan,
     /// The control-plane hosts' LAN addresses.
     ControlPlanes,
-    /// Every cluster member's LAN address.
+    /// Every Kubernetes member's LAN address (control planes and workers).
     Members,
     /// Pods, from the pod CIDR.
     Pods,
@@ -238,8 +245,13 @@ impl Cluster {
             }
         }
         if roles.in_cluster() {
-            let kubelet_from: &[Source] =
-                if self.kubernetes.is_k3s() { &[Members, Pods] } else { &[ControlPlanes, Pods] };
+            // Prometheus (with [monitoring]) and k3s's metrics-server scrape kubelets from any member;
+            // otherwise only the API server dials them, from the control planes.
+            let kubelet_from: &[Source] = if self.kubernetes.is_k3s() || self.monitoring.is_some() {
+                &[Members, Pods]
+            } else {
+                &[ControlPlanes, Pods]
+            };
             out.push(Listener::new(
                 "kubelet",
                 Protocol::Tcp,
@@ -248,6 +260,16 @@ impl Cluster {
                 "kubernetes",
                 Opener::ClusterMember,
             ));
+            if self.monitoring.is_some() {
+                out.push(Listener::new(
+                    "node-exporter",
+                    Protocol::Tcp,
+                    ports::NODE_EXPORTER,
+                    &[Members, Pods],
+                    "monitoring",
+                    Opener::ClusterMember,
+                ));
+            }
             out.push(Listener::new(
                 "flannel (VXLAN)",
                 Protocol::Udp,

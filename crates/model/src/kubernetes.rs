@@ -1,5 +1,7 @@
 //! Kubernetes settings: API server, certificates, network ranges, add-ons and component flags.
 
+use std::net::Ipv4Addr;
+
 use ipnet::Ipv4Net;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -24,6 +26,9 @@ pub mod ports {
     /// flannel's UDP backend (unused with VXLAN) and VXLAN: the nixpkgs flannel module opens both
     /// to every source itself (UDP).
     pub const FLANNEL_OPENED_BY_NIXPKGS: [u16; 2] = [8285, 8472];
+    /// node-exporter, which kube-prometheus-stack runs on every member's host network (TCP); the
+    /// chart's `prometheus-node-exporter.service.port`, written from here.
+    pub const NODE_EXPORTER: u16 = 9100;
     /// The NodePort range, inclusive (TCP).
     pub const NODE_PORTS: (u16, u16) = (30000, 32767);
 }
@@ -233,6 +238,21 @@ pub struct Kubernetes {
     pub admin_packages: Vec<PackageAttr>,
 }
 
+/// The prefix length of the pod range the controller manager gives each node (its default
+/// `--node-cidr-mask-size` for IPv4; nixpkgs runs it with `--allocate-node-cidrs=true`).
+pub(crate) const NODE_POD_PREFIX: u8 = 24;
+
+impl Kubernetes {
+    /// The cluster DNS service address: the last usable address of the service range, as the
+    /// NixOS default `10.0.0.254` is for the default `10.0.0.0/24`, so a changed range keeps DNS
+    /// inside it. `None` when the range has no usable address other than the API service's first
+    /// one (a /31 or /32).
+    pub fn dns_service_address(&self) -> Option<Ipv4Addr> {
+        let range = self.service_cidr;
+        (range.prefix_len() <= 30).then(|| Ipv4Addr::from(u32::from(range.broadcast()) - 1))
+    }
+}
+
 impl Default for Kubernetes {
     fn default() -> Self {
         Kubernetes {
@@ -254,7 +274,7 @@ impl Default for Kubernetes {
             flannel_ip_masq: DEFAULT_FLANNEL_IP_MASQ,
             containerd_timeout_start_sec: DEFAULT_CONTAINERD_TIMEOUT_START_SEC,
             certmgr_renew_interval: default_renew_interval(),
-            admin_packages: ["kompose", "kubectl", "kubernetes"]
+            admin_packages: ["kompose", "kubectl", "kubernetes", "k9s", "kubernetes-helm", "helmfile"]
                 .iter()
                 .map(|p| PackageAttr::new(*p).expect("valid"))
                 .collect(),
@@ -319,8 +339,8 @@ impl Serialize for Kubernetes {
 impl Kubernetes {
     /// A k3s cluster with the token in `token_file` on every host. Its defaults differ from the
     /// nixpkgs flavour's: no kubelet or kube-proxy flags (k3s's kubelet configuration already has
-    /// `failSwapOn: false`) and no admin packages (the k3s package puts `kubectl`, `crictl` and
-    /// `ctr` on the PATH).
+    /// `failSwapOn: false`), and the admin packages without `kubectl` and `kubernetes` (the k3s
+    /// package puts `kubectl`, `crictl` and `ctr` on the PATH).
     pub fn k3s(token_file: AbsolutePath) -> Self {
         Kubernetes::of_flavour(Flavour::K3s, Some(K3s::new(token_file)))
     }
@@ -333,7 +353,11 @@ impl Kubernetes {
                 k3s,
                 kubelet_flags: RoleFlags::default(),
                 proxy_flags: RoleFlags::default(),
-                admin_packages: Vec::new(),
+                admin_packages: Kubernetes::default()
+                    .admin_packages
+                    .into_iter()
+                    .filter(|p| !["kubectl", "kubernetes"].contains(&p.as_str()))
+                    .collect(),
                 ..Kubernetes::default()
             },
             Flavour::Nixpkgs => Kubernetes { k3s, ..Kubernetes::default() },

@@ -7,8 +7,9 @@
 //! reports every problem at once as [`Diagnostic`]s naming file, line, column, key path and what
 //! is allowed. [`schema`] gives the JSON Schema of the inventory for editors.
 //!
-//! The cluster layer (Helm releases deployed by helmfile) is described by [`Tls`], [`Storage`] and
-//! [`Charts`]; the generator turns them into [`Release`]s whose values are [`Value`] trees.
+//! The cluster layer (Helm releases deployed by helmfile) is described by [`Tls`], [`Storage`],
+//! [`Monitoring`], [`Backup`], [`Apps`] and [`Charts`]; the generator turns them into [`Release`]s
+//! whose values are [`Value`] trees.
 //!
 //! Values that may be secret are [`Secret`]s: a literal, or a reference to an environment variable
 //! or a file. The model never holds a secret's value, so nothing needs redacting.
@@ -17,6 +18,8 @@
 
 #![deny(missing_docs)]
 
+mod apps;
+mod backup;
 mod build;
 mod ceph;
 mod charts;
@@ -29,7 +32,10 @@ mod flows;
 mod host;
 mod ingress;
 mod kubernetes;
+mod limits;
 mod load;
+mod locate;
+mod monitoring;
 mod names;
 mod release;
 mod schema;
@@ -41,32 +47,42 @@ mod suggest;
 mod tailscale;
 mod tls;
 mod validate;
+mod validate_apps;
 mod value;
 
+pub use apps::{Apps, Nextcloud, Vaultwarden};
+pub use backup::Backup;
 pub use build::ClusterBuilder;
 pub use ceph::{Ceph, CephOsd};
 pub use charts::Charts;
-pub use cluster::{Cluster, Network, NixpkgsPin, User};
-pub use diagnostic::{Code, Diagnostic, Severity};
+pub use cluster::{Cluster, FlagSource, K3S_KUBELET_ROOT_DIR, NIXOS_KUBELET_ROOT_DIR, Network, NixpkgsPin, User};
+pub use diagnostic::{Code, Diagnostic, Severity, printable};
 pub use error::{BuildError, LoadError, ValueError};
 pub use firewall::{Firewall, FirewallMode};
 pub use flows::{Listener, OpenedByNixpkgs, Opener, Protocol, Source};
 pub use host::{Host, Roles};
 pub use ingress::{Ingress, IngressNodePorts, ListenPorts};
 pub use kubernetes::{ApiServer, CorednsImage, DnsAddon, Flavour, K3s, Kubernetes, RoleFlags, ports};
-pub use load::{HOST_FILE, JSON_FILE, Loaded, Sources, TOML_FILE, from_json_str, from_sources, from_toml_str, load};
+pub use limits::{MAX_DIAGNOSTICS, MAX_INVENTORY_BYTES};
+pub use load::{
+    HOST_FILE, JSON_FILE, Loaded, Sources, TOML_FILE, from_json_str, from_sources, from_toml_str, load, read,
+};
+pub use locate::{KeyLocation, KeyLocations, locate};
+pub use monitoring::Monitoring;
+pub use names::CRYPT_SCHEME_IDS;
 pub use names::{
-    AbsolutePath, AcmeChallenge, AcmeServer, ChartVersion, ClusterName, DiskDevice, DnsProvider, DomainName,
-    EmailAddress, EnvVarName, FlakeUrl, GitRev, GoDuration, GroupName, Hardware, HostName, ImageDigest, ImageName,
-    ImageTag, InterfaceName, KernelModule, KubeletFlag, LabelKey, LabelValue, Locale, Namespace, NarHash, NixHash,
-    NodePort, PackageAttr, PasswordHash, Port, ProxyFlag, ReleaseName, Role, SshPublicKey, StateVersion,
-    StorageClassName, System, TimeZone, UserName,
+    AbsolutePath, AcmeChallenge, AcmeServer, BucketName, ChartVersion, ClusterName, DiskDevice, DnsProvider,
+    DomainName, EmailAddress, EnvVarName, FlakeUrl, GitRev, GoDuration, GroupName, Hardware, HostName, HttpUrl,
+    ImageDigest, ImageName, ImageTag, InterfaceName, KernelModule, KubeletFlag, LabelKey, LabelValue, Locale,
+    Namespace, NarHash, NixHash, NodePort, PackageAttr, PasswordHash, Port, PromDuration, ProxyFlag, Region,
+    ReleaseName, Role, SshPublicKey, StateVersion, StorageClassName, System, TimeOfDay, TimeZone, UserName, VolumeSize,
 };
 pub use release::{ChartSource, Release};
 pub use schema::schema;
 pub use secret::Secret;
 pub use split_dns::{SplitDns, SplitDnsNetwork};
 pub use storage::{DEFAULT_MON_COUNT, DEFAULT_REPLICATION, Storage};
+pub use suggest::closest;
 pub use tailscale::{Tailscale, tailnet_range};
 pub use tls::{ApiToken, Tls};
 pub use value::Value;

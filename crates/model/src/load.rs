@@ -7,8 +7,9 @@ use std::ops::Range;
 
 use crate::cluster::Cluster;
 use crate::decode::{self, Decoder, P, SourceFile};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::error::LoadError;
+use crate::limits::{self, MAX_DIAGNOSTICS, MAX_INVENTORY_BYTES, Omitted};
 use crate::names::HostName;
 use crate::source::{LineIndex, ParseError, parse_json, parse_toml};
 
@@ -61,6 +62,18 @@ impl Sources {
 /// Every problem is reported at once in [`LoadError::Invalid`]; warnings come with the cluster
 /// in [`Loaded::warnings`].
 pub fn load(root: &Path) -> Result<Loaded, LoadError> {
+    let (sources, early) = read_sources(root)?;
+    decode_all(&sources, early)
+}
+
+/// Reads the inventory's files in `root` (`homeflake.toml` or `homeflake.json`, and
+/// `hosts/*/host.toml`) without decoding them, within the same limits as [`load`].
+pub fn read(root: &Path) -> Result<Sources, LoadError> {
+    read_sources(root).map(|(sources, _)| sources)
+}
+
+/// The inventory's files, and the problems found while reading them (which decoding reports).
+fn read_sources(root: &Path) -> Result<(Sources, Vec<Diagnostic>), LoadError> {
     let toml_path = root.join(TOML_FILE);
     let json_path = root.join(JSON_FILE);
     let mut early = Vec::new();
@@ -80,26 +93,18 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
         (true, false) => TOML_FILE,
         (false, true) => JSON_FILE,
     };
-    let bytes =
-        std::fs::read(root.join(root_name)).map_err(|source| LoadError::Io { path: root.join(root_name), source })?;
+    let mut budget = MAX_INVENTORY_BYTES;
+    let Some(bytes) = read_within(root, Path::new(root_name), &mut budget, &mut early)? else {
+        return Err(LoadError::Invalid(early));
+    };
     let root_text = text_or_diagnostic(root_name.as_ref(), bytes, &mut early);
     let mut sources = Sources::new(root_name, root_text.unwrap_or_default());
     let hosts_dir = root.join("hosts");
     if hosts_dir.is_dir() {
-        let mut paths = Vec::new();
-        for entry in walkdir::WalkDir::new(&hosts_dir).min_depth(2).max_depth(2).sort_by_file_name() {
-            match entry {
-                Ok(e) if e.file_name() == HOST_FILE && e.file_type().is_file() => paths.push(e.into_path()),
-                Ok(_) => {}
-                Err(e) => {
-                    let path = e.path().map(Path::to_owned).unwrap_or_else(|| hosts_dir.clone());
-                    return Err(LoadError::Io { path, source: e.into() });
-                }
-            }
-        }
-        for path in paths {
-            let relative = path.strip_prefix(root).map(Path::to_owned).unwrap_or_else(|_| path.clone());
-            let bytes = std::fs::read(&path).map_err(|source| LoadError::Io { path: path.clone(), source })?;
+        for relative in host_files(root, &mut early)? {
+            let Some(bytes) = read_within(root, &relative, &mut budget, &mut early)? else {
+                return Err(LoadError::Invalid(early));
+            };
             if let Some(text) = text_or_diagnostic(&relative, bytes, &mut early) {
                 sources.host_files.push((relative, text));
             }
@@ -108,7 +113,115 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     if root_text_failed(&early, root_name) {
         return Err(LoadError::Invalid(early));
     }
-    decode_all(&sources, early)
+    Ok((sources, early))
+}
+
+/// Reads `root/relative` if it fits in what is left of the inventory's size `budget`, measuring it
+/// before reading; otherwise adds the error to `out` and returns `None`.
+fn read_within(
+    root: &Path,
+    relative: &Path,
+    budget: &mut u64,
+    out: &mut Vec<Diagnostic>,
+) -> Result<Option<Vec<u8>>, LoadError> {
+    use std::io::Read as _;
+    let path = root.join(relative);
+    let io = |source| LoadError::Io { path: path.clone(), source };
+    let file = std::fs::File::open(&path).map_err(io)?;
+    let length = file.metadata().map_err(io)?.len();
+    let used = MAX_INVENTORY_BYTES - *budget;
+    if length > *budget {
+        out.push(limits::too_large(relative, used + length));
+        return Ok(None);
+    }
+    // The length can change, or be unknown (a pipe): never read more than the budget allows.
+    let mut bytes = Vec::with_capacity(length as usize);
+    file.take(*budget + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > *budget {
+        out.push(limits::too_large(relative, used + bytes.len() as u64));
+        return Ok(None);
+    }
+    *budget -= bytes.len() as u64;
+    Ok(Some(bytes))
+}
+
+/// The host files under `root/hosts/` to read (`hosts/<name>/host.toml`, relative to `root`), in
+/// folder order. Nothing there is ignored without a word: a host folder or host file that is a
+/// symbolic link, or a `host.toml` that is a folder, is an error (homeflake never reads or writes
+/// through a link: it writes `hosts/<name>/default.nix` beside the host file); a file that looks
+/// like a host file but is not read (`HOST.TOML`, `hosts/host.toml`, `hosts/a/b/host.toml`, any
+/// other `.toml`) is a warning, and an error when its host folder has no `host.toml`, since that
+/// host would drop out of the inventory and `gen` remove its files.
+fn host_files(root: &Path, out: &mut Vec<Diagnostic>) -> Result<Vec<PathBuf>, LoadError> {
+    let hosts_dir = root.join("hosts");
+    let mut read = Vec::new();
+    let mut unread: Vec<(PathBuf, Option<String>)> = Vec::new();
+    let problem = |relative: &Path, message: String, allowed: &str, error: bool| {
+        let mut d = if error {
+            Diagnostic::error(Code::FileLayout, "", message)
+        } else {
+            Diagnostic::warning(Code::FileLayout, "", message)
+        };
+        d = d.with_allowed(allowed);
+        d.file = Some(relative.to_owned());
+        d
+    };
+    // Deep enough for `hosts/a/b/c/host.toml`; a bounded walk, never through a link.
+    for entry in walkdir::WalkDir::new(&hosts_dir).min_depth(1).max_depth(4).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            let path = e.path().map(Path::to_owned).unwrap_or_else(|| hosts_dir.clone());
+            LoadError::Io { path, source: e.into() }
+        })?;
+        let relative = entry.path().strip_prefix(root).map(Path::to_owned).unwrap_or_else(|_| entry.path().to_owned());
+        let name = entry.file_name().to_string_lossy();
+        let kind = entry.file_type();
+        let folder = || {
+            let mut parts = relative.components().skip(1);
+            parts.next().map(|c| c.as_os_str().to_string_lossy().into_owned())
+        };
+        if kind.is_symlink() && (entry.depth() == 1 || name == HOST_FILE) {
+            out.push(problem(
+                &relative,
+                "is a symbolic link; homeflake reads no host folder or host file through one (it writes beside it)"
+                    .into(),
+                "a real folder hosts/<name>/ holding a real file host.toml",
+                true,
+            ));
+        } else if entry.depth() == 2 && name == HOST_FILE {
+            if kind.is_file() {
+                read.push(relative);
+            } else {
+                out.push(problem(&relative, "is not a file".into(), "a file hosts/<name>/host.toml", true));
+            }
+        } else if kind.is_file() && looks_like_a_host_file(&name) {
+            let folder = if entry.depth() >= 2 { folder() } else { None };
+            unread.push((relative, folder));
+        }
+    }
+    for (relative, folder) in unread {
+        let orphan = folder
+            .as_ref()
+            .filter(|f| !read.iter().any(|r| r.components().nth(1).is_some_and(|c| c.as_os_str() == f.as_str())));
+        let message = match &orphan {
+            Some(f) => format!(
+                "looks like a host file but is not read, and hosts/{f}/ has no host.toml: host {f:?} would drop out of the inventory"
+            ),
+            None => "looks like a host file but is not read".into(),
+        };
+        out.push(problem(
+            &relative,
+            message,
+            "host files at hosts/<name>/host.toml, named exactly so",
+            orphan.is_some(),
+        ));
+    }
+    Ok(read)
+}
+
+/// A TOML or JSON file under `hosts/`: homeflake reads no such file there but `host.toml`.
+fn looks_like_a_host_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".toml") || lower == "host.json"
 }
 
 fn root_text_failed(early: &[Diagnostic], root_name: &str) -> bool {
@@ -172,9 +285,19 @@ fn is_json(p: &Path) -> bool {
     p.extension().is_some_and(|e| e == "json")
 }
 
-fn syntax_errors(files: &[SourceFile], file: usize, errors: Vec<ParseError>, out: &mut Vec<Diagnostic>) {
+fn syntax_errors(
+    files: &[SourceFile],
+    file: usize,
+    errors: Vec<ParseError>,
+    out: &mut Vec<Diagnostic>,
+    omitted: &mut Omitted,
+) {
     let f = &files[file];
     for e in errors {
+        if out.len() >= MAX_DIAGNOSTICS {
+            omitted.count(Severity::Error);
+            continue;
+        }
         let mut d = Diagnostic::error(Code::Syntax, "", e.message).with_allowed(if is_json(&f.path) {
             "JSON"
         } else {
@@ -211,14 +334,38 @@ fn translate(locator: &str, ordinals: &[usize]) -> String {
     locator.to_owned()
 }
 
-fn decode_all(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Result<Loaded, LoadError> {
+fn decode_all(sources: &Sources, diagnostics: Vec<Diagnostic>) -> Result<Loaded, LoadError> {
+    let mut omitted = Omitted::default();
+    let result = decode_capped(sources, diagnostics, &mut omitted);
+    match result {
+        Ok(mut loaded) => {
+            loaded.warnings = limits::cap(loaded.warnings, omitted);
+            Ok(loaded)
+        }
+        Err(LoadError::Invalid(diagnostics)) => Err(LoadError::Invalid(limits::cap(diagnostics, omitted))),
+        Err(other) => Err(other),
+    }
+}
+
+/// Decodes and validates, keeping at most [`MAX_DIAGNOSTICS`] diagnostics from the parser and the
+/// decoder and counting the rest in `omitted`.
+fn decode_capped(
+    sources: &Sources,
+    mut diagnostics: Vec<Diagnostic>,
+    omitted: &mut Omitted,
+) -> Result<Loaded, LoadError> {
+    let total = sources.root_text.len() + sources.host_files.iter().map(|(_, text)| text.len()).sum::<usize>();
+    if total as u64 > MAX_INVENTORY_BYTES {
+        diagnostics.push(limits::too_large(&display_path(&sources.root_name), total as u64));
+        return Err(LoadError::Invalid(diagnostics));
+    }
     let mut files = vec![SourceFile::new(display_path(&sources.root_name), sources.root_text.clone())];
     files.extend(sources.host_files.iter().map(|(p, t)| SourceFile::new(p.clone(), t.clone())));
     let root_node = if is_json(&sources.root_name) { parse_json(&files[0].text) } else { parse_toml(&files[0].text) };
     let root_node = match root_node {
         Ok(n) => n,
         Err(errors) => {
-            syntax_errors(&files, 0, errors, &mut diagnostics);
+            syntax_errors(&files, 0, errors, &mut diagnostics, omitted);
             return Err(LoadError::Invalid(diagnostics));
         }
     };
@@ -240,7 +387,7 @@ fn decode_all(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Result<Loa
         match parse_toml(&files[k + 1].text) {
             Ok(node) => host_nodes.push((k + 1, folder, node)),
             Err(errors) => {
-                syntax_errors(&files, k + 1, errors, &mut diagnostics);
+                syntax_errors(&files, k + 1, errors, &mut diagnostics, omitted);
                 failed_hosts.push(HostName::new(folder).ok());
             }
         }
@@ -297,6 +444,8 @@ fn decode_all(sources: &Sources, mut diagnostics: Vec<Diagnostic>) -> Result<Loa
         .map(|(l, _)| l.clone())
         .collect();
     diagnostics.append(&mut d.diagnostics);
+    omitted.errors += d.omitted.errors;
+    omitted.warnings += d.omitted.warnings;
     diagnostics.append(&mut d.warnings);
     let Some(mut cluster) = cluster else {
         return Err(LoadError::Invalid(diagnostics));

@@ -207,7 +207,9 @@ fn check_flag(kind: &'static str, v: &str, allowed: &'static str) -> Result<(), 
         if value.is_empty() {
             return Err(invalid(kind, v, "the value after '=' is empty", allowed));
         }
-        if let Some(c) = value.chars().find(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '\\')) {
+        // Printable ASCII only: no space, control, invisible or bidirectional character can hide
+        // in a flag that reaches a systemd command line.
+        if let Some(c) = value.chars().find(|c| !c.is_ascii_graphic() || matches!(c, '"' | '\'' | '\\')) {
             return Err(invalid(kind, v, format!("character {c:?} is not allowed in a flag value"), allowed));
         }
     }
@@ -235,7 +237,7 @@ string_newtype!(
     /// A kubelet command-line flag, `--name` or `--name=value` (`--root-dir=/var/lib/kubelet`).
     KubeletFlag,
     "kubelet flag",
-    "--name or --name=value; the name a-z, 0-9 and '-'; the value without spaces or quotes",
+    "--name or --name=value; the name a-z, 0-9 and '-'; the value printable ASCII without spaces, quotes or backslashes ('%' and '$' are escaped for systemd)",
     |v| check_flag("kubelet flag", v, KubeletFlag::ALLOWED)
 );
 flag_methods!(KubeletFlag);
@@ -244,23 +246,37 @@ string_newtype!(
     /// A kube-proxy command-line flag, `--name` or `--name=value` (`--masquerade-all`).
     ProxyFlag,
     "kube-proxy flag",
-    "--name or --name=value; the name a-z, 0-9 and '-'; the value without spaces or quotes",
+    "--name or --name=value; the name a-z, 0-9 and '-'; the value printable ASCII without spaces, quotes or backslashes ('%' and '$' are escaped for systemd)",
     |v| check_flag("kube-proxy flag", v, ProxyFlag::ALLOWED)
 );
 flag_methods!(ProxyFlag);
 
 string_newtype!(
-    /// A stable disk path under `/dev/disk/by-id/`.
+    /// A stable disk path under `/dev/disk/by-id/`. The id has the characters udev puts in the
+    /// links it makes there (`allow_listed_char_for_devnode`: letters, digits and `#+-.:=@_`;
+    /// udev replaces anything else by `_` or a `\xNN` escape, which is refused here), so that it
+    /// can stand in a Mermaid node, Markdown code and Nix alike.
     DiskDevice,
     "disk device",
-    "a path /dev/disk/by-id/<id>, the id without '/' or spaces",
+    "a path /dev/disk/by-id/<id>, the id made of A-Z, a-z, 0-9 and # + - . : = @ _ as udev names them (not . or ..)",
     |v| {
         const PREFIX: &str = "/dev/disk/by-id/";
         let Some(id) = v.strip_prefix(PREFIX) else {
             return Err(invalid("disk device", v, "it is not under /dev/disk/by-id/", DiskDevice::ALLOWED));
         };
-        check_chars("disk device", id, DiskDevice::ALLOWED, 255, |_, c| c.is_ascii_graphic() && c != '/')
-            .map_err(|_| invalid("disk device", v, "the id is empty or has '/', spaces or control characters", DiskDevice::ALLOWED))
+        if id.is_empty() {
+            return Err(invalid("disk device", v, "the id after /dev/disk/by-id/ is empty", DiskDevice::ALLOWED));
+        }
+        if id == "." || id == ".." {
+            return Err(invalid("disk device", v, "the id is a path component, not a disk", DiskDevice::ALLOWED));
+        }
+        if let Some(c) = id.chars().find(|&c| !(c.is_ascii_alphanumeric() || "#+-.:=@_".contains(c))) {
+            return Err(invalid("disk device", v, format!("the id has {c:?}, which udev never puts in a by-id name"), DiskDevice::ALLOWED));
+        }
+        if id.len() > 255 {
+            return Err(invalid("disk device", v, "the id is longer than a file name can be (255)", DiskDevice::ALLOWED));
+        }
+        Ok(())
     }
 );
 
@@ -371,7 +387,7 @@ string_newtype!(
     /// A flake reference for nixpkgs (`github:nixos/nixpkgs/25.11`).
     FlakeUrl,
     "flake URL",
-    "a flake reference such as github:nixos/nixpkgs/25.11, without spaces or quotes",
+    "a flake reference such as github:nixos/nixpkgs/25.11, without spaces, quotes or a #fragment",
     |v| {
         check_chars("flake URL", v, FlakeUrl::ALLOWED, 1024, |_, c| {
             c.is_ascii_graphic() && !matches!(c, '"' | '\'' | '\\' | '$' | '`')
@@ -379,9 +395,34 @@ string_newtype!(
         if !v.contains(':') {
             return Err(invalid("flake URL", v, "it has no scheme such as github:", FlakeUrl::ALLOWED));
         }
+        if v.contains('#') {
+            return Err(invalid(
+                "flake URL",
+                v,
+                "it has a #fragment, which names a flake output, not an input",
+                FlakeUrl::ALLOWED,
+            ));
+        }
         Ok(())
     }
 );
+
+impl FlakeUrl {
+    /// The commit the URL itself names, if any: a `rev=` query parameter, or a 40-digit hex ref
+    /// after `github:owner/repo/` (or `gitlab:`, `sourcehut:`).
+    pub fn rev(&self) -> Option<&str> {
+        let is_rev = |s: &&str| s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit());
+        let (path, query) = self.0.split_once('?').unwrap_or((&self.0, ""));
+        if let Some(rev) = query.split('&').find_map(|pair| pair.strip_prefix("rev=")) {
+            return Some(rev);
+        }
+        let (scheme, rest) = path.split_once(':')?;
+        if !matches!(scheme, "github" | "gitlab" | "sourcehut") {
+            return None;
+        }
+        rest.splitn(3, '/').nth(2).filter(is_rev)
+    }
+}
 
 string_newtype!(
     /// A full git commit hash (40 lower-case hex digits).
@@ -601,17 +642,61 @@ fn ssh_key_blob_problem(declared: &str, key: &str) -> Option<String> {
 }
 
 string_newtype!(
-    /// A crypt(3) password hash (`$y$…`, `$6$…`) or `!` for a locked password.
+    /// A crypt(3) password hash (`$y$…`, `$6$…`) or `!` for a locked password. Its shape is the
+    /// one NixOS checks (the Modular Crypt Format with a scheme libxcrypt enables, see
+    /// [`CRYPT_SCHEME_IDS`]); `modules/secrets.nix` checks a hash read from the environment with
+    /// the same rule ([`PasswordHash::NIX_PATTERN`]). A rejected hash is never echoed.
     PasswordHash,
     "password hash",
-    "a crypt(3) hash starting with '$' (as made by mkpasswd), or '!' for a locked password; no spaces",
+    "a crypt(3) hash $<scheme>$[<options>$]<salt>$<hash> as made by mkpasswd, with scheme y (yescrypt), gy, sm3y, 7, 2b, 2y, 2a or 6 (sha512crypt); or '!' for a locked password",
     |v| {
-        if v != "!" && !v.starts_with('$') {
-            return Err(invalid("password hash", v, "it does not start with '$'", PasswordHash::ALLOWED));
+        if v == "!" || is_crypt_hash(v) {
+            return Ok(());
         }
-        check_chars("password hash", v, PasswordHash::ALLOWED, 1024, |_, c| c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '`'))
+        let reason = if v.contains(':') {
+            "it contains ':', which separates the fields of /etc/shadow (NixOS refuses it)"
+        } else if v.chars().any(char::is_control) {
+            "it contains a line break or another control character"
+        } else {
+            "it is not in the Modular Crypt Format with a scheme NixOS accepts"
+        };
+        Err(ValueError::InvalidSecret { kind: "password hash", reason: reason.to_owned(), allowed: PasswordHash::ALLOWED })
     }
 );
+
+/// The crypt(3) schemes a NixOS password hash may use: `enabledCryptSchemeIds` of nixpkgs'
+/// libxcrypt, against which NixOS checks `hashedPassword`.
+pub const CRYPT_SCHEME_IDS: &[&str] = &["y", "gy", "sm3y", "7", "2b", "2y", "2a", "6"];
+
+impl PasswordHash {
+    /// The same rule as the Rust check, as a POSIX extended regular expression for Nix's
+    /// `builtins.match` (which matches the whole string): NixOS's own Modular Crypt Format pattern.
+    pub const NIX_PATTERN: &'static str = concat!(
+        "!|\\$(y|gy|sm3y|7|2b|2y|2a|6)",
+        "(\\$[a-z0-9-]+(=[a-zA-Z0-9/+.-]+)?(,[a-z0-9-]+=[a-zA-Z0-9/+.-]+)*)?",
+        "\\$[a-zA-Z0-9./]+\\$[a-zA-Z0-9./]+(\\$[a-zA-Z0-9./]+)?"
+    );
+}
+
+/// Whether `v` is `$<scheme>$[<options>$]<salt>$<hash>[$<more>]` (NixOS's Modular Crypt Format check).
+fn is_crypt_hash(v: &str) -> bool {
+    let Some(rest) = v.strip_prefix('$') else { return false };
+    let parts: Vec<&str> = rest.split('$').collect();
+    let Some((id, rest)) = parts.split_first() else { return false };
+    let base64 = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'/');
+    let content = |p: &[&str]| (2..=3).contains(&p.len()) && p.iter().all(base64);
+    let name = |n: &str| !n.is_empty() && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let value = |x: &str| {
+        !x.is_empty() && x.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+' | b'.' | b'-'))
+    };
+    let options = |o: &str| {
+        o.split(',').enumerate().all(|(i, option)| match option.split_once('=') {
+            Some((n, x)) => name(n) && value(x),
+            None => i == 0 && name(option),
+        })
+    };
+    CRYPT_SCHEME_IDS.contains(id) && (content(rest) || rest.first().is_some_and(|o| options(o)) && content(&rest[1..]))
+}
 
 fn check_label_name(kind: &'static str, whole: &str, name: &str, allowed: &'static str) -> Result<(), ValueError> {
     check_chars(kind, name, allowed, 63, |_, c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).map_err(
@@ -713,6 +798,176 @@ string_newtype!(
     "RFC 1123 labels (a-z, 0-9, '-') joined by '.', at most 253 characters (a Kubernetes object name)",
     |v| DomainName::new(v).map(|_| ()).map_err(|e| invalid("StorageClass name", v, e.message(), StorageClassName::ALLOWED))
 );
+
+/// Splits `value` into `<number><unit>` pairs with units from `units` (longest first where they
+/// share a prefix); `None` when it is not such a sequence. The numbers are returned with their unit.
+fn duration_parts(value: &str, units: &[&'static str]) -> Option<Vec<(u64, &'static str)>> {
+    let mut rest = value;
+    let mut parts = Vec::new();
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        if digits == 0 || digits > 12 {
+            return None;
+        }
+        let number: u64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit = units.iter().copied().find(|u| rest.starts_with(u))?;
+        rest = &rest[unit.len()..];
+        parts.push((number, unit));
+    }
+    Some(parts)
+}
+
+string_newtype!(
+    /// A Prometheus or Loki duration (`15d`, `2w`, `12h`, `1d12h`): how long metrics or logs are kept.
+    PromDuration,
+    "duration",
+    "one or more <number><unit> with unit y, w, d, h, m, s or ms, largest first, not zero (15d, 2w, 1d12h)",
+    |v| {
+        const UNITS: [&str; 7] = ["ms", "y", "w", "d", "h", "m", "s"];
+        const ORDER: [&str; 7] = ["y", "w", "d", "h", "m", "s", "ms"];
+        let Some(parts) = duration_parts(v, &UNITS) else {
+            return Err(invalid("duration", v, "it is not a sequence of <number><unit>", PromDuration::ALLOWED));
+        };
+        let rank = |u: &str| ORDER.iter().position(|o| *o == u).unwrap_or(0);
+        if parts.windows(2).any(|w| rank(w[0].1) >= rank(w[1].1)) {
+            return Err(invalid("duration", v, "its units are not each used once from largest to smallest", PromDuration::ALLOWED));
+        }
+        if parts.iter().all(|(n, _)| *n == 0) {
+            return Err(invalid("duration", v, "it is zero", PromDuration::ALLOWED));
+        }
+        Ok(())
+    }
+);
+
+impl GoDuration {
+    /// Whether every number in it is zero (`0h`, `0m0s`).
+    pub fn is_zero(&self) -> bool {
+        duration_parts(self.as_str(), &["ms", "h", "m", "s"]).is_some_and(|parts| parts.iter().all(|(n, _)| *n == 0))
+    }
+}
+
+string_newtype!(
+    /// The size of a volume, a Kubernetes quantity in binary units (`20Gi`, `512Mi`, `1Ti`).
+    VolumeSize,
+    "volume size",
+    "a whole number followed by Mi, Gi or Ti, not zero (20Gi)",
+    |v| {
+        let digits = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+        let unit = &v[digits..];
+        if digits == 0 || digits > 9 || !matches!(unit, "Mi" | "Gi" | "Ti") {
+            return Err(invalid("volume size", v, "it is not a number followed by Mi, Gi or Ti", VolumeSize::ALLOWED));
+        }
+        if v[..digits].bytes().all(|b| b == b'0') {
+            return Err(invalid("volume size", v, "it is zero", VolumeSize::ALLOWED));
+        }
+        Ok(())
+    }
+);
+
+impl VolumeSize {
+    /// The size in MiB.
+    pub fn mebibytes(&self) -> u64 {
+        let digits = self.0.find(|c: char| !c.is_ascii_digit()).unwrap_or(self.0.len());
+        let number: u64 = self.0[..digits].parse().unwrap_or(0);
+        number
+            * match &self.0[digits..] {
+                "Ti" => 1024 * 1024,
+                "Gi" => 1024,
+                _ => 1,
+            }
+    }
+}
+
+string_newtype!(
+    /// An HTTP or HTTPS URL of a service outside the cluster (an S3-compatible endpoint).
+    HttpUrl,
+    "URL",
+    "http:// or https://, a host name or IPv4 address, an optional :port and /path (https://s3.example.com, http://192.168.10.5:9000)",
+    |v| {
+        let err = |reason: &str| invalid("URL", v, reason, HttpUrl::ALLOWED);
+        let rest = v
+            .strip_prefix("https://")
+            .or_else(|| v.strip_prefix("http://"))
+            .ok_or_else(|| err("it does not start with http:// or https://"))?;
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        };
+        let host_ok = !host.is_empty()
+            && host.len() <= 253
+            && host.split('.').all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+            });
+        if !host_ok {
+            return Err(err("the host is not a DNS name or IPv4 address"));
+        }
+        if let Some(port) = port
+            && !port.parse::<u16>().is_ok_and(|p| p > 0)
+        {
+            return Err(err("the port is not a number from 1 to 65535"));
+        }
+        if !path.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~')) {
+            return Err(err("the path has characters other than A-Z, a-z, 0-9, '/', '-', '_', '.', '~'"));
+        }
+        Ok(())
+    }
+);
+
+string_newtype!(
+    /// An S3 bucket name (`homelab-backups`).
+    BucketName,
+    "bucket name",
+    "3 to 63 characters a-z, 0-9, '.' and '-', starting and ending with a letter or digit",
+    |v| {
+        check_chars("bucket name", v, BucketName::ALLOWED, 63, |_, c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-'))?;
+        let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        if v.len() < 3 || !edge(v.chars().next()) || !edge(v.chars().last()) {
+            return Err(invalid("bucket name", v, "it is shorter than 3 characters or starts or ends with '.' or '-'", BucketName::ALLOWED));
+        }
+        Ok(())
+    }
+);
+
+string_newtype!(
+    /// An S3 region (`us-east-1`, `garage`, `minio`).
+    Region,
+    "region",
+    "1 to 63 characters a-z, 0-9 and '-'",
+    |v| check_chars("region", v, Region::ALLOWED, 63, |_, c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+);
+
+string_newtype!(
+    /// A time of day, 24-hour `HH:MM` (`03:00`).
+    TimeOfDay,
+    "time of day",
+    "HH:MM, 24-hour, from 00:00 to 23:59",
+    |v| {
+        let ok = v.len() == 5
+            && v.as_bytes()[2] == b':'
+            && v[..2].parse::<u8>().is_ok_and(|h| h < 24 && v[..2].bytes().all(|b| b.is_ascii_digit()))
+            && v[3..].parse::<u8>().is_ok_and(|m| m < 60 && v[3..].bytes().all(|b| b.is_ascii_digit()));
+        if ok { Ok(()) } else { Err(invalid("time of day", v, "it is not HH:MM from 00:00 to 23:59", TimeOfDay::ALLOWED)) }
+    }
+);
+
+impl TimeOfDay {
+    /// The hour and the minute.
+    pub fn hour_minute(&self) -> (u8, u8) {
+        (self.0[..2].parse().unwrap_or(0), self.0[3..].parse().unwrap_or(0))
+    }
+}
 
 string_newtype!(
     /// A Helm release name: an RFC 1123 label of at most 53 characters (`cert-manager`).

@@ -5,6 +5,8 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::limits::RECOVERABLE_PARSE_BYTES;
+
 /// A value of the source tree, with its byte span where the format gives one (TOML does, JSON not).
 #[derive(Debug, Clone)]
 pub(crate) struct Node {
@@ -81,41 +83,92 @@ fn table_from_de(t: DeTable<'_>) -> Vec<(Key, Node)> {
         .collect()
 }
 
-/// Parses a TOML document, returning every syntax error the parser recovers from.
+/// Parses a TOML document, returning every syntax error the parser recovers from, or only the
+/// first for a file larger than [`RECOVERABLE_PARSE_BYTES`] (recovery keeps every error in memory).
 pub(crate) fn parse_toml(text: &str) -> Result<Node, Vec<ParseError>> {
-    let (table, errors) = DeTable::parse_recoverable(text);
-    if !errors.is_empty() {
-        return Err(errors
-            .into_iter()
-            .map(|e| ParseError { message: e.message().trim().to_owned(), span: e.span(), line_column: None })
-            .collect());
-    }
+    let error =
+        |e: toml::de::Error| ParseError { message: e.message().trim().to_owned(), span: e.span(), line_column: None };
+    let table = if text.len() <= RECOVERABLE_PARSE_BYTES {
+        let (table, errors) = DeTable::parse_recoverable(text);
+        if !errors.is_empty() {
+            return Err(errors.into_iter().map(error).collect());
+        }
+        table
+    } else {
+        DeTable::parse(text).map_err(|e| vec![error(e)])?
+    };
     let span = Some(table.span());
     Ok(Node { value: Value::Table(table_from_de(table.into_inner())), span })
 }
 
-fn from_json(value: serde_json::Value) -> Node {
-    let value = match value {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(b),
-        serde_json::Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => Value::Int(i128::from(i)),
-            (_, Some(u)) => Value::Int(i128::from(u)),
-            _ => Value::Float,
-        },
-        serde_json::Value::String(s) => Value::Str(s),
-        serde_json::Value::Array(a) => Value::Array(a.into_iter().map(from_json).collect()),
-        serde_json::Value::Object(o) => {
-            Value::Table(o.into_iter().map(|(k, v)| (Key { name: k, span: None }, from_json(v))).collect())
-        }
-    };
+/// A JSON value read straight into a [`Node`], refusing a key that appears twice in one object
+/// (`serde_json::Value` keeps the last silently; TOML refuses it, and so does homeflake's JSON).
+struct JsonNode(Node);
+
+impl<'de> serde::Deserialize<'de> for JsonNode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(JsonVisitor).map(JsonNode)
+    }
+}
+
+struct JsonVisitor;
+
+fn json_node(value: Value) -> Node {
     Node { value, span: None }
 }
 
-/// Parses a JSON document.
+impl<'de> serde::de::Visitor<'de> for JsonVisitor {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Node, E> {
+        Ok(json_node(Value::Null))
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Node, E> {
+        Ok(json_node(Value::Bool(b)))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Node, E> {
+        Ok(json_node(Value::Int(i128::from(n))))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Node, E> {
+        Ok(json_node(Value::Int(i128::from(n))))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Node, E> {
+        Ok(json_node(Value::Float))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Node, E> {
+        Ok(json_node(Value::Str(s.to_owned())))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Node, E> {
+        Ok(json_node(Value::Str(s)))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        let mut items = Vec::new();
+        while let Some(JsonNode(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(json_node(Value::Array(items)))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if !seen.insert(name.clone()) {
+                return Err(serde::de::Error::custom(format!("duplicate key {name:?}")));
+            }
+            let JsonNode(value) = map.next_value()?;
+            entries.push((Key { name, span: None }, value));
+        }
+        Ok(json_node(Value::Table(entries)))
+    }
+}
+
+/// Parses a JSON document; a key twice in one object is an error, as in TOML.
 pub(crate) fn parse_json(text: &str) -> Result<Node, Vec<ParseError>> {
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(v) => Ok(from_json(v)),
+    match serde_json::from_str::<JsonNode>(text) {
+        Ok(JsonNode(node)) => Ok(node),
         Err(e) => {
             let line_column = (e.line() > 0).then(|| (e.line() as u32, e.column() as u32));
             let message = e.to_string();

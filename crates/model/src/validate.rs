@@ -114,8 +114,10 @@ pub(crate) fn validate(cluster: &Cluster) -> Vec<Located> {
     ceph(&mut cx);
     tls(&mut cx);
     storage(&mut cx);
+    crate::validate_apps::validate(cluster, &mut cx.out);
     users_and_pin(&mut cx);
     port_collisions(&mut cx);
+    impossible_values(&mut cx);
     cx.out
 }
 
@@ -737,13 +739,7 @@ fn storage(cx: &mut Cx<'_>) {
             if !host.roles.worker {
                 continue;
             }
-            let flags = c.kubelet_flags(host);
-            let root_dir = flags
-                .iter()
-                .rev()
-                .find(|f| f.name() == "root-dir")
-                .and_then(|f| f.value())
-                .unwrap_or(KUBELET_DEFAULT_ROOT_DIR);
+            let root_dir = c.kubelet_root_dir(host);
             if root_dir != ceph.kubelet_root_dir.as_str() {
                 let (loc, p) = cx.host_key(i, "kubelet-flags");
                 cx.push(
@@ -763,9 +759,6 @@ fn storage(cx: &mut Cx<'_>) {
         }
     }
 }
-
-/// kubelet's `--root-dir` when the flag is not given.
-const KUBELET_DEFAULT_ROOT_DIR: &str = "/var/lib/kubelet";
 
 fn users_and_pin(cx: &mut Cx<'_>) {
     let c = cx.cluster;
@@ -891,4 +884,255 @@ fn port_collisions(cx: &mut Cx<'_>) {
             }
         }
     }
+}
+
+/// Values that are valid syntax but cannot work: ranges too small or too large for what the
+/// cluster puts in them, settings that would be silently dropped or emit nothing usable.
+fn impossible_values(cx: &mut Cx<'_>) {
+    service_range_size(cx);
+    pod_range_size(cx);
+    ingress_host_role(cx);
+    split_dns_values(cx);
+    empty_trusted_cidrs(cx);
+    ceph_open_files(cx);
+    settings_outside_kubernetes(cx);
+    nixpkgs_url_rev(cx);
+    env_var_for_two_kinds(cx);
+}
+
+/// `secrets.nix` checks each environment variable for what it holds, so one variable cannot be
+/// both an address and a password hash.
+fn env_var_for_two_kinds(cx: &mut Cx<'_>) {
+    let c = cx.cluster;
+    let addresses: std::collections::HashSet<&str> = c
+        .hosts
+        .iter()
+        .flat_map(|h| [Some(&h.lan_address), h.tailnet_address.as_ref()])
+        .flatten()
+        .filter_map(|s| match s {
+            Secret::Env(name) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    for (i, user) in c.users.iter().enumerate() {
+        if let Some(Secret::Env(name)) = &user.hashed_password
+            && addresses.contains(name.as_str())
+        {
+            let loc = format!("users[{i}].hashed-password");
+            cx.push(
+                loc.clone(),
+                Diagnostic::error(
+                    Code::SecretReference,
+                    loc,
+                    format!(
+                        "environment variable {name} holds a host address too, so it cannot hold this password hash"
+                    ),
+                )
+                .with_allowed("a variable of its own for each password hash"),
+            );
+        }
+    }
+}
+
+/// The service range holds the API service (its first address), the DNS service homeflake derives
+/// (its last usable address) and at least one more (Traefik's), so it needs 6 usable addresses,
+/// a /29; kube-apiserver refuses a range larger than a /12.
+fn service_range_size(cx: &mut Cx<'_>) {
+    let k = &cx.cluster.kubernetes;
+    let range = k.service_cidr;
+    let reason = if range.prefix_len() > 29 {
+        let dns = match k.dns_service_address() {
+            Some(dns) => format!("the DNS service address {dns} homeflake derives (its last usable address)"),
+            None => "a DNS service address (homeflake takes its last usable address, and it has none)".to_owned(),
+        };
+        format!(
+            "the service CIDR {range} is too small: it must hold the API service's address (its first), {dns} and the services of the cluster (Traefik's at least)"
+        )
+    } else if range.prefix_len() < 12 {
+        format!("the service CIDR {range} is too large: kube-apiserver accepts at most 2^20 service addresses (a /12)")
+    } else {
+        return;
+    };
+    cx.push(
+        "kubernetes.service-cidr".into(),
+        Diagnostic::error(Code::InvalidValue, "kubernetes.service-cidr", reason)
+            .with_allowed("a range from /12 to /29, such as the default 10.0.0.0/24"),
+    );
+}
+
+/// The controller manager gives each node a /24 of the pod range, so the range must be a /24 or
+/// larger and hold one /24 per Kubernetes host (control planes run a kubelet too).
+fn pod_range_size(cx: &mut Cx<'_>) {
+    let range = cx.cluster.kubernetes.pod_cidr;
+    let nodes = cx.cluster.hosts.iter().filter(|h| h.roles.in_cluster()).count() as u64;
+    let prefix = u32::from(range.prefix_len());
+    let node_prefix = u32::from(crate::kubernetes::NODE_POD_PREFIX);
+    let capacity = if prefix <= node_prefix { 1u64 << (node_prefix - prefix) } else { 0 };
+    if capacity >= nodes.max(1) {
+        return;
+    }
+    let message = if capacity == 0 {
+        format!("the pod CIDR {range} is smaller than the /{node_prefix} the controller manager gives each node")
+    } else {
+        let ranges = if capacity == 1 { "one node range" } else { "node ranges" };
+        let count = if capacity == 1 { String::new() } else { format!("{capacity} ") };
+        format!("the pod CIDR {range} holds {count}{ranges} of /{node_prefix}, but {nodes} hosts run Kubernetes")
+    };
+    let needed = node_prefix - (64 - (nodes.max(1) - 1).leading_zeros()).min(node_prefix);
+    cx.push(
+        "kubernetes.pod-cidr".into(),
+        Diagnostic::error(Code::InvalidValue, "kubernetes.pod-cidr", message).with_allowed(format!(
+            "a range of /{needed} or larger (one /{node_prefix} per Kubernetes host), such as the default 10.1.0.0/16"
+        )),
+    );
+}
+
+/// Traefik runs on nodes carrying the ingress labels and nginx on the ingress host forwards to its
+/// NodePorts there, so the ingress host must be a worker.
+fn ingress_host_role(cx: &mut Cx<'_>) {
+    let Some(ingress) = &cx.cluster.ingress else { return };
+    let Some(&i) = cx.by_name.get(ingress.host.as_str()) else { return };
+    let host = &cx.cluster.hosts[i];
+    if host.roles.worker {
+        return;
+    }
+    let what =
+        if host.roles.in_cluster() { "is a control plane only (tainted NoSchedule)" } else { "has no Kubernetes role" };
+    cx.push(
+        "ingress.host".into(),
+        Diagnostic::error(
+            Code::WrongRole,
+            "ingress.host",
+            format!(
+                "ingress host {:?} {what}, so no Traefik pod can run where nginx forwards to it",
+                host.name.as_str()
+            ),
+        )
+        .with_allowed("a host with \"worker\" in its roles"),
+    );
+}
+
+/// The most a DNS TTL may be: RFC 2181, section 8, has resolvers treat a TTL with the top bit set
+/// as zero, so anything above 2^31 - 1 seconds would not be cached at all.
+const MAX_DNS_TTL: u32 = (1 << 31) - 1;
+
+fn split_dns_values(cx: &mut Cx<'_>) {
+    let Some(dns) = &cx.cluster.split_dns else { return };
+    if dns.upstreams.is_empty() {
+        cx.push(
+            "split-dns.upstreams".into(),
+            Diagnostic::error(
+                Code::InvalidValue,
+                "split-dns.upstreams",
+                "no upstream DNS server: the Corefile's `forward .` needs at least one for names outside the zone",
+            )
+            .with_allowed("one or more IPv4 addresses, such as [\"1.1.1.1\", \"1.0.0.1\"] (the default)"),
+        );
+    }
+    if dns.ttl > MAX_DNS_TTL {
+        cx.push(
+            "split-dns.ttl".into(),
+            Diagnostic::error(
+                Code::InvalidValue,
+                "split-dns.ttl",
+                format!(
+                    "a TTL of {} seconds has the top bit set, which resolvers read as 0 (RFC 2181, section 8)",
+                    dns.ttl
+                ),
+            )
+            .with_allowed(format!("a number of seconds from 0 to {MAX_DNS_TTL} (the default is 60)")),
+        );
+    }
+}
+
+fn empty_trusted_cidrs(cx: &mut Cx<'_>) {
+    if let FirewallMode::TrustedCidrs { cidrs } = &cx.cluster.firewall.mode
+        && cidrs.is_empty()
+    {
+        cx.push(
+            "firewall.trusted-cidrs".into(),
+            Diagnostic::error(
+                Code::InvalidValue,
+                "firewall.trusted-cidrs",
+                "mode \"trusted-cidrs\" with no range trusts nothing: the pods' traffic to the API server and between nodes is dropped",
+            )
+            .with_allowed(format!(
+                "the ranges to trust, such as the pod CIDR {} and the LAN {}; or firewall.mode = \"least-privilege\"",
+                cx.cluster.kubernetes.pod_cidr, cx.cluster.network.lan
+            )),
+        );
+    }
+}
+
+/// The range of containerd's `LimitNOFILE`: Ceph needs many open files (Rook asks for 1048576),
+/// and the kernel refuses more than `fs.nr_open` can be (1073741816 on 64-bit Linux).
+const LIMIT_NOFILE: std::ops::RangeInclusive<u64> = 1024..=1_073_741_816;
+
+fn ceph_open_files(cx: &mut Cx<'_>) {
+    let Some(ceph) = &cx.cluster.ceph else { return };
+    if LIMIT_NOFILE.contains(&ceph.containerd_limit_nofile) {
+        return;
+    }
+    cx.push(
+        "ceph.containerd-limit-nofile".into(),
+        Diagnostic::error(
+            Code::InvalidValue,
+            "ceph.containerd-limit-nofile",
+            format!(
+                "containerd may open {} files, too few for Ceph's daemons or more than Linux allows",
+                ceph.containerd_limit_nofile
+            ),
+        )
+        .with_allowed(format!(
+            "a number from {} to {} (1048576, the default, is what Rook asks for)",
+            LIMIT_NOFILE.start(),
+            LIMIT_NOFILE.end()
+        )),
+    );
+}
+
+/// Kubelet flags and node labels only reach a host through its kubelet: on a host without a
+/// Kubernetes role they would be dropped without a word.
+fn settings_outside_kubernetes(cx: &mut Cx<'_>) {
+    let ingress_host = cx.cluster.ingress.as_ref().map(|i| i.host.as_str());
+    for (i, host) in cx.cluster.hosts.iter().enumerate() {
+        if host.roles.in_cluster() {
+            continue;
+        }
+        // The ingress host's labels come from the ingress; its missing role is reported there.
+        let labels = !host.labels.is_empty() && ingress_host != Some(host.name.as_str());
+        for (key, set) in [("kubelet-flags", !host.kubelet_flags.is_empty()), ("labels", labels)] {
+            if !set {
+                continue;
+            }
+            let (loc, p) = cx.host_key(i, key);
+            cx.push(
+                loc,
+                Diagnostic::warning(
+                    Code::UnusedSetting,
+                    p,
+                    format!("host {:?} has no Kubernetes role, so its {key} are not used", host.name.as_str()),
+                )
+                .with_allowed(format!("{key} on a host with roles, or none on a host outside the cluster")),
+            );
+        }
+    }
+}
+
+/// A URL that names a commit must name the one `rev` locks, or the lock and the reference disagree.
+fn nixpkgs_url_rev(cx: &mut Cx<'_>) {
+    let pin = &cx.cluster.nixpkgs;
+    let (Some(in_url), Some(rev)) = (pin.url.rev(), &pin.rev) else { return };
+    if in_url == rev.as_str() {
+        return;
+    }
+    cx.push(
+        "nixpkgs.rev".into(),
+        Diagnostic::error(
+            Code::ConflictingKeys,
+            "nixpkgs.rev",
+            format!("rev {rev} is not the commit the URL names ({in_url})"),
+        )
+        .with_allowed("the same commit in nixpkgs.url and nixpkgs.rev, or a URL naming a branch or tag"),
+    );
 }

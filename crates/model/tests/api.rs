@@ -89,7 +89,27 @@ fn reference_in_code() -> Result<Cluster, BuildError> {
         Secret::Env(EnvVarName::new("CLOUDFLARE_API_TOKEN").expect("valid")),
     ))
     .storage(Storage::default())
+    .monitoring(Monitoring::new(reference("GRAFANA_ADMIN_PASSWORD")))
+    .backup(Backup::new(
+        HttpUrl::new("https://s3.example.com").expect("valid"),
+        BucketName::new("homelab-backups").expect("valid"),
+        reference("VELERO_ACCESS_KEY_ID"),
+        reference("VELERO_SECRET_ACCESS_KEY"),
+    ))
+    .apps({
+        let mut apps = Apps::default();
+        let mut vaultwarden = Vaultwarden::default();
+        vaultwarden.admin_token = Some(reference("VAULTWARDEN_ADMIN_TOKEN"));
+        apps.vaultwarden = Some(vaultwarden);
+        apps.nextcloud =
+            Some(Nextcloud::new(reference("NEXTCLOUD_ADMIN_PASSWORD"), reference("NEXTCLOUD_DATABASE_PASSWORD")));
+        apps
+    })
     .build()
+}
+
+fn reference(name: &str) -> Secret<ApiToken> {
+    Secret::Env(EnvVarName::new(name).expect("valid"))
 }
 
 #[test]
@@ -97,7 +117,7 @@ fn the_reference_cluster_built_in_code_equals_the_example_inventory() {
     let built = reference_in_code().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(built, example());
     let codes: Vec<Code> = built.warnings().iter().map(|w| w.code).collect();
-    assert_eq!(codes, [Code::EasyCerts, Code::BroadTrustedRange, Code::SingleReplica]);
+    assert_eq!(codes, [Code::EasyCerts, Code::BroadTrustedRange, Code::SingleReplica, Code::ControlPlaneMetrics]);
 }
 
 #[test]
@@ -177,7 +197,7 @@ fn a_folder_with_host_files_loads_in_order() {
 
     std::fs::write(dir.path().join("hosts/tokiwa/host.toml"), b"name = \"tokiwa\"\n\xff\xfe").expect("write");
     let err = load(dir.path()).expect_err("not UTF-8");
-    assert!(err.to_string().contains("hosts/tokiwa/host.toml:2:1: the file is not valid UTF-8"), "{err}");
+    assert!(err.to_string().contains("hosts/tokiwa/host.toml:2:1: error: the file is not valid UTF-8"), "{err}");
 
     std::fs::write(dir.path().join("homeflake.json"), "{}").expect("write");
     let err = load(dir.path()).expect_err("two inventories");
@@ -193,7 +213,7 @@ fn a_missing_inventory_is_not_found() {
 #[test]
 fn ten_thousand_hosts_validate_quickly() {
     let mut text = String::from(
-        "name = \"big\"\ndomain = \"big.test\"\n[network]\nlan = \"10.128.0.0/16\"\ngateway = \"10.128.0.1\"\n[kubernetes]\neasy-certs = false\n",
+        "name = \"big\"\ndomain = \"big.test\"\n[network]\nlan = \"10.128.0.0/16\"\ngateway = \"10.128.0.1\"\n[kubernetes]\neasy-certs = false\npod-cidr = \"10.192.0.0/10\"\n",
     );
     for i in 0..10_000u32 {
         let roles = if i == 0 { "[\"control-plane\"]" } else { "[\"worker\"]" };

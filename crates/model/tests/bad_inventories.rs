@@ -69,6 +69,13 @@ fn tls_with(old: &str, new: &str) -> String {
     appended(&TLS.replacen(old, new, 1))
 }
 
+/// BASE with `[tls]`, `[storage]` and the sections of this issue, each valid, with one line replaced.
+fn apps_with(old: &str, new: &str) -> String {
+    const APPS: &str = "[tls]\nacme-email = \"admin@example.com\"\ndns-provider = \"cloudflare\"\ndns-api-token = { env = \"CF_TOKEN\" }\n\n[storage]\n\n[monitoring]\ngrafana-admin-password = { env = \"GRAFANA_PASSWORD\" }\n\n[backup]\nendpoint = \"https://s3.example.com\"\nbucket = \"backups\"\naccess-key-id = { env = \"S3_ID\" }\nsecret-access-key = { env = \"S3_KEY\" }\n\n[apps.vaultwarden]\n\n[apps.nextcloud]\nadmin-password = { env = \"NC_PASSWORD\" }\ndatabase-password = { env = \"NC_DB\" }\n";
+    assert!(APPS.contains(old), "the case's anchor {old:?} is not in the apps tables");
+    appended(&APPS.replacen(old, new, 1))
+}
+
 fn errors_of(result: Result<homeflake_model::Loaded, LoadError>) -> Vec<Diagnostic> {
     match result {
         Ok(loaded) => panic!("accepted; warnings: {:#?}", loaded.warnings),
@@ -95,7 +102,11 @@ fn cases() -> Vec<Case> {
             "unknown top-level key",
             with("name = \"lab\"", "name = \"lab\"\nnmae = \"x\""),
             Code::UnknownKey,
-            &["homeflake.toml:2:1: nmae: unknown key \"nmae\"", "allowed: name, domain", "(did you mean \"name\"?)"],
+            &[
+                "homeflake.toml:2:1: error: nmae: unknown key \"nmae\"",
+                "allowed: name, domain",
+                "(did you mean \"name\"?)",
+            ],
         ),
         case(
             "unknown host key",
@@ -108,7 +119,7 @@ fn cases() -> Vec<Case> {
             with("roles = [\"worker\"]", "roles = [\"mastr\"]"),
             Code::InvalidValue,
             &[
-                "homeflake.toml:33:10: hosts.b.roles[0]: unknown role \"mastr\"; allowed: control-plane, worker (did you mean \"control-plane\"?)",
+                "homeflake.toml:33:10: error: hosts.b.roles[0]: unknown role \"mastr\"; allowed: control-plane, worker (did you mean \"control-plane\"?)",
             ],
         ),
         case(
@@ -127,7 +138,10 @@ fn cases() -> Vec<Case> {
             "duplicate host name",
             with("name = \"b\"", "name = \"a\""),
             Code::DuplicateHost,
-            &["homeflake.toml:31:8: hosts.a.name: host name \"a\" is used twice", "allowed: a name no other host has"],
+            &[
+                "homeflake.toml:31:8: error: hosts.a.name: host name \"a\" is used twice",
+                "allowed: a name no other host has",
+            ],
         ),
         case(
             "duplicate LAN address",
@@ -154,7 +168,7 @@ fn cases() -> Vec<Case> {
             "gateway outside the LAN",
             with("gateway = \"192.168.10.1\"", "gateway = \"10.9.9.9\""),
             Code::OutsideNetwork,
-            &["homeflake.toml:6:11: network.gateway: gateway 10.9.9.9 is not a host address in the LAN"],
+            &["homeflake.toml:6:11: error: network.gateway: gateway 10.9.9.9 is not a host address in the LAN"],
         ),
         case(
             "no control plane",
@@ -187,7 +201,7 @@ fn cases() -> Vec<Case> {
             with("server-host = \"a\"", "server-host = \"aa\""),
             Code::UnknownHost,
             &[
-                "homeflake.toml:15:15: split-dns.server-host: split-DNS server \"aa\" is not a host",
+                "homeflake.toml:15:15: error: split-dns.server-host: split-DNS server \"aa\" is not a host",
                 "allowed: a, b",
                 "(did you mean \"a\"?)",
             ],
@@ -221,7 +235,7 @@ fn cases() -> Vec<Case> {
             "ingress host missing",
             with("host = \"b\"", "host = \"bb\""),
             Code::UnknownHost,
-            &["homeflake.toml:12:8: ingress.host: ingress host \"bb\" is not a host", "(did you mean \"b\"?)"],
+            &["homeflake.toml:12:8: error: ingress.host: ingress host \"bb\" is not a host", "(did you mean \"b\"?)"],
         ),
         case(
             "nginx listen port on kubelet's port",
@@ -268,7 +282,7 @@ fn cases() -> Vec<Case> {
             with("name = \"lab\"", "name = \"lab\"\ntime-zone = \"Europe/Berlinn\""),
             Code::InvalidValue,
             &[
-                "homeflake.toml:2:13: time-zone: invalid time zone \"Europe/Berlinn\": the IANA time zone database has no such zone",
+                "homeflake.toml:2:13: error: time-zone: invalid time zone \"Europe/Berlinn\": the IANA time zone database has no such zone",
                 "allowed: a time zone of the IANA database",
                 "(did you mean \"Europe/Berlin\"?)",
             ],
@@ -284,7 +298,7 @@ fn cases() -> Vec<Case> {
             with("name = \"lab\"", "name = \"lab\"\nstate-version = \"25.12\""),
             Code::InvalidValue,
             &[
-                "homeflake.toml:2:17: state-version: invalid NixOS state version \"25.12\": no NixOS release has that number",
+                "homeflake.toml:2:17: error: state-version: invalid NixOS state version \"25.12\": no NixOS release has that number",
                 "allowed: a NixOS release: YY.05 or YY.11",
             ],
         ),
@@ -305,7 +319,7 @@ fn cases() -> Vec<Case> {
             ),
             Code::InvalidValue,
             &[
-                "homeflake.toml:10:20: users[0].authorized-keys[0]: invalid SSH public key",
+                "homeflake.toml:10:20: error: users[0].authorized-keys[0]: invalid SSH public key",
                 "the key is not valid base64",
             ],
         ),
@@ -323,7 +337,7 @@ fn cases() -> Vec<Case> {
             with("name = \"lab\"", "name = \"lab\"\nallow-warnings = [\"easy-cert\"]"),
             Code::UnknownWarning,
             &[
-                "homeflake.toml:2:19: allow-warnings[0]: \"easy-cert\" is not the name of a warning",
+                "homeflake.toml:2:19: error: allow-warnings[0]: \"easy-cert\" is not the name of a warning",
                 "allowed: easy-certs, broad-trusted-range",
                 "(did you mean \"easy-certs\"?)",
             ],
@@ -383,7 +397,10 @@ fn cases() -> Vec<Case> {
             "Ceph OSD host missing",
             with("host = \"b\"\ndevice", "host = \"hanaakari\"\ndevice"),
             Code::UnknownHost,
-            &["homeflake.toml:19:8: ceph.osds[0].host: Ceph OSD host \"hanaakari\" is not a host", "allowed: a, b"],
+            &[
+                "homeflake.toml:19:8: error: ceph.osds[0].host: Ceph OSD host \"hanaakari\" is not a host",
+                "allowed: a, b",
+            ],
         ),
         case(
             "Ceph OSD device not by id",
@@ -477,6 +494,28 @@ fn cases() -> Vec<Case> {
                 "hosts.b.kubelet-flags[0]: invalid kubelet flag \"root-dir=/x\": it does not start with \"--\"",
                 "allowed: --name or --name=value",
             ],
+        ),
+        case(
+            "kubelet flag with a bidirectional control character",
+            with(
+                "lan-address = \"192.168.10.3\"",
+                "lan-address = \"192.168.10.3\"\nkubelet-flags = [\"--node-ip=1.2.3.4\\u202E\"]",
+            ),
+            Code::InvalidValue,
+            &[
+                "hosts.b.kubelet-flags[0]: invalid kubelet flag",
+                "character '\\u{202e}' is not allowed in a flag value",
+                "printable ASCII",
+            ],
+        ),
+        case(
+            "kubelet flag with an invisible character",
+            with(
+                "lan-address = \"192.168.10.3\"",
+                "lan-address = \"192.168.10.3\"\nkubelet-flags = [\"--max-pods=1\\u200B0\"]",
+            ),
+            Code::InvalidValue,
+            &["hosts.b.kubelet-flags[0]: invalid kubelet flag", "character '\\u{200b}' is not allowed"],
         ),
         case(
             "wrong type",
@@ -644,7 +683,7 @@ fn cases() -> Vec<Case> {
             k3s_with("easy-certs = true"),
             Code::ConflictingKeys,
             &[
-                "homeflake.toml:10:14: kubernetes.easy-certs: easy-certs applies only to flavour = \"nixpkgs\", and this cluster's is \"k3s\"",
+                "homeflake.toml:10:14: error: kubernetes.easy-certs: easy-certs applies only to flavour = \"nixpkgs\", and this cluster's is \"k3s\"",
                 "allowed: leave easy-certs out under flavour = \"k3s\", or flavour = \"nixpkgs\"",
             ],
         ),
@@ -682,7 +721,7 @@ fn cases() -> Vec<Case> {
             k3s_with("").replacen("[kubernetes.k3s]\n", "[kubernetes.k3s]\ntoken = \"cf-secret-token-value\"\n", 1),
             Code::SecretReference,
             &[
-                "homeflake.toml:12:1: kubernetes.k3s.token: the k3s token is written into the inventory (not shown here)",
+                "homeflake.toml:12:1: error: kubernetes.k3s.token: the k3s token is written into the inventory (not shown here)",
                 "world-readable into the Nix store",
                 "allowed: token-file = \"/absolute/path\"",
             ],
@@ -717,7 +756,234 @@ fn cases() -> Vec<Case> {
             Code::InvalidValue,
             &["kubernetes.flavour: unknown Kubernetes flavour \"k3\"", "(did you mean \"k3s\"?)"],
         ),
+        case(
+            "app host name outside the zone",
+            apps_with("[apps.vaultwarden]\n", "[apps.vaultwarden]\nhost = \"vault.example.org\"\n"),
+            Code::OutsideZone,
+            &[
+                "apps.vaultwarden.host: \"vault.example.org\" is not in the zone home.example.com",
+                "allowed: a name ending in .home.example.com, such as vault.home.example.com",
+            ],
+        ),
+        case(
+            "app host name the wildcard certificate does not cover",
+            apps_with(
+                "grafana-admin-password",
+                "grafana-host = \"a.grafana.home.example.com\"\ngrafana-admin-password",
+            ),
+            Code::OutsideZone,
+            &[
+                "monitoring.grafana-host: \"a.grafana.home.example.com\" is more than one label below home.example.com",
+                "allowed: one label below the zone, such as grafana.home.example.com",
+            ],
+        ),
+        case(
+            "two apps on one host name",
+            apps_with("[apps.vaultwarden]\n", "[apps.vaultwarden]\nhost = \"cloud.home.example.com\"\n"),
+            Code::DuplicateEntry,
+            &["apps.nextcloud.host: \"cloud.home.example.com\" is also apps.vaultwarden.host"],
+        ),
+        case(
+            "backup endpoint that is not a URL",
+            apps_with("\"https://s3.example.com\"", "\"s3.example.com\""),
+            Code::InvalidValue,
+            &[
+                "backup.endpoint: invalid URL \"s3.example.com\": it does not start with http:// or https://",
+                "allowed: http:// or https://",
+            ],
+        ),
+        case(
+            "backup retention that is not a duration",
+            apps_with("bucket = \"backups\"", "bucket = \"backups\"\nretention = \"30d\""),
+            Code::InvalidValue,
+            &[
+                "backup.retention: invalid duration \"30d\"",
+                "allowed: one or more <number><unit> with unit h, m, s or ms",
+            ],
+        ),
+        case(
+            "backup retention of zero",
+            apps_with("bucket = \"backups\"", "bucket = \"backups\"\nretention = \"0h\""),
+            Code::InvalidValue,
+            &["backup.retention: a retention of zero deletes every backup at once"],
+        ),
+        case(
+            "metrics retention that is not a duration",
+            apps_with("grafana-admin-password", "metrics-retention = \"fortnight\"\ngrafana-admin-password"),
+            Code::InvalidValue,
+            &["monitoring.metrics-retention: invalid duration \"fortnight\"", "allowed: one or more <number><unit>"],
+        ),
+        case(
+            "monitoring with no StorageClass",
+            apps_with("[storage]\n", ""),
+            Code::RequiresSection,
+            &[
+                "monitoring: [monitoring] keeps Prometheus', Alertmanager's, Loki's and Grafana's data on volumes, but there is no [storage] and so no StorageClass",
+                "allowed: [storage] with [monitoring]",
+            ],
+        ),
+        case(
+            "a volume on a StorageClass Ceph does not create",
+            apps_with("[apps.vaultwarden]\n", "[apps.vaultwarden]\nstorage-class = \"ceph-blok\"\n"),
+            Code::UnknownStorageClass,
+            &[
+                "apps.vaultwarden.storage-class: StorageClass \"ceph-blok\" is not one the Ceph cluster creates",
+                "allowed: ceph-block, ceph-filesystem",
+                "(did you mean \"ceph-block\"?)",
+            ],
+        ),
+        case(
+            "app without ingress",
+            apps_with("[apps.nextcloud]", "[apps.nextcloud]").replacen("[ingress]\nhost = \"b\"\n", "", 1).replacen(
+                "[split-dns]\nserver-host = \"a\"",
+                "[split-dns]\nserver-host = \"a\"\nanswer-host = \"b\"",
+                1,
+            ),
+            Code::RequiresSection,
+            &["apps.nextcloud: [apps.nextcloud] is a web app reached through Traefik, but there is no [ingress]"],
+        ),
+        case(
+            "a password written into the inventory",
+            apps_with("{ env = \"NC_DB\" }", "\"cf-secret-token-value\""),
+            Code::SecretReference,
+            &["apps.nextcloud.database-password: a credential is written into the inventory (not shown here)"],
+        ),
+        case(
+            "Velero's node agent and workers with different kubelet root dirs",
+            with(
+                "lan-address = \"192.168.10.2\"",
+                "lan-address = \"192.168.10.2\"\nkubelet-flags = [\"--root-dir=/srv/kubelet\"]",
+            )
+            .replacen(
+                "[ceph]\n[[ceph.osds]]\nhost = \"b\"\ndevice = \"/dev/disk/by-id/ata-SSD_1\"\n",
+                "",
+                1,
+            ) + "\n[backup]\nendpoint = \"https://s3.example.com\"\nbucket = \"backups\"\naccess-key-id = { env = \"S3_ID\" }\nsecret-access-key = { env = \"S3_KEY\" }\n",
+            Code::CrossLayerMismatch,
+            &[
+                "hosts.b.kubelet-flags: kubelet on \"b\" keeps pods under /var/lib/kubernetes, but on \"a\" under /srv/kubelet: Velero's node agent",
+                "allowed: the same --root-dir on every worker (/srv/kubelet), or backup.file-system-backup = false",
+            ],
+        ),
         case("TOML syntax error", with("[network]", "[network"), Code::Syntax, &["homeflake.toml:4:", "allowed: TOML"]),
+        case(
+            "service CIDR of one address",
+            with("easy-certs = true", "easy-certs = true\nservice-cidr = \"0.0.0.0/32\""),
+            Code::InvalidValue,
+            &[
+                "homeflake.toml:10:16: error: kubernetes.service-cidr: the service CIDR 0.0.0.0/32 is too small",
+                "a DNS service address (homeflake takes its last usable address, and it has none)",
+                "allowed: a range from /12 to /29",
+            ],
+        ),
+        case(
+            "service CIDR of two addresses",
+            with("easy-certs = true", "easy-certs = true\nservice-cidr = \"10.0.0.0/31\""),
+            Code::InvalidValue,
+            &["kubernetes.service-cidr: the service CIDR 10.0.0.0/31 is too small"],
+        ),
+        case(
+            "service CIDR with room for DNS only",
+            with("easy-certs = true", "easy-certs = true\nservice-cidr = \"10.0.0.0/30\""),
+            Code::InvalidValue,
+            &["the service CIDR 10.0.0.0/30 is too small", "the DNS service address 10.0.0.2 homeflake derives"],
+        ),
+        case(
+            "service CIDR larger than kube-apiserver takes",
+            with("easy-certs = true", "easy-certs = true\nservice-cidr = \"172.0.0.0/11\""),
+            Code::InvalidValue,
+            &["kubernetes.service-cidr: the service CIDR 172.0.0.0/11 is too large", "(a /12)"],
+        ),
+        case(
+            "pod CIDR smaller than a node's range",
+            with("easy-certs = true", "easy-certs = true\npod-cidr = \"10.1.0.0/25\""),
+            Code::InvalidValue,
+            &[
+                "kubernetes.pod-cidr: the pod CIDR 10.1.0.0/25 is smaller than the /24 the controller manager gives each node",
+                "allowed: a range of /23 or larger (one /24 per Kubernetes host)",
+            ],
+        ),
+        case(
+            "pod CIDR with fewer node ranges than hosts",
+            with("easy-certs = true", "easy-certs = true\npod-cidr = \"10.1.0.0/24\""),
+            Code::InvalidValue,
+            &["the pod CIDR 10.1.0.0/24 holds one node range of /24, but 2 hosts run Kubernetes"],
+        ),
+        case(
+            "ingress host outside Kubernetes",
+            with("roles = [\"worker\"]", "roles = []"),
+            Code::WrongRole,
+            &[
+                "homeflake.toml:12:8: error: ingress.host: ingress host \"b\" has no Kubernetes role",
+                "allowed: a host with \"worker\"",
+            ],
+        ),
+        case(
+            "no DNS upstream",
+            with("server-host = \"a\"", "server-host = \"a\"\nupstreams = []"),
+            Code::InvalidValue,
+            &[
+                "homeflake.toml:16:13: error: split-dns.upstreams: no upstream DNS server",
+                "allowed: one or more IPv4 addresses",
+            ],
+        ),
+        case(
+            "DNS TTL with the top bit set",
+            with("server-host = \"a\"", "server-host = \"a\"\nttl = 4294967295"),
+            Code::InvalidValue,
+            &[
+                "homeflake.toml:16:7: error: split-dns.ttl: a TTL of 4294967295 seconds",
+                "RFC 2181",
+                "from 0 to 2147483647",
+            ],
+        ),
+        case(
+            "trusted mode trusting nothing",
+            with("easy-certs = true", "easy-certs = true\n[firewall]\nmode = \"trusted-cidrs\"\ntrusted-cidrs = []"),
+            Code::InvalidValue,
+            &["firewall.trusted-cidrs: mode \"trusted-cidrs\" with no range trusts nothing", "or firewall.mode"],
+        ),
+        case(
+            "OSD device id `..`",
+            with("/dev/disk/by-id/ata-SSD_1", "/dev/disk/by-id/.."),
+            Code::InvalidValue,
+            &["homeflake.toml:20:10: error: ceph.osds[0].device: invalid disk device", "the id is a path component"],
+        ),
+        case(
+            "OSD device id that breaks out of Markdown and Mermaid",
+            with("/dev/disk/by-id/ata-SSD_1", "/dev/disk/by-id/ata-SSD`\\\"];x"),
+            Code::InvalidValue,
+            &[
+                "ceph.osds[0].device: invalid disk device",
+                "which udev never puts in a by-id name",
+                "as udev names them",
+            ],
+        ),
+        case(
+            "containerd may open no file",
+            with("[ceph]", "[ceph]\ncontainerd-limit-nofile = 0"),
+            Code::InvalidValue,
+            &["homeflake.toml:18:27: error: ceph.containerd-limit-nofile: containerd may open 0 files", "1048576"],
+        ),
+        case(
+            "nixpkgs URL with a fragment",
+            with("[network]", "[nixpkgs]\nurl = \"github:nixos/nixpkgs/25.11#hello\"\n\n[network]"),
+            Code::InvalidValue,
+            &["homeflake.toml:5:7: error: nixpkgs.url: invalid flake URL", "#fragment"],
+        ),
+        case(
+            "nixpkgs URL naming another commit than rev",
+            with(
+                "[network]",
+                "[nixpkgs]\nurl = \"github:nixos/nixpkgs/0000000000000000000000000000000000000000\"\n\
+                 rev = \"871b9fd269ff6246794583ce4ee1031e1da71895\"\n\
+                 nar-hash = \"sha256-M101xMtWdF1eSD0xhiR8nG8CXRlHmv6V+VoY65Smwf4=\"\nlast-modified = 1764521362\n\n[network]",
+            ),
+            Code::ConflictingKeys,
+            &[
+                "homeflake.toml:6:7: error: nixpkgs.rev: rev 871b9fd269ff6246794583ce4ee1031e1da71895 is not the commit the URL names (0000000000000000000000000000000000000000)",
+            ],
+        ),
         case(
             "section is not a table",
             with("[ingress]\nhost = \"b\"", "").replacen(
@@ -726,7 +992,7 @@ fn cases() -> Vec<Case> {
                 1,
             ),
             Code::WrongType,
-            &["homeflake.toml:3:11: ingress: expected a table, found a string", "allowed: a table"],
+            &["homeflake.toml:3:11: error: ingress: expected a table, found a string", "allowed: a table"],
         ),
     ]
 }
@@ -756,6 +1022,78 @@ fn every_bad_inventory_is_rejected_with_a_useful_message() {
         assert!(d.line.is_some(), "case {:?}: no line in {r}", c.name);
         assert!(d.allowed.is_some(), "case {:?}: nothing allowed in {r}", c.name);
         assert!(!r.contains("cf-secret-token-value"), "case {:?}: a secret in {r}", c.name);
+    }
+}
+
+/// Inventories that are accepted, but with a warning naming the file, line and key.
+fn warning_cases() -> Vec<Case> {
+    let outside = BASE.replacen(
+        "tailnet-address = \"100.64.0.3\"\n",
+        "tailnet-address = \"100.64.0.3\"\n\n[[hosts]]\nname = \"c\"\nhardware = \"uefi-pc\"\nlan-interface = \"enp1s0\"\n\
+         lan-address = \"192.168.10.4\"\nkubelet-flags = [\"--max-pods=50\"]\nlabels = { tier = \"x\" }\n",
+        1,
+    );
+    vec![
+        case(
+            "kubelet flags on a host outside Kubernetes",
+            outside.clone(),
+            Code::UnusedSetting,
+            &[
+                "homeflake.toml:43:17: warning: hosts.c.kubelet-flags: host \"c\" has no Kubernetes role, so its kubelet-flags are not used",
+            ],
+        ),
+        case(
+            "labels on a host outside Kubernetes",
+            outside,
+            Code::UnusedSetting,
+            &[
+                "homeflake.toml:44:10: warning: hosts.c.labels: host \"c\" has no Kubernetes role, so its labels are not used",
+            ],
+        ),
+    ]
+}
+
+#[test]
+fn questionable_inventories_are_accepted_with_a_useful_warning() {
+    for c in warning_cases() {
+        let loaded = from_toml_str("homeflake.toml", &c.text).unwrap_or_else(|e| panic!("case {:?}: {e}", c.name));
+        let rendered: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+        let hit = loaded
+            .warnings
+            .iter()
+            .zip(&rendered)
+            .find(|(d, r)| d.code == c.code && !d.is_error() && c.expect.iter().all(|e| r.contains(e)));
+        let Some((d, _)) = hit else {
+            panic!(
+                "case {:?}: no {:?} warning containing {:?}; got:\n{}",
+                c.name,
+                c.code,
+                c.expect,
+                rendered.join("\n")
+            )
+        };
+        assert!(d.line.is_some() && d.allowed.is_some(), "case {:?}: {d}", c.name);
+    }
+}
+
+#[test]
+fn a_rejected_password_hash_is_never_shown_only_its_position() {
+    for (hash, reason) in [
+        ("$6$salt:x$c2VjcmV0aGFzaA", "it contains ':', which separates the fields of /etc/shadow"),
+        ("hunter2-plain-text", "it is not in the Modular Crypt Format"),
+        ("$1$saltsalt$c2VjcmV0aGFzaA", "it is not in the Modular Crypt Format"),
+    ] {
+        let text = with("[network]", &format!("[[users]]\nname = \"admin\"\nhashed-password = {hash:?}\n\n[network]"));
+        let d = errors_of(from_toml_str("homeflake.toml", &text));
+        let rendered: Vec<String> = d.iter().map(ToString::to_string).collect();
+        let hit =
+            rendered.iter().find(|r| r.contains("users[0].hashed-password")).unwrap_or_else(|| panic!("{rendered:#?}"));
+        assert!(hit.starts_with("homeflake.toml:6:19: error: "), "{hit}");
+        assert!(hit.contains("invalid password hash (its value is not shown)") && hit.contains(reason), "{hit}");
+        assert!(hit.contains("allowed: a crypt(3) hash $<scheme>$"), "{hit}");
+        for r in &rendered {
+            assert!(!r.contains(hash) && !r.contains("c2VjcmV0aGFzaA") && !r.contains("hunter2"), "shown: {r}");
+        }
     }
 }
 
@@ -803,14 +1141,25 @@ fn json_inventories_report_syntax_and_schema_errors() {
     let d = errors_of(from_json_str("homeflake.json", r#"{ "name": "lab", "domain": "x.y", "netwrok": {} }"#));
     let rendered: Vec<String> = d.iter().map(ToString::to_string).collect();
     assert!(
-        rendered
-            .iter()
-            .any(|r| r.contains("homeflake.json: netwrok: unknown key") && r.contains("did you mean \"network\"")),
+        rendered.iter().any(
+            |r| r.contains("homeflake.json: error: netwrok: unknown key") && r.contains("did you mean \"network\"")
+        ),
         "{rendered:#?}"
     );
     assert!(rendered.iter().any(|r| r.contains("network: missing key \"network\"")), "{rendered:#?}");
     let d = errors_of(from_json_str("homeflake.json", r#"{ "name": "lab", "domain": "x.y", "hosts": "a" }"#));
-    assert!(d.iter().any(|d| d.to_string() == "homeflake.json: hosts: expected an array of host tables ([[hosts]]), found a string; allowed: an array of host tables ([[hosts]])"), "{d:#?}");
+    assert!(d.iter().any(|d| d.to_string() == "homeflake.json: error: hosts: expected an array of host tables ([[hosts]]), found a string; allowed: an array of host tables ([[hosts]])"), "{d:#?}");
+}
+
+#[test]
+fn json_inventories_refuse_a_key_twice_as_toml_does() {
+    let d = errors_of(from_json_str("homeflake.json", "{\n  \"name\": \"lab\",\n  \"name\": \"other\"\n}"));
+    assert_eq!(d[0].code, Code::Syntax);
+    let rendered = d[0].to_string();
+    assert!(rendered.starts_with("homeflake.json:3:") && rendered.contains("duplicate key \"name\""), "{rendered}");
+    let nested = r#"{ "name": "lab", "network": { "lan": "10.0.0.0/24", "lan": "10.1.0.0/24" } }"#;
+    let d = errors_of(from_json_str("homeflake.json", nested));
+    assert!(d[0].to_string().contains("duplicate key \"lan\""), "{}", d[0]);
 }
 
 #[test]
@@ -821,13 +1170,50 @@ fn host_files_must_match_their_folder() {
     let d = errors_of(from_sources(&sources));
     let rendered: Vec<String> = d.iter().map(ToString::to_string).collect();
     assert!(
-        rendered.iter().any(
-            |r| r.starts_with("hosts/b/host.toml:1:8: hosts.b.name: name \"c\" differs from the folder name \"b\"")
-        ),
+        rendered.iter().any(|r| r
+            .starts_with("hosts/b/host.toml:1:8: error: hosts.b.name: name \"c\" differs from the folder name \"b\"")),
         "{rendered:#?}"
     );
     let ok = Sources::new("homeflake.toml", main)
         .with_host_file("hosts/b/host.toml", host_b.replacen("name = \"c\"\n", "", 1));
     let loaded = from_sources(&ok).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(loaded.cluster.hosts.iter().map(|h| h.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+}
+
+#[test]
+fn a_flood_of_problems_is_capped_with_a_count_of_the_rest() {
+    use homeflake_model::MAX_DIAGNOSTICS;
+    // Valid TOML, every key unknown: each gives one diagnostic while decoding.
+    let keys = 20_000;
+    let mut text = BASE.replacen("[network]", "", 1).replacen("lan = ", "[network]\nlan = ", 1);
+    text = format!("{}\n[kubernetes]\n", text.replacen("[kubernetes]\neasy-certs = true\n", "", 1));
+    for i in 0..keys {
+        text.push_str(&format!("k{i} = 1\n"));
+    }
+    let d = errors_of(from_toml_str("homeflake.toml", &text));
+    assert_eq!(d.len(), MAX_DIAGNOSTICS + 1, "{:#?}", &d[..3]);
+    let last = d.last().unwrap();
+    assert_eq!(last.code, Code::Omitted);
+    assert!(last.is_error());
+    let rest = keys - MAX_DIAGNOSTICS;
+    assert!(last.to_string().contains(&format!("{rest} more errors and ")), "{last}");
+    assert!(last.to_string().contains("not shown: homeflake lists the first 100 problems"), "{last}");
+
+    // TOML syntax errors too: three per line of `=`.
+    let d = errors_of(from_toml_str("homeflake.toml", &"=\n".repeat(50_000)));
+    assert_eq!(d.len(), MAX_DIAGNOSTICS + 1);
+    assert!(d[..MAX_DIAGNOSTICS].iter().all(|d| d.code == Code::Syntax));
+    assert!(d[MAX_DIAGNOSTICS].to_string().contains("more errors not shown"), "{}", d[MAX_DIAGNOSTICS]);
+}
+
+#[test]
+fn an_inventory_over_the_size_limit_is_refused_before_it_is_parsed() {
+    use homeflake_model::MAX_INVENTORY_BYTES;
+    let huge = "=\n".repeat(MAX_INVENTORY_BYTES as usize / 2 + 1);
+    let d = errors_of(from_toml_str("homeflake.toml", &huge));
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].code, Code::TooLarge);
+    assert!(d[0].to_string().starts_with("homeflake.toml: "), "{}", d[0]);
+    assert!(d[0].to_string().contains("more than homeflake reads (4194304 bytes)"), "{}", d[0]);
+    assert!(d[0].allowed.as_deref().unwrap().contains("at most 4 MiB"), "{}", d[0]);
 }

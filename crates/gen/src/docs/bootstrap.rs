@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use homeflake_model::{Cluster, FirewallMode, Hardware, Host, SplitDnsNetwork};
 
+use super::markdown_code;
 use crate::admin_kubeconfig::{K3S_KUBECONFIG, admins};
 use crate::lower::secret_label;
 use crate::modules::k3s::CONTROL_PLANE_ONLY_TAINT;
@@ -68,9 +69,10 @@ fn install(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
         for host in &pcs {
             let _ = writeln!(
                 out,
-                "- `{0}`: run `nixos-generate-config --show-hardware-config > hardware-configuration.nix` on it, \
-                 copy the file to `hosts/{0}/hardware-configuration.nix` and `git add` it",
-                host.name
+                "- {}: run `nixos-generate-config --show-hardware-config > hardware-configuration.nix` on it, \
+                 copy the file to {} and `git add` it",
+                markdown_code(host.name.as_str()),
+                markdown_code(&format!("hosts/{}/hardware-configuration.nix", host.name))
             );
         }
         out.push('\n');
@@ -122,6 +124,7 @@ fn tailnet(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
 
 fn switching(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String) {
     let any_env = !secrets::env_vars(cluster).is_empty();
+    let env_vars = secrets::HostEnvVars::new(cluster);
     steps.heading(out, "How to switch a host");
     out.push_str(
         "Either on the host itself, from a checkout of the flake there, or from your machine over SSH: \
@@ -141,10 +144,10 @@ fn switching(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String
         .chain(cluster.hosts.iter().filter(|h| h.roles.worker && !h.roles.control_plane))
         .chain(cluster.hosts.iter().filter(|h| !h.roles.in_cluster()));
     for host in in_order {
-        let vars = secrets::env_vars_of_host(cluster, host);
+        let vars = env_vars.of(host);
         let impure = if vars.is_empty() { "" } else { " --impure" };
         let address = secret_label(&host.lan_address);
-        let _ = writeln!(out, "`{}`:\n\n```sh", host.name);
+        let _ = writeln!(out, "{}:\n\n```sh", markdown_code(host.name.as_str()));
         for var in &vars {
             let _ = writeln!(out, "export {var}=...");
         }
@@ -175,10 +178,10 @@ fn nixpkgs_control_plane_and_workers(cluster: &Cluster, admin: &str, steps: &mut
         steps.heading(out, "Switch the control plane first");
         let _ = write!(
             out,
-            "Switch `{}` before any other member of the cluster: every member reaches the API server as `{}`, \
+            "Switch {} before any other member of the cluster: every member reaches the API server as {}, \
              which each host's `/etc/hosts` maps to {}.",
-            master.name,
-            cluster.kubernetes.api.host_name,
+            markdown_code(master.name.as_str()),
+            markdown_code(cluster.kubernetes.api.host_name.as_str()),
             secret_label(&master.lan_address)
         );
         if cluster.kubernetes.uses_easy_certs() {
@@ -257,19 +260,20 @@ fn k3s_token(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String
     steps.heading(out, "Put the k3s token on every member");
     let _ = writeln!(
         out,
-        "k3s servers and agents join the cluster with one shared secret, which k3s reads from `{file}` \
+        "k3s servers and agents join the cluster with one shared secret, which k3s reads from {} \
          (`kubernetes.k3s.token-file`) on every member; the token is in no generated file. The first server \
          initialises the cluster with it, and it cannot change afterwards. Provide the file with sops-nix or \
          agenix, or make the token once on your machine and copy it to each member (each `ssh -t` lets sudo ask \
-         for your password):\n\n```sh\n(umask 077; openssl rand -hex 32 > k3s-token)\n```\n"
+         for your password):\n\n```sh\n(umask 077; openssl rand -hex 32 > k3s-token)\n```\n",
+        markdown_code(file.as_str())
     );
     for host in cluster.members() {
         let address = secret_label(&host.lan_address);
         let _ = writeln!(
             out,
-            "`{0}`:\n\n```sh\nscp k3s-token {admin}@{address}:\n\
+            "{}:\n\n```sh\nscp k3s-token {admin}@{address}:\n\
              ssh -t {admin}@{address} 'sudo install -D -m 600 -o root -g root k3s-token {file}; rm k3s-token'\n```\n",
-            host.name
+            markdown_code(host.name.as_str())
         );
     }
     out.push_str(
@@ -293,13 +297,13 @@ fn k3s_servers_and_agents(cluster: &Cluster, steps: &mut Steps, out: &mut String
     steps.heading(out, "Switch the first server");
     let _ = writeln!(
         out,
-        "Switch `{}` before any other member: it initialises the cluster (`services.k3s.clusterInit`, an \
-         embedded etcd) with the token, and k3s makes the cluster's certificates itself, with `{}` among the \
-         API server's names. Every member reaches the API server as `{}`, which each host's `/etc/hosts` maps \
+        "Switch {} before any other member: it initialises the cluster (`services.k3s.clusterInit`, an \
+         embedded etcd) with the token, and k3s makes the cluster's certificates itself, with {} among the \
+         API server's names. Every member reaches the API server as {}, which each host's `/etc/hosts` maps \
          to {}. `sudo k3s kubectl get nodes` on it shows the node once k3s is up.\n",
-        first.name,
-        k8s.api.host_name,
-        k8s.api.url(),
+        markdown_code(first.name.as_str()),
+        markdown_code(k8s.api.host_name.as_str()),
+        markdown_code(&k8s.api.url()),
         secret_label(&first.lan_address)
     );
     if cluster.ingress.is_some() {
@@ -328,22 +332,22 @@ fn k3s_servers_and_agents(cluster: &Cluster, steps: &mut Steps, out: &mut String
         return;
     }
     steps.heading(out, "Switch the other servers, then the agents");
-    let names = |hosts: &[&Host]| hosts.iter().map(|h| format!("`{}`", h.name)).collect::<Vec<_>>().join(", ");
+    let names = |hosts: &[&Host]| hosts.iter().map(|h| markdown_code(h.name.as_str())).collect::<Vec<_>>().join(", ");
     if !others.is_empty() {
         let _ = writeln!(
             out,
             "Switch the other servers one at a time, each once the one before is Ready in `kubectl get nodes` \
-             (etcd adds one member at a time): {}. Each joins `{}` with the token (`services.k3s.serverAddr`).\n",
+             (etcd adds one member at a time): {}. Each joins {} with the token (`services.k3s.serverAddr`).\n",
             names(others),
-            k8s.api.url()
+            markdown_code(&k8s.api.url())
         );
     }
     if !agents.is_empty() {
         let _ = writeln!(
             out,
-            "Then switch the agents: {}. Each joins `{}` with the token; no join command is needed.\n",
+            "Then switch the agents: {}. Each joins {} with the token; no join command is needed.\n",
             names(&agents),
-            k8s.api.url()
+            markdown_code(&k8s.api.url())
         );
     }
     let dedicated: Vec<&Host> = servers.iter().copied().filter(|h| !h.roles.worker).collect();
@@ -400,22 +404,25 @@ fn dns(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
             let address = server.tailnet_address.as_ref().map_or("its tailnet address".into(), secret_label);
             let _ = writeln!(
                 out,
-                "In the Tailscale admin console, under DNS, add a nameserver `{address}` (the tailnet address of \
-                 `{}`) and restrict it to the domain `{}` (split DNS). Outside the tailnet, let the public record \
-                 of `{}` point to 127.0.0.1.\n",
-                server.name, dns.zone, dns.zone
+                "In the Tailscale admin console, under DNS, add a nameserver {} (the tailnet address of \
+                 {}) and restrict it to the domain {} (split DNS). Outside the tailnet, let the public record \
+                 of {} point to 127.0.0.1.\n",
+                markdown_code(&address),
+                markdown_code(server.name.as_str()),
+                markdown_code(dns.zone.as_str()),
+                markdown_code(dns.zone.as_str())
             );
         }
         _ => {
             steps.heading(out, "Point the LAN's DNS at the cluster");
             let _ = writeln!(
                 out,
-                "In your router or LAN resolver, forward the domain `{}` to `{}` ({}), which answers every name in \
-                 it with the address of `{}` on the LAN.\n",
-                dns.zone,
-                secret_label(&server.lan_address),
+                "In your router or LAN resolver, forward the domain {} to {} ({}), which answers every name in \
+                 it with the address of {} on the LAN.\n",
+                markdown_code(dns.zone.as_str()),
+                markdown_code(&secret_label(&server.lan_address)),
                 server.name,
-                dns.answer_host
+                markdown_code(dns.answer_host.as_str())
             );
         }
     }

@@ -7,6 +7,7 @@ use homeflake_nix::{Expr, StrPart};
 use crate::lower::module;
 use crate::openings;
 use crate::template::{TemplateValue, render};
+use crate::trace::{LineOrigin, Origin, Provenance, host_key};
 
 const COREFILE: &str = include_str!("../templates/Corefile.hbs");
 
@@ -15,7 +16,13 @@ pub fn lower(cluster: &Cluster) -> Expr {
     let mut bindings = vec![
         bind("services.coredns.enable", true),
         bind("services.coredns.extraArgs", list(["-dns.port=53"])),
-        bind("services.coredns.config", indented(corefile(cluster))),
+        bind("services.coredns.config", indented(corefile(cluster))).traced(|| Origin {
+            keys: Vec::new(),
+            presence: vec!["split-dns.server-host".into()],
+            head_only: false,
+            rule: Some("the Corefile answers every name of the zone with the answer host's address"),
+            lines: corefile_lines(cluster),
+        }),
     ];
     bindings.extend(openings::bindings(cluster, Opener::SplitDnsServer));
     module(bindings)
@@ -35,28 +42,45 @@ pub fn is_ready(cluster: &Cluster) -> bool {
 
 /// The Corefile as string parts; the answer address is an interpolation when it is a secret reference.
 pub fn corefile(cluster: &Cluster) -> Vec<StrPart> {
+    let values: Vec<(&str, TemplateValue)> = corefile_values(cluster).into_iter().map(|(k, v, _)| (k, v)).collect();
+    render("Corefile", COREFILE, &values).expect("the Corefile template renders any validated inventory")
+}
+
+/// The Corefile's template variables, each with the inventory keys it comes from.
+fn corefile_values(cluster: &Cluster) -> Vec<(&'static str, TemplateValue, Vec<String>)> {
     let Some(dns) = &cluster.split_dns else { return Vec::new() };
     let answer_host = cluster.host(dns.answer_host.as_str()).expect("validation guarantees the answer host exists");
-    let answer = match dns.network {
-        SplitDnsNetwork::Tailnet => answer_host
-            .tailnet_address
-            .as_ref()
-            .expect("the module exists only once the answer host has a tailnet address"),
-        _ => &answer_host.lan_address,
+    let (answer, answer_key) = match dns.network {
+        SplitDnsNetwork::Tailnet => (
+            answer_host
+                .tailnet_address
+                .as_ref()
+                .expect("the module exists only once the answer host has a tailnet address"),
+            host_key(answer_host, "tailnet-address"),
+        ),
+        _ => (&answer_host.lan_address, host_key(answer_host, "lan-address")),
     };
     let zone = dns.zone.as_str();
-    render(
-        "Corefile",
-        COREFILE,
-        &[
-            ("port", TemplateValue::Text("53".into())),
-            ("zone", TemplateValue::Text(zone.into())),
-            ("zone_regex", TemplateValue::Text(zone.replace('.', "\\."))),
-            ("ttl", TemplateValue::Text(dns.ttl.to_string())),
-            ("cache", TemplateValue::Text(dns.cache_seconds.to_string())),
-            ("answer_address", TemplateValue::secret(answer)),
-            ("upstreams", TemplateValue::List(dns.upstreams.iter().map(|u| u.to_string()).collect())),
-        ],
-    )
-    .expect("the Corefile template renders any validated inventory")
+    let keys = |k: &[&str]| k.iter().map(|k| (*k).to_owned()).collect::<Vec<_>>();
+    vec![
+        ("port", TemplateValue::Text("53".into()), Vec::new()),
+        ("zone", TemplateValue::Text(zone.into()), keys(&["split-dns.zone"])),
+        ("zone_regex", TemplateValue::Text(zone.replace('.', "\\.")), keys(&["split-dns.zone"])),
+        ("ttl", TemplateValue::Text(dns.ttl.to_string()), keys(&["split-dns.ttl"])),
+        ("cache", TemplateValue::Text(dns.cache_seconds.to_string()), keys(&["split-dns.cache-seconds"])),
+        ("answer_address", TemplateValue::secret(answer), vec![answer_key, "split-dns.answer-host".into()]),
+        (
+            "upstreams",
+            TemplateValue::List(dns.upstreams.iter().map(|u| u.to_string()).collect()),
+            keys(&["split-dns.upstreams"]),
+        ),
+    ]
+}
+
+/// Which inventory keys each line of the Corefile carries.
+fn corefile_lines(cluster: &Cluster) -> Vec<LineOrigin> {
+    let values = corefile_values(cluster);
+    let rendered: Vec<(&str, TemplateValue)> = values.iter().map(|(k, v, _)| (*k, v.clone())).collect();
+    let lines = crate::template::variable_lines("Corefile", COREFILE, &rendered).unwrap_or_default();
+    crate::trace::line_origins(lines, |i| values[i].2.clone())
 }

@@ -8,28 +8,39 @@ pub mod common;
 pub mod server;
 
 use homeflake_model::{Cluster, Host};
-use homeflake_nix::make::{bind, list, string};
+use homeflake_nix::make::{bind, string, tagged_list};
 use homeflake_nix::{Binding, Expr};
+
+use crate::lower::systemd_exec_word;
+use crate::trace::{Origin, record};
 
 /// The taint k3s documents for control planes that run no ordinary workloads; the add-ons k3s
 /// deploys (CoreDNS, metrics-server) tolerate it.
 pub const CONTROL_PLANE_ONLY_TAINT: &str = "CriticalAddonsOnly=true:NoExecute";
 
-/// `services.k3s.extraFlags = [ … ];`, or nothing for no flags.
-pub fn extra_flags(flags: Vec<Expr>) -> Option<Binding> {
-    (!flags.is_empty()).then(|| bind("services.k3s.extraFlags", list(flags)))
+/// One k3s flag and the tag of its origin (0 when no trace is taken).
+pub type Flag = (Expr, u32);
+
+/// `services.k3s.extraFlags = [ … ];`, or nothing for no flags; `presence` names the keys that make
+/// the list exist.
+pub fn extra_flags(flags: Vec<Flag>, presence: impl FnOnce() -> Vec<String>) -> Option<Binding> {
+    if flags.is_empty() {
+        return None;
+    }
+    let tag = record(|| Origin { presence: presence(), ..Origin::default() });
+    Some(bind("services.k3s.extraFlags", tagged_list(flags)).tagged(tag))
 }
 
-/// `--name=value` as one k3s argument. The module joins the flags into the unit's `ExecStart`,
-/// where systemd expands `%` specifiers and `$` variables: both are doubled so the value arrives
-/// as written.
-pub fn flag(name: &str, value: &str) -> Expr {
-    string(&format!("--{name}={}", systemd_literal(value)))
+/// `--name=value` as one k3s argument, coming from `keys`. The module joins the flags into the
+/// unit's `ExecStart`, where systemd expands `%` specifiers and `$` variables: both are doubled so
+/// the value arrives as written.
+pub fn flag(name: &str, value: &str, origin: impl FnOnce() -> Origin) -> Flag {
+    (string(&format!("--{name}={}", systemd_exec_word(value))), record(origin))
 }
 
-/// `value` with the characters systemd interprets on a command line doubled.
-pub fn systemd_literal(value: &str) -> String {
-    value.replace('%', "%%").replace('$', "$$")
+/// An origin made of `keys`.
+pub fn from_keys<S: Into<String>>(keys: impl IntoIterator<Item = S>) -> Origin {
+    Origin { keys: keys.into_iter().map(Into::into).collect(), ..Origin::default() }
 }
 
 /// The server that initialises the cluster's embedded etcd (`clusterInit`): the first control

@@ -5,6 +5,7 @@ use homeflake_nix::make::{attrs, bind};
 use homeflake_nix::{Binding, Expr};
 
 use crate::lower::module;
+use crate::trace::Provenance;
 
 /// Whether `host` imports this module: an aarch64 member of a nixpkgs-flavour cluster while the DNS
 /// add-on is on with an arm64 image pinned (validation requires the pin then); k3s deploys a
@@ -29,10 +30,12 @@ pub fn coredns_image(image: &CorednsImage) -> Binding {
     bind(
         "services.kubernetes.addons.dns.coredns",
         attrs([
-            bind("imageName", image.image_name.as_str()),
-            bind("imageDigest", image.image_digest.as_str()),
-            bind("finalImageTag", image.final_image_tag.as_str()),
-            bind("sha256", image.sha256.as_str()),
+            bind("imageName", image.image_name.as_str()).source("kubernetes.dns.coredns-image.image-name"),
+            bind("imageDigest", image.image_digest.as_str()).source("kubernetes.dns.coredns-image.image-digest"),
+            bind("finalImageTag", image.final_image_tag.as_str())
+                .source("kubernetes.dns.coredns-image.final-image-tag"),
+            bind("sha256", image.sha256.as_str()).source("kubernetes.dns.coredns-image.sha256"),
         ]),
     )
+    .present_if("kubernetes.dns.coredns-image")
 }

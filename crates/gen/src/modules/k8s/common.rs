@@ -9,29 +9,38 @@ use homeflake_nix::{Binding, Expr};
 
 use crate::lower::{module, secret_part};
 use crate::openings;
+use crate::trace::{Origin, Provenance, host_key};
 
 /// Lowers the settings of every host with a Kubernetes role.
 pub fn lower(cluster: &Cluster) -> Expr {
     let k8s = &cluster.kubernetes;
     let mut bindings = vec![
-        bind("services.kubernetes.easyCerts", k8s.easy_certs),
-        bind("services.kubernetes.masterAddress", k8s.api.host_name.as_str()),
-        bind("services.kubernetes.apiserverAddress", k8s.api.url()),
-        bind("services.kubernetes.clusterCidr", k8s.pod_cidr.to_string()),
-        bind("services.kubernetes.addons.dns.clusterIp", dns_cluster_ip(cluster).to_string()),
+        bind("services.kubernetes.easyCerts", k8s.easy_certs).source("kubernetes.easy-certs"),
+        bind("services.kubernetes.masterAddress", k8s.api.host_name.as_str()).source("kubernetes.api.host-name"),
+        bind("services.kubernetes.apiserverAddress", k8s.api.url()).derived(
+            "the API URL is https://<kubernetes.api.host-name>:<kubernetes.api.port>",
+            &["kubernetes.api.host-name", "kubernetes.api.port"],
+        ),
+        bind("services.kubernetes.clusterCidr", k8s.pod_cidr.to_string()).source("kubernetes.pod-cidr"),
+        bind("services.kubernetes.addons.dns.clusterIp", dns_cluster_ip(cluster).to_string()).derived(
+            "the cluster DNS address is the last usable address of the service range",
+            &["kubernetes.service-cidr"],
+        ),
     ];
     bindings.extend(api_host_entry(cluster));
     if k8s.flannel_ip_masq {
         let flannel = quoted([interp(select(ident("pkgs"), "flannel")), text("/bin/flannel -ip-masq")]);
-        bindings.push(bind(
-            "systemd.services.flannel.serviceConfig.ExecStart",
-            apply(select(ident("lib"), "mkForce"), [flannel]),
-        ));
+        bindings.push(
+            bind("systemd.services.flannel.serviceConfig.ExecStart", apply(select(ident("lib"), "mkForce"), [flannel]))
+                .present_if("kubernetes.flannel-ip-masq"),
+        );
     }
     bindings.extend([
-        bind("systemd.services.containerd.serviceConfig.TimeoutStartSec", k8s.containerd_timeout_start_sec.to_string()),
+        bind("systemd.services.containerd.serviceConfig.TimeoutStartSec", k8s.containerd_timeout_start_sec.to_string())
+            .source("kubernetes.containerd-timeout-start-sec"),
         bind("systemd.services.containerd.before", list(["kubelet.service"])),
-        bind("services.certmgr.renewInterval", k8s.certmgr_renew_interval.as_str()),
+        bind("services.certmgr.renewInterval", k8s.certmgr_renew_interval.as_str())
+            .source("kubernetes.certmgr-renew-interval"),
     ]);
     bindings.extend(openings::bindings(cluster, Opener::ClusterMember));
     module(bindings)
@@ -42,12 +51,24 @@ pub fn lower(cluster: &Cluster) -> Expr {
 pub fn api_host_entry(cluster: &Cluster) -> Option<Binding> {
     let first = cluster.control_planes().next()?;
     let name = &cluster.kubernetes.api.host_name;
-    Some(bind("networking.extraHosts", quoted([secret_part(&first.lan_address), text(&format!(" {name}"))])))
+    Some(bind("networking.extraHosts", quoted([secret_part(&first.lan_address), text(&format!(" {name}"))])).traced(
+        || Origin {
+            keys: vec![host_key(first, "lan-address"), "kubernetes.api.host-name".into()],
+            presence: roles_up_to(cluster, first),
+            rule: Some("every host maps the API host name to the first control plane's LAN address"),
+            ..Origin::default()
+        },
+    ))
 }
 
-/// The cluster DNS service address: the last usable address of the service range, as the NixOS
-/// default `10.0.0.254` is for the default `10.0.0.0/24`, so a changed range keeps DNS inside it.
+/// The roles of the hosts up to `host` in inventory order: they decide which control plane is the
+/// first one.
+pub fn roles_up_to(cluster: &Cluster, host: &homeflake_model::Host) -> Vec<String> {
+    let position = cluster.hosts.iter().position(|h| h.name == host.name).unwrap_or(cluster.hosts.len());
+    cluster.hosts.iter().take(position + 1).map(|h| host_key(h, "roles")).collect()
+}
+
+/// The cluster DNS service address ([`Kubernetes::dns_service_address`](homeflake_model::Kubernetes::dns_service_address)).
 pub fn dns_cluster_ip(cluster: &Cluster) -> Ipv4Addr {
-    let broadcast = u32::from(cluster.kubernetes.service_cidr.broadcast());
-    Ipv4Addr::from(broadcast - 1)
+    cluster.kubernetes.dns_service_address().expect("validation rejects a service range without room for DNS")
 }
