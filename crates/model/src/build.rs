@@ -3,6 +3,7 @@
 use crate::ceph::Ceph;
 use crate::charts::Charts;
 use crate::cluster::{Cluster, Network, NixpkgsPin, User, default_locale, default_state_version, default_time_zone};
+use crate::deploy::Deploy;
 use crate::error::BuildError;
 use crate::firewall::Firewall;
 use crate::host::Host;
@@ -64,6 +65,7 @@ impl ClusterBuilder {
                 tls: None,
                 storage: None,
                 charts: Charts::default(),
+                deploy: Deploy::default(),
                 allow_warnings: Vec::new(),
             },
         }
@@ -162,6 +164,12 @@ impl ClusterBuilder {
     /// Overrides chart versions.
     pub fn charts(mut self, charts: Charts) -> Self {
         self.cluster.charts = charts;
+        self
+    }
+
+    /// Sets the facts about the machine `homeflake deploy` runs on.
+    pub fn deploy(mut self, deploy: Deploy) -> Self {
+        self.cluster.deploy = deploy;
         self
     }
 

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::ceph::Ceph;
 use crate::charts::Charts;
+use crate::deploy::Deploy;
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::firewall::Firewall;
 use crate::host::Host;
@@ -171,6 +172,9 @@ pub struct Cluster {
     /// The chart versions of the cluster layer.
     #[serde(default)]
     pub charts: Charts,
+    /// Facts about the machine `homeflake deploy` runs on.
+    #[serde(default)]
+    pub deploy: Deploy,
     /// Warnings acknowledged by name (`easy-certs`), like clippy's `allow`: they are no longer
     /// reported, and `homeflake validate` lists them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -22,6 +22,7 @@ mod ceph;
 mod charts;
 mod cluster;
 mod decode;
+mod deploy;
 mod diagnostic;
 mod error;
 mod firewall;
@@ -48,6 +49,7 @@ pub use build::ClusterBuilder;
 pub use ceph::{Ceph, CephOsd};
 pub use charts::Charts;
 pub use cluster::{Cluster, Network, NixpkgsPin, User};
+pub use deploy::{Deploy, HostDeploy};
 pub use diagnostic::{Code, Diagnostic, Severity, printable};
 pub use error::{BuildError, LoadError, ValueError};
 pub use firewall::{Firewall, FirewallMode};
@@ -62,7 +64,7 @@ pub use names::{
     AbsolutePath, AcmeChallenge, AcmeServer, ChartVersion, ClusterName, DiskDevice, DnsProvider, DomainName,
     EmailAddress, EnvVarName, FlakeUrl, GitRev, GoDuration, GroupName, Hardware, HostName, ImageDigest, ImageName,
     ImageTag, InterfaceName, KernelModule, KubeletFlag, LabelKey, LabelValue, Locale, Namespace, NarHash, NixHash,
-    NodePort, PackageAttr, PasswordHash, Port, ProxyFlag, ReleaseName, Role, SshPublicKey, StateVersion,
+    NodePort, PackageAttr, PasswordHash, Port, ProxyFlag, ReleaseName, Role, SshAddress, SshPublicKey, StateVersion,
     StorageClassName, System, TimeZone, UserName,
 };
 pub use release::{ChartSource, Release};

@@ -122,6 +122,9 @@ default-storage-class = "ceph-block"
 cephfs = true
 cephfs-storage-class = "ceph-filesystem"
 
+[deploy]
+local-systems = ["x86_64-linux"]
+
 [charts]
 traefik = "41.3.0"
 cert-manager = "v1.21.1"
@@ -140,6 +143,11 @@ wake-on-lan = false
 kernel-modules = []
 kubelet-flags = []
 labels = {}
+
+[hosts.deploy]
+address = "a.lan"
+user = "admin"
+build-on-target = false
 
 [[hosts]]
 name = "b"
@@ -173,7 +181,9 @@ const TABLES: &[(&str, &[&str])] = &[
     ("[tls]", &["tls"]),
     ("[storage]", &["storage"]),
     ("[charts]", &["charts"]),
+    ("[deploy]", &["deploy"]),
     ("[[hosts]]", &["hosts", "[]"]),
+    ("[hosts.deploy]", &["hosts", "[]", "deploy"]),
 ];
 
 const UNKNOWN: &str = "zz-unknown-key";
