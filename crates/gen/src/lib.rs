@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod cluster;
+pub mod deploy;
 pub mod docs;
 pub mod flake;
 pub mod flake_lock;

@@ -203,6 +203,12 @@ impl Cluster {
         self.hosts.iter().find(|h| h.name.as_str() == name)
     }
 
+    /// The name of the host `name` is a likely typo of (`yomgi` → `yomogi`).
+    pub fn closest_host(&self, name: &str) -> Option<&HostName> {
+        let closest = crate::suggest::closest(name, self.hosts.iter().map(|h| h.name.as_str()))?;
+        self.host(closest).map(|h| &h.name)
+    }
+
     /// The control-plane hosts, in inventory order.
     pub fn control_planes(&self) -> impl Iterator<Item = &Host> {
         self.hosts.iter().filter(|h| h.roles.control_plane)

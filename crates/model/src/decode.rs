@@ -937,16 +937,17 @@ table_decode!(Charts, "a table of chart versions: traefik, cert-manager, rook-ce
 fn deploy(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Deploy> {
     let mut deploy = Deploy::default();
     d.set(f, "local-systems", &mut deploy.local_systems);
+    d.set(f, "deploy-rs", &mut deploy.deploy_rs);
     Some(deploy)
 }
-table_decode!(Deploy, "a table with local-systems", deploy);
+table_decode!(Deploy, "a table with local-systems, deploy-rs", deploy);
 
 fn host_deploy(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<HostDeploy> {
-    let mut deploy = HostDeploy::default();
-    deploy.address = d.opt(f, "address");
-    deploy.user = d.opt(f, "user");
-    deploy.build_on_target = d.opt(f, "build-on-target");
-    Some(deploy)
+    Some(HostDeploy {
+        address: d.opt(f, "address"),
+        user: d.opt(f, "user"),
+        build_on_target: d.opt(f, "build-on-target"),
+    })
 }
 table_decode!(HostDeploy, "a table with address, user, build-on-target", host_deploy);
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::cluster::Cluster;
 use crate::host::Host;
-use crate::names::{SshAddress, System, UserName};
+use crate::names::{FlakeUrl, SshAddress, System, UserName};
 use crate::secret::Secret;
 
 /// Facts about the machine `homeflake deploy` runs on (`[deploy]`).
@@ -22,13 +22,21 @@ pub struct Deploy {
     /// remote builders (default `x86_64-linux`). A host whose system is not among them builds its
     /// own system (`hosts.<name>.deploy.build-on-target` defaults to true).
     pub local_systems: Vec<System>,
+    /// The deploy-rs flake whose library makes each host's activation profile in the flake's
+    /// `deploy` output. It must name a commit: the flake fetches it with `builtins.getFlake`, and
+    /// only when that output is evaluated, so `nixos-rebuild` never needs it and `flake.lock` stays
+    /// nixpkgs alone.
+    pub deploy_rs: FlakeUrl,
 }
+
+/// The deploy-rs commit the generated `deploy` output uses by default (master, 2025-12-18).
+pub const DEFAULT_DEPLOY_RS: &str = "github:serokell/deploy-rs/d5eff7f948535b9c723d60cd8239f8f11ddc90fa";
 
 impl Default for Deploy {
     /// An x86_64 laptop or desktop, which builds x86_64-linux and cannot build aarch64-linux
-    /// without an emulator or a remote builder.
+    /// without an emulator or a remote builder; deploy-rs at [`DEFAULT_DEPLOY_RS`].
     fn default() -> Self {
-        Deploy { local_systems: vec![System::X86_64Linux] }
+        Deploy { local_systems: vec![System::X86_64Linux], deploy_rs: FlakeUrl::new(DEFAULT_DEPLOY_RS).expect("valid") }
     }
 }
 

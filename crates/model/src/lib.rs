@@ -49,7 +49,7 @@ pub use build::ClusterBuilder;
 pub use ceph::{Ceph, CephOsd};
 pub use charts::Charts;
 pub use cluster::{Cluster, Network, NixpkgsPin, User};
-pub use deploy::{Deploy, HostDeploy};
+pub use deploy::{DEFAULT_DEPLOY_RS, Deploy, HostDeploy};
 pub use diagnostic::{Code, Diagnostic, Severity, printable};
 pub use error::{BuildError, LoadError, ValueError};
 pub use firewall::{Firewall, FirewallMode};

@@ -800,6 +800,20 @@ fn deploy(cx: &mut Cx<'_>) {
             );
         }
     }
+    if c.deploy.deploy_rs.rev().is_none() {
+        cx.push(
+            "deploy.deploy-rs".into(),
+            Diagnostic::error(
+                Code::InvalidValue,
+                "deploy.deploy-rs",
+                format!(
+                    "{} names no commit, but the flake fetches it with builtins.getFlake, which needs one in pure evaluation",
+                    c.deploy.deploy_rs
+                ),
+            )
+            .with_allowed("a flake reference naming a commit, such as github:serokell/deploy-rs/<40 hex digits>"),
+        );
+    }
     let mut seen = Vec::new();
     for (i, system) in c.deploy.local_systems.iter().enumerate() {
         if seen.contains(&system) {

@@ -851,6 +851,15 @@ fn cases() -> Vec<Case> {
             ],
         ),
         case(
+            "deploy-rs reference naming no commit",
+            with("[kubernetes]", "[deploy]\ndeploy-rs = \"github:serokell/deploy-rs\"\n\n[kubernetes]"),
+            Code::InvalidValue,
+            &[
+                "homeflake.toml:9:13: error: deploy.deploy-rs: github:serokell/deploy-rs names no commit",
+                "allowed: a flake reference naming a commit",
+            ],
+        ),
+        case(
             "unknown local system",
             with("[kubernetes]", "[deploy]\nlocal-systems = [\"arm64-linux\"]\n\n[kubernetes]"),
             Code::InvalidValue,

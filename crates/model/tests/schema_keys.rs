@@ -124,6 +124,7 @@ cephfs-storage-class = "ceph-filesystem"
 
 [deploy]
 local-systems = ["x86_64-linux"]
+deploy-rs = "github:serokell/deploy-rs/d5eff7f948535b9c723d60cd8239f8f11ddc90fa"
 
 [charts]
 traefik = "41.3.0"

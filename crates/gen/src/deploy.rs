@@ -1,0 +1,359 @@
+//! The deploy plan: which hosts, in which order, with which commands. `homeflake deploy` runs
+//! these commands and `docs/bootstrap.md` prints them, so both always agree.
+//!
+//! Everything here is pure. A host's address may be an environment reference (`{ env = … }`):
+//! a [`CommandLine`] keeps it as a reference, shows it as `$NAME`, and only
+//! [`CommandLine::resolve`] turns it into the value, with a lookup the caller provides (the CLI
+//! passes the process environment). No value read from the environment is ever part of what is
+//! shown.
+//!
+//! Hosts go in a safe order: control planes first (every member reaches the API server through
+//! them, and with easyCerts they hold the certificate authority workers join with), then workers,
+//! then hosts outside the cluster; the inventory's order within each group.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use homeflake_model::{Cluster, EnvVarName, Hardware, Host, HostName, Secret, SshAddress, UserName};
+
+use crate::secrets;
+
+/// What `nixos-rebuild` does with the new system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Activate it now and make it the boot default (`nixos-rebuild switch`).
+    Switch,
+    /// Make it the boot default without activating it (`nixos-rebuild boot`).
+    Boot,
+}
+
+impl Action {
+    /// The `nixos-rebuild` subcommand.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Switch => "switch",
+            Action::Boot => "boot",
+        }
+    }
+}
+
+/// Why a plan cannot be made or a command cannot be resolved. The messages never contain a value
+/// read from the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeployError {
+    /// A host named on the command line is not in the inventory.
+    UnknownHost {
+        /// The name as given.
+        name: String,
+        /// The hosts of the inventory, in order.
+        known: Vec<String>,
+        /// The closest known name.
+        suggestion: Option<String>,
+    },
+    /// No user to log in as: no `deploy.user`, and nobody is in `wheel`.
+    NoUser {
+        /// The host.
+        host: HostName,
+    },
+    /// An environment variable a command needs is unset or empty.
+    Unset {
+        /// The variable.
+        var: String,
+        /// What reads it (`hosts.yomogi.lan-address`).
+        key: String,
+    },
+    /// An environment variable holding a host's address holds something else.
+    NotAnAddress {
+        /// The variable.
+        var: String,
+        /// What reads it.
+        key: String,
+    },
+}
+
+impl fmt::Display for DeployError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DeployError::UnknownHost { name, known, suggestion } => {
+                write!(f, "{name:?} is not a host of the inventory; hosts: {}", known.join(", "))?;
+                if let Some(s) = suggestion {
+                    write!(f, " (did you mean {s:?}?)")?;
+                }
+                Ok(())
+            }
+            DeployError::NoUser { host } => write!(
+                f,
+                "no SSH user for {host}: no user is in wheel; set hosts.{host}.deploy.user, or give a user \
+                 extra-groups = [\"wheel\"]"
+            ),
+            DeployError::Unset { var, key } => {
+                write!(f, "environment variable {var} is unset or empty; {key} reads it: export it first")
+            }
+            DeployError::NotAnAddress { var, key } => write!(
+                f,
+                "environment variable {var} ({key}) must hold one IPv4 address; it holds something else (not shown here)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DeployError {}
+
+/// Where SSH connects: `user@address`, the address possibly read from the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destination {
+    /// The login user.
+    pub user: UserName,
+    /// The address, or the environment variable holding it.
+    pub address: Secret<SshAddress>,
+    /// The inventory key the address comes from, for messages.
+    pub key: String,
+}
+
+/// One word of a command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Word {
+    /// A word as it is.
+    Text(String),
+    /// `user@address`.
+    Destination(Destination),
+}
+
+impl From<&str> for Word {
+    fn from(text: &str) -> Self {
+        Word::Text(text.to_owned())
+    }
+}
+
+impl From<String> for Word {
+    fn from(text: String) -> Self {
+        Word::Text(text)
+    }
+}
+
+/// A program and its arguments, some of which may be read from the environment when it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandLine {
+    /// The program, then its arguments.
+    pub words: Vec<Word>,
+}
+
+impl CommandLine {
+    /// The program's name.
+    pub fn program(&self) -> &str {
+        match self.words.first() {
+            Some(Word::Text(program)) => program,
+            _ => "",
+        }
+    }
+
+    /// The environment variables the command line itself reads (addresses), in order.
+    pub fn env_vars(&self) -> Vec<&EnvVarName> {
+        self.words
+            .iter()
+            .filter_map(|w| match w {
+                Word::Destination(Destination { address: Secret::Env(name), .. }) => Some(name),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The words with every address read through `env`: the program, then its arguments.
+    pub fn resolve(&self, env: impl Fn(&str) -> Option<String>) -> Result<Vec<String>, DeployError> {
+        self.words
+            .iter()
+            .map(|word| match word {
+                Word::Text(text) => Ok(text.clone()),
+                Word::Destination(d) => Ok(format!("{}@{}", d.user, resolve_address(d, &env)?)),
+            })
+            .collect()
+    }
+}
+
+/// The address of `d`, read through `env` when it is an environment reference. A LAN address read
+/// from the environment must be an IPv4 address (as `modules/secrets.nix` requires too).
+fn resolve_address(d: &Destination, env: &impl Fn(&str) -> Option<String>) -> Result<String, DeployError> {
+    match &d.address {
+        Secret::Literal(address) => Ok(address.to_string()),
+        Secret::Env(name) => {
+            let value = env(name.as_str()).filter(|v| !v.is_empty());
+            let value = value.ok_or_else(|| DeployError::Unset { var: name.to_string(), key: d.key.clone() })?;
+            match value.parse::<Ipv4Addr>() {
+                Ok(ip) => Ok(ip.to_string()),
+                Err(_) => Err(DeployError::NotAnAddress { var: name.to_string(), key: d.key.clone() }),
+            }
+        }
+        _ => Err(DeployError::Unset { var: "(a file)".into(), key: d.key.clone() }),
+    }
+}
+
+/// The command line as a POSIX shell reads it: words quoted where needed, an address read from the
+/// environment shown as `$NAME` (the shell expands it the same way).
+impl fmt::Display for CommandLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, word) in self.words.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            match word {
+                Word::Text(text) => f.write_str(&shell_word(text))?,
+                Word::Destination(d) => match &d.address {
+                    Secret::Literal(address) => write!(f, "{}@{address}", d.user)?,
+                    Secret::Env(name) => write!(f, "{}@${name}", d.user)?,
+                    _ => write!(f, "{}@<address>", d.user)?,
+                },
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `text` as one word for a POSIX shell: as it is when every character is safe, else in single quotes.
+pub fn shell_word(text: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "_-./:=@%+,#".contains(c);
+    if !text.is_empty() && text.chars().all(safe) && !text.starts_with('#') {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+/// Every host in the order they are deployed: control planes, workers, then hosts outside the
+/// cluster, each group in inventory order.
+pub fn order(cluster: &Cluster) -> Vec<&Host> {
+    let group = |h: &Host| match (h.roles.control_plane, h.roles.worker) {
+        (true, _) => 0,
+        (false, true) => 1,
+        (false, false) => 2,
+    };
+    let mut hosts: Vec<&Host> = cluster.hosts.iter().collect();
+    hosts.sort_by_key(|h| group(h));
+    hosts
+}
+
+/// The hosts named in `names` (all hosts when it is empty), in deploy [`order`]; a name given twice
+/// counts once.
+pub fn select<'a>(cluster: &'a Cluster, names: &[String]) -> Result<Vec<&'a Host>, DeployError> {
+    let mut wanted = BTreeSet::new();
+    for name in names {
+        if cluster.host(name).is_none() {
+            let known: Vec<String> = cluster.hosts.iter().map(|h| h.name.to_string()).collect();
+            let suggestion = cluster.closest_host(name).map(ToString::to_string);
+            return Err(DeployError::UnknownHost { name: name.clone(), known, suggestion });
+        }
+        wanted.insert(name.as_str());
+    }
+    Ok(order(cluster).into_iter().filter(|h| wanted.is_empty() || wanted.contains(h.name.as_str())).collect())
+}
+
+/// Where SSH reaches `host` as its deploy user.
+pub fn destination(cluster: &Cluster, host: &Host) -> Result<Destination, DeployError> {
+    let user = cluster.ssh_user(host).ok_or_else(|| DeployError::NoUser { host: host.name.clone() })?;
+    let key = if host.deploy.address.is_some() { "deploy.address" } else { "lan-address" };
+    Ok(Destination {
+        user: user.clone(),
+        address: cluster.ssh_address(host),
+        key: format!("hosts.{}.{key}", host.name),
+    })
+}
+
+/// The environment variables evaluating `host`'s configuration reads (then `--impure` is needed).
+pub fn evaluation_env_vars(cluster: &Cluster, host: &Host) -> BTreeSet<String> {
+    secrets::env_vars_of_host(cluster, host)
+}
+
+/// `nixos-rebuild switch|boot --flake .#<host> --target-host user@address [--build-host user@address]
+/// [--sudo --ask-sudo-password] [--impure]`, run from the flake's folder. The configuration is
+/// evaluated on the deploying machine, so the environment variables it reads need no sudo; the
+/// system is built there or, when the host builds its own, on the host; sudo is asked for the
+/// activation only, and not at all when the deploy user is root.
+pub fn rebuild(cluster: &Cluster, host: &Host, action: Action) -> Result<CommandLine, DeployError> {
+    let to = destination(cluster, host)?;
+    let mut words: Vec<Word> = vec!["nixos-rebuild".into(), action.as_str().into()];
+    words.extend(["--flake".into(), format!(".#{}", host.name).into()]);
+    words.extend(["--target-host".into(), Word::Destination(to.clone())]);
+    if cluster.builds_on_target(host) {
+        words.extend(["--build-host".into(), Word::Destination(to.clone())]);
+    }
+    if !to.user.is_root() {
+        words.extend(["--sudo".into(), "--ask-sudo-password".into()]);
+    }
+    if !evaluation_env_vars(cluster, host).is_empty() {
+        words.push("--impure".into());
+    }
+    Ok(CommandLine { words })
+}
+
+/// The flake output holding a Raspberry Pi's SD-card image (`packages.aarch64-linux.<this>`).
+pub fn sd_image_attr(host: &Host) -> String {
+    format!("{}-sd-image", host.name)
+}
+
+/// The lines that install `host` the first time: shell comments (`# …`) saying what to do by hand,
+/// and commands, run from the flake's folder. They need hands on the machine (a card to write, an
+/// installer to boot), so `homeflake deploy --install` only prints them.
+pub fn install(cluster: &Cluster, host: &Host) -> Vec<String> {
+    let vars = evaluation_env_vars(cluster, host);
+    let impure = if vars.is_empty() { "" } else { " --impure" };
+    let mut lines = Vec::new();
+    if !vars.is_empty() {
+        let names: Vec<&str> = vars.iter().map(String::as_str).collect();
+        lines.push(format!("# {} reads {} when it is evaluated: export them first", host.name, names.join(", ")));
+    }
+    if !cluster.deploy.local_systems.contains(&host.system) {
+        lines.push(format!(
+            "# building needs an {0} builder, which this machine is not (deploy.local-systems): build on an {0} \
+             machine, or add one as a remote builder (--builders), or emulate it (NixOS: \
+             boot.binfmt.emulatedSystems = [ \"{0}\" ]) and list it in deploy.local-systems",
+            host.system
+        ));
+    }
+    let reach = match (destination(cluster, host), cluster.ssh_address(host)) {
+        (Ok(d), _) => CommandLine { words: vec![Word::Destination(d)] }.to_string(),
+        (Err(_), Secret::Literal(address)) => address.to_string(),
+        (Err(_), Secret::Env(name)) => format!("${name}"),
+        (Err(_), _) => "its address".to_owned(),
+    };
+    match host.hardware {
+        Hardware::RaspberryPi4 => {
+            let attr = sd_image_attr(host);
+            lines.push(format!("# {}: an SD card with its whole system, built here", host.name));
+            lines.push(format!("nix build .#packages.{}.{attr}{impure}", host.system));
+            lines.push(
+                "# write it to the card (find the card's device with lsblk; everything on it is replaced):".to_owned(),
+            );
+            lines.push(
+                "zstdcat result/sd-image/*.img.zst | sudo dd of=/dev/CARD bs=4M conv=fsync status=progress".into(),
+            );
+            lines.push(format!(
+                "# put the card in {} and power it on: it starts its own system, reachable as {reach}",
+                host.name
+            ));
+        }
+        _ => {
+            let name = &host.name;
+            lines.push(format!(
+                "# {name}: boot the NixOS installer (minimal ISO) on it; partition and format its disk and mount it \
+                 at /mnt, the EFI system partition at /mnt/boot (NixOS manual, \"Partitioning and formatting\"); \
+                 run `sudo passwd root` there, and note the address it got: ip -4 addr"
+            ));
+            lines.push("INSTALLER=<the installer's address>".to_owned());
+            lines.push(format!(
+                "ssh root@$INSTALLER nixos-generate-config --root /mnt --show-hardware-config > hosts/{name}/hardware-configuration.nix"
+            ));
+            lines.push(format!("git add hosts/{name}/hardware-configuration.nix"));
+            lines.push(format!("nixos-rebuild build --flake .#{name}{impure}"));
+            lines
+                .push("nix copy --to \"ssh://root@$INSTALLER?remote-store=local%3Froot%3D%2Fmnt\" ./result".to_owned());
+            lines.push(
+                "ssh root@$INSTALLER nixos-install --no-root-passwd --no-channel-copy --system \"$(readlink -f ./result)\""
+                    .to_owned(),
+            );
+            lines.push("ssh root@$INSTALLER reboot".to_owned());
+            lines.push(format!("# {name} starts its own system, reachable as {reach}"));
+        }
+    }
+    lines
+}
