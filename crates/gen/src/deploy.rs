@@ -297,10 +297,21 @@ pub fn sd_image_attr(host: &Host) -> String {
 pub fn install(cluster: &Cluster, host: &Host) -> Vec<String> {
     let vars = evaluation_env_vars(cluster, host);
     let impure = if vars.is_empty() { "" } else { " --impure" };
-    let mut lines = Vec::new();
+    let name = &host.name;
+    let mut lines = vec![match host.hardware {
+        Hardware::RaspberryPi4 => {
+            format!("# {name}: build an SD card holding its whole system, and start it from the card")
+        }
+        _ => format!(
+            "# {name}: boot the NixOS installer (minimal ISO) on it; partition and format its disk and mount it at \
+             /mnt, the EFI system partition at /mnt/boot (NixOS manual, \"Partitioning and formatting\"); run \
+             `sudo passwd root` there, and note the address it got (ip -4 addr)"
+        ),
+    }];
     if !vars.is_empty() {
         let names: Vec<&str> = vars.iter().map(String::as_str).collect();
-        lines.push(format!("# {} reads {} when it is evaluated: export them first", host.name, names.join(", ")));
+        let it = if names.len() == 1 { "it" } else { "them" };
+        lines.push(format!("# evaluating {name} reads {}: export {it} first", names.join(", ")));
     }
     if !cluster.deploy.local_systems.contains(&host.system) {
         lines.push(format!(
@@ -319,7 +330,6 @@ pub fn install(cluster: &Cluster, host: &Host) -> Vec<String> {
     match host.hardware {
         Hardware::RaspberryPi4 => {
             let attr = sd_image_attr(host);
-            lines.push(format!("# {}: an SD card with its whole system, built here", host.name));
             lines.push(format!("nix build .#packages.{}.{attr}{impure}", host.system));
             lines.push(
                 "# write it to the card (find the card's device with lsblk; everything on it is replaced):".to_owned(),
@@ -333,13 +343,7 @@ pub fn install(cluster: &Cluster, host: &Host) -> Vec<String> {
             ));
         }
         _ => {
-            let name = &host.name;
-            lines.push(format!(
-                "# {name}: boot the NixOS installer (minimal ISO) on it; partition and format its disk and mount it \
-                 at /mnt, the EFI system partition at /mnt/boot (NixOS manual, \"Partitioning and formatting\"); \
-                 run `sudo passwd root` there, and note the address it got: ip -4 addr"
-            ));
-            lines.push("INSTALLER=<the installer's address>".to_owned());
+            lines.push("INSTALLER=...  # the installer's address".to_owned());
             lines.push(format!(
                 "ssh root@$INSTALLER nixos-generate-config --root /mnt --show-hardware-config > hosts/{name}/hardware-configuration.nix"
             ));
@@ -356,4 +360,208 @@ pub fn install(cluster: &Cluster, host: &Host) -> Vec<String> {
         }
     }
     lines
+}
+
+/// The `nixos-rebuild` command for each host named in `names` (all when empty), in deploy [`order`].
+/// Fails before anything is run when a name is unknown or a host has no SSH user.
+pub fn plan<'a>(
+    cluster: &'a Cluster,
+    names: &[String],
+    action: Action,
+) -> Result<Vec<(&'a Host, CommandLine)>, DeployError> {
+    select(cluster, names)?.into_iter().map(|host| Ok((host, rebuild(cluster, host, action)?))).collect()
+}
+
+/// The environment variables that `plan` needs and `env` lacks (unset or empty): each with the
+/// hosts that read it, in plan order. Both the variables the hosts' evaluation reads and those
+/// holding their addresses count.
+pub fn missing_env<'a>(
+    cluster: &Cluster,
+    plan: &[(&'a Host, CommandLine)],
+    env: impl Fn(&str) -> Option<String>,
+) -> Vec<(String, Vec<&'a HostName>)> {
+    let mut missing: Vec<(String, Vec<&'a HostName>)> = Vec::new();
+    for (host, command) in plan {
+        let mut vars = evaluation_env_vars(cluster, host);
+        vars.extend(command.env_vars().into_iter().map(ToString::to_string));
+        for var in vars {
+            if env(&var).is_some_and(|v| !v.is_empty()) {
+                continue;
+            }
+            match missing.iter_mut().find(|(name, _)| *name == var) {
+                Some((_, hosts)) => hosts.push(&host.name),
+                None => missing.push((var, vec![&host.name])),
+            }
+        }
+    }
+    missing
+}
+
+/// What a host is in the cluster, for progress lines: `control plane`, `worker`, `outside the cluster`.
+pub fn role_label(host: &Host) -> &'static str {
+    match (host.roles.control_plane, host.roles.worker) {
+        (true, true) => "control plane and worker",
+        (true, false) => "control plane",
+        (false, true) => "worker",
+        (false, false) => "outside the cluster",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A worker listed before the control plane, a Pi outside the cluster with its address in the
+    /// environment, and an admin in wheel.
+    const LAB: &str = r#"
+        name = "lab"
+        domain = "lab.example.org"
+        network = { lan = "192.168.1.0/24", gateway = "192.168.1.1" }
+        tailscale = { enable = false }
+        kubernetes = { easy-certs = false }
+        users = [{ name = "admin", extra-groups = ["wheel"] }, { name = "guest" }]
+
+        [[hosts]]
+        name = "w"
+        hardware = "uefi-pc"
+        roles = ["worker"]
+        lan-interface = "eno1"
+        lan-address = "192.168.1.3"
+
+        [[hosts]]
+        name = "pi"
+        hardware = "raspberry-pi-4"
+        lan-interface = "end0"
+        lan-address = { env = "LAB_PI_IP" }
+
+        [[hosts]]
+        name = "cp"
+        hardware = "uefi-pc"
+        roles = ["control-plane"]
+        lan-interface = "eno1"
+        lan-address = "192.168.1.2"
+        deploy = { address = "cp.lab.example.org", user = "root" }
+    "#;
+
+    fn lab(text: &str) -> Cluster {
+        homeflake_model::from_toml_str("homeflake.toml", text).unwrap_or_else(|e| panic!("{e}")).cluster
+    }
+
+    fn names(hosts: &[&Host]) -> Vec<String> {
+        hosts.iter().map(|h| h.name.to_string()).collect()
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn control_planes_go_first_then_workers_then_the_rest() {
+        let cluster = lab(LAB);
+        assert_eq!(names(&order(&cluster)), ["cp", "w", "pi"]);
+        let selected = select(&cluster, &["pi".into(), "w".into(), "pi".into()]).unwrap();
+        assert_eq!(names(&selected), ["w", "pi"], "the safe order, whatever the command line's, each host once");
+    }
+
+    #[test]
+    fn an_unknown_host_is_refused_with_the_closest_name() {
+        let cluster = lab(LAB);
+        let error = select(&cluster, &["cq".into()]).unwrap_err();
+        assert_eq!(error.to_string(), "\"cq\" is not a host of the inventory; hosts: w, pi, cp (did you mean \"cp\"?)");
+        assert!(plan(&cluster, &["nope".into()], Action::Switch).is_err());
+    }
+
+    #[test]
+    fn each_host_gets_the_command_its_facts_call_for() {
+        let cluster = lab(LAB);
+        let plan = plan(&cluster, &[], Action::Switch).unwrap();
+        let shown: Vec<String> = plan.iter().map(|(_, c)| c.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "nixos-rebuild switch --flake .#cp --target-host root@cp.lab.example.org",
+                "nixos-rebuild switch --flake .#w --target-host admin@192.168.1.3 --sudo --ask-sudo-password",
+                "nixos-rebuild switch --flake .#pi --target-host admin@$LAB_PI_IP --build-host admin@$LAB_PI_IP \
+                 --sudo --ask-sudo-password --impure",
+            ]
+        );
+        let boot = rebuild(&cluster, cluster.host("w").unwrap(), Action::Boot).unwrap();
+        assert_eq!(boot.words[1], Word::from("boot"));
+    }
+
+    #[test]
+    fn a_pi_builds_locally_when_the_deploying_machine_can_build_aarch64() {
+        let cluster = lab(&format!("{LAB}\n[deploy]\nlocal-systems = [\"x86_64-linux\", \"aarch64-linux\"]\n"));
+        let command = rebuild(&cluster, cluster.host("pi").unwrap(), Action::Switch).unwrap();
+        assert!(!command.to_string().contains("--build-host"), "{command}");
+        let cluster = lab(&format!("{LAB}\n[deploy]\nlocal-systems = []\n"));
+        let command = rebuild(&cluster, cluster.host("w").unwrap(), Action::Switch).unwrap();
+        assert!(command.to_string().contains("--build-host admin@192.168.1.3"), "{command}");
+    }
+
+    #[test]
+    fn an_address_from_the_environment_is_shown_as_a_reference_and_resolved_only_when_run() {
+        let cluster = lab(LAB);
+        let command = rebuild(&cluster, cluster.host("pi").unwrap(), Action::Switch).unwrap();
+        assert_eq!(command.env_vars().iter().map(|v| v.as_str()).collect::<Vec<_>>(), ["LAB_PI_IP", "LAB_PI_IP"]);
+        let env = |name: &str| (name == "LAB_PI_IP").then(|| "192.168.1.9".to_owned());
+        let words = command.resolve(env).unwrap();
+        assert_eq!(words[5], "admin@192.168.1.9");
+        assert!(!command.to_string().contains("192.168.1.9"));
+
+        let unset = command.resolve(no_env).unwrap_err();
+        assert_eq!(
+            unset.to_string(),
+            "environment variable LAB_PI_IP is unset or empty; hosts.pi.lan-address reads it: export it first"
+        );
+        let garbage = |_: &str| Some("192.168.1.9; reboot".to_owned());
+        let error = command.resolve(garbage).unwrap_err().to_string();
+        assert!(error.contains("must hold one IPv4 address") && !error.contains("reboot"), "{error}");
+    }
+
+    #[test]
+    fn missing_variables_are_listed_with_the_hosts_that_read_them() {
+        let cluster = lab(LAB);
+        let plan = plan(&cluster, &[], Action::Switch).unwrap();
+        let missing = missing_env(&cluster, &plan, no_env);
+        let shown: Vec<(String, Vec<String>)> =
+            missing.iter().map(|(v, hosts)| (v.clone(), hosts.iter().map(|h| h.to_string()).collect())).collect();
+        assert_eq!(shown, [("LAB_PI_IP".to_owned(), vec!["pi".to_owned()])]);
+        assert!(missing_env(&cluster, &plan, |_| Some("192.168.1.9".into())).is_empty());
+    }
+
+    #[test]
+    fn a_host_without_a_deploy_user_cannot_be_planned() {
+        let cluster = lab(&LAB.replace("extra-groups = [\"wheel\"]", "extra-groups = []"));
+        let error = plan(&cluster, &["w".into()], Action::Switch).unwrap_err();
+        assert_eq!(error, DeployError::NoUser { host: HostName::new("w").unwrap() });
+        assert!(error.to_string().contains("set hosts.w.deploy.user"), "{error}");
+    }
+
+    #[test]
+    fn words_outside_the_safe_set_are_quoted_for_the_shell() {
+        assert_eq!(shell_word(".#yomogi"), ".#yomogi");
+        assert_eq!(shell_word("a b"), "'a b'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word("#x"), "'#x'");
+        assert_eq!(shell_word(""), "''");
+    }
+
+    #[test]
+    fn install_plans_fit_the_hardware() {
+        let cluster = lab(LAB);
+        let pi = install(&cluster, cluster.host("pi").unwrap()).join("\n");
+        assert!(pi.contains("nix build .#packages.aarch64-linux.pi-sd-image --impure"), "{pi}");
+        assert!(pi.contains("building needs an aarch64-linux builder"), "{pi}");
+        assert!(pi.contains("reachable as admin@$LAB_PI_IP"), "{pi}");
+        let pc = install(&cluster, cluster.host("w").unwrap()).join("\n");
+        assert!(
+            pc.contains(
+                "nixos-generate-config --root /mnt --show-hardware-config > hosts/w/hardware-configuration.nix"
+            ),
+            "{pc}"
+        );
+        assert!(pc.contains("nixos-rebuild build --flake .#w\n"), "{pc}");
+        assert!(!pc.contains("builder"), "{pc}");
+    }
 }
