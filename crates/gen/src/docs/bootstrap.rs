@@ -7,9 +7,9 @@ use std::fmt::Write;
 use homeflake_model::{Cluster, Hardware, Host, SplitDnsNetwork};
 
 use super::markdown_code;
+use crate::deploy;
 use crate::lower::secret_label;
 use crate::modules::k8s::master::admins;
-use crate::secrets;
 
 /// A numbered section heading.
 struct Steps(usize);
@@ -25,18 +25,16 @@ impl Steps {
 pub fn render(cluster: &Cluster) -> String {
     let mut out = super::header();
     let _ = writeln!(out, "# {}: first deploy\n", cluster.name);
-    let admin = admins(cluster).next().map_or("<you>", |u| u.name.as_str()).to_owned();
-    let _ = writeln!(
-        out,
-        "Commands are run from the flake's folder. `{admin}` is the user with sudo rights on the hosts; each \
-         host is reached at its LAN address. Keep every file of the flake in git (`git add`): a flake sees only \
-         the files git tracks.\n"
+    out.push_str(
+        "Commands are run on your machine, from the flake's folder, unless a step says otherwise; each host is \
+         reached over SSH as its deploy user at its deploy address (`hosts.<name>.deploy`). Keep every file of \
+         the flake in git (`git add`): a flake sees only the files git tracks.\n\n",
     );
     let mut steps = Steps(0);
     install(cluster, &mut steps, &mut out);
     tailnet(cluster, &mut steps, &mut out);
-    switching(cluster, &admin, &mut steps, &mut out);
-    kubectl(cluster, &admin, &mut steps, &mut out);
+    switching(cluster, &mut steps, &mut out);
+    kubectl(cluster, &mut steps, &mut out);
     dns(cluster, &mut steps, &mut out);
     cluster_layer(cluster, &mut steps, &mut out);
     out.truncate(out.trim_end().len());
@@ -47,25 +45,29 @@ pub fn render(cluster: &Cluster) -> String {
 fn install(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
     steps.heading(out, "Install NixOS on each machine");
     out.push_str(
-        "Install NixOS with SSH enabled and a user with sudo rights (the NixOS installer for PCs, the NixOS \
-         SD-card image for Raspberry Pis), on the LAN address the inventory gives.\n\n",
+        "Each machine is installed once, straight into its own configuration, from your machine: a Raspberry \
+         Pi from an SD card holding its whole system (the flake's `packages.aarch64-linux.<host>-sd-image`), a \
+         PC from the NixOS installer, over SSH. `homeflake deploy --install --dry-run [HOST…]` prints these \
+         steps; nothing runs them for you, as they need hands on the machine.\n\n",
     );
-    let pcs: Vec<&Host> = cluster.hosts.iter().filter(|h| h.hardware == Hardware::UefiPc).collect();
-    if !pcs.is_empty() {
-        out.push_str(
-            "On each PC, write its hardware description into the flake (homeflake never writes or removes \
-             these files; a PC without one builds with an error naming the file):\n\n",
-        );
-        for host in &pcs {
-            let _ = writeln!(
-                out,
-                "- {}: run `nixos-generate-config --show-hardware-config > hardware-configuration.nix` on it, \
-                 copy the file to {} and `git add` it",
-                markdown_code(host.name.as_str()),
-                markdown_code(&format!("hosts/{}/hardware-configuration.nix", host.name))
-            );
+    for host in deploy::order(cluster) {
+        let _ = writeln!(out, "{}:\n\n```sh", markdown_code(host.name.as_str()));
+        for line in deploy::install(cluster, host) {
+            let _ = writeln!(out, "{line}");
         }
-        out.push('\n');
+        out.push_str("```\n\n");
+    }
+    if cluster.hosts.iter().any(|h| h.hardware == Hardware::UefiPc) {
+        out.push_str(
+            "A PC's `hosts/<host>/hardware-configuration.nix` is yours: homeflake never writes or removes it, \
+             and a PC without one evaluates but does not build (the error names the file). homeflake prints no \
+             nixos-anywhere command: its `--generate-hardware-config nixos-generate-config` writes the hardware \
+             description without file systems, for a disko layout homeflake does not generate, and its builds \
+             evaluate purely, where the variables the inventory reads are unset. With a disko layout in \
+             `hosts/<host>/extra.nix` and no variables, `nixos-anywhere --flake .#<host> \
+             --generate-hardware-config nixos-generate-config ./hosts/<host>/hardware-configuration.nix \
+             root@$INSTALLER` does the steps above in one command.\n\n",
+        );
     }
 }
 
@@ -86,7 +88,7 @@ fn tailnet(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
             );
         }
         None => out.push_str(
-            "After a host's first switch, run `sudo tailscale up` on it and log in (or set \
+            "Once a host runs its own system, run `sudo tailscale up` on it and log in (or set \
              `tailscale.auth-key-file` so hosts join by themselves).\n\n",
         ),
     }
@@ -112,59 +114,112 @@ fn tailnet(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
     );
 }
 
-fn switching(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String) {
-    let any_env = !secrets::env_vars(cluster).is_empty();
-    steps.heading(out, "How to switch a host");
-    out.push_str(
-        "Either on the host itself, from a checkout of the flake there, or from your machine over SSH: \
-         evaluation runs on your machine, and `--build-host` builds on the host, so your machine needs no \
-         emulator for a Raspberry Pi (without NixOS there, run `nix run nixpkgs#nixos-rebuild -- switch …`).\n\n",
-    );
-    if any_env {
-        out.push_str(
-            "Some values are not in the repository: `modules/secrets.nix` reads them from the environment when \
-             the flake is evaluated, so `--impure` is needed. `sudo` clears the environment, so on a host the \
-             command keeps exactly the variables that host reads (`--preserve-env`); from your machine nothing \
-             runs under sudo locally, and an exported variable is seen as it is.\n\n",
-        );
+/// `user@address` for SSH to `host` as the docs show it: its deploy user, or `<you>` when it has none.
+fn ssh_to(cluster: &Cluster, host: &Host) -> String {
+    match deploy::destination(cluster, host) {
+        Ok(destination) => deploy::CommandLine { words: vec![deploy::Word::Destination(destination)] }.to_string(),
+        Err(_) => format!("<you>@{}", secret_label(&cluster.ssh_address(host))),
     }
-    let in_order = cluster
-        .control_planes()
-        .chain(cluster.hosts.iter().filter(|h| h.roles.worker && !h.roles.control_plane))
-        .chain(cluster.hosts.iter().filter(|h| !h.roles.in_cluster()));
-    for host in in_order {
-        let vars = secrets::env_vars_of_host(cluster, host);
-        let impure = if vars.is_empty() { "" } else { " --impure" };
-        let address = secret_label(&host.lan_address);
-        let _ = writeln!(out, "{}:\n\n```sh", markdown_code(host.name.as_str()));
+}
+
+fn switching(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
+    let vars: BTreeSet<String> = cluster.hosts.iter().flat_map(|h| deploy::evaluation_env_vars(cluster, h)).collect();
+    steps.heading(out, "Deploy from your machine");
+    out.push_str(
+        "`homeflake deploy` switches every host over SSH, control planes first, then workers, then the hosts \
+         outside the cluster, printing each command before it runs it and stopping at the first failure; \
+         `homeflake deploy HOST…` switches only those (still in that order), `--boot` makes the new system the \
+         boot default without activating it, and `--dry-run` prints the commands only. The configuration is \
+         evaluated on your machine, so the values the inventory keeps in environment variables are read from \
+         your shell, and sudo runs on the host only, for the activation: it asks for your password there.\n\n",
+    );
+    if !vars.is_empty() {
+        let _ = writeln!(out, "```sh");
         for var in &vars {
             let _ = writeln!(out, "export {var}=...");
         }
+        let _ = writeln!(out, "homeflake deploy\n```\n\nruns:\n");
+    } else {
+        out.push_str("`homeflake deploy` runs:\n\n");
+    }
+    let _ = writeln!(out, "```sh");
+    let mut no_user = Vec::new();
+    for host in deploy::order(cluster) {
+        match deploy::rebuild(cluster, host, deploy::Action::Switch) {
+            Ok(command) => {
+                let _ = writeln!(out, "{command}");
+            }
+            Err(_) => no_user.push(markdown_code(host.name.as_str())),
+        }
+    }
+    out.push_str("```\n\n");
+    if !no_user.is_empty() {
+        let _ = writeln!(
+            out,
+            "Not deployed until they have a user to log in as (nobody is in `wheel`): {}. Set \
+             `hosts.<name>.deploy.user`, or give a user `extra-groups = [\"wheel\"]`.\n",
+            no_user.join(", ")
+        );
+    }
+    let remote: Vec<&Host> = cluster.hosts.iter().filter(|h| cluster.builds_on_target(h)).collect();
+    let local: Vec<&str> = cluster.deploy.local_systems.iter().map(|s| s.as_str()).collect();
+    let local = if local.is_empty() { "no system".to_owned() } else { local.join(" and ") };
+    if remote.is_empty() {
+        let _ = writeln!(
+            out,
+            "Every host's system is built on your machine, which builds {local} (`deploy.local-systems`), and \
+             copied to it.\n"
+        );
+    } else {
+        let names: Vec<String> = remote.iter().map(|h| markdown_code(h.name.as_str())).collect();
+        let builds = if names.len() == 1 { "builds its own system" } else { "build their own systems" };
+        let _ = writeln!(
+            out,
+            "{} {builds} (`--build-host`); the other hosts are built on your machine and copied to them. A host \
+             builds on itself when its `deploy.build-on-target` says so or, by default, when your machine cannot \
+             build its system: yours builds {local} (`deploy.local-systems`). An x86_64 machine builds \
+             aarch64-linux only with binfmt emulation (`boot.binfmt.emulatedSystems` on NixOS) or a remote \
+             builder, and a Raspberry Pi fetches nearly all of its system from the binary cache, so it builds \
+             little itself; add a system to `deploy.local-systems` once your machine can build it.\n",
+            names.join(", ")
+        );
+    }
+    out.push_str(
+        "Each host is reached as its `deploy.user` (default: the first user in `wheel`) at its `deploy.address` \
+         (default: its LAN address). The same facts make the flake's `colmena` hive and deploy-rs's \
+         `deploy.nodes`, if you prefer those tools: `colmena apply --impure` (colmena 0.4, as in nixos-25.11; \
+         0.5 needs `--legacy-flake-eval`), whose sudo cannot ask for a password (give the deploy user \
+         `security.sudo.wheelNeedsPassword = false` in `hosts/<host>/extra.nix`, or deploy as root), or \
+         `nix run github:serokell/deploy-rs -- . -- --impure`.\n\n",
+    );
+    out.push_str(if vars.is_empty() {
+        "On a host itself, from a checkout of the flake there:\n\n```sh\n"
+    } else {
+        "On a host itself, from a checkout of the flake there, `sudo` clears the environment, so the command \
+         keeps exactly the variables that host reads:\n\n```sh\n"
+    });
+    for host in deploy::order(cluster) {
+        let vars = deploy::evaluation_env_vars(cluster, host);
         if vars.is_empty() {
-            let _ = writeln!(out, "# on {0}\nsudo nixos-rebuild switch --flake .#{0}", host.name);
+            let _ = writeln!(out, "sudo nixos-rebuild switch --flake .#{}", host.name);
         } else {
             let keep: Vec<&str> = vars.iter().map(String::as_str).collect();
             let _ = writeln!(
                 out,
-                "# on {0}\nsudo --preserve-env={1} nixos-rebuild switch --flake .#{0}{impure}",
-                host.name,
-                keep.join(",")
+                "sudo --preserve-env={} nixos-rebuild switch --flake .#{} --impure",
+                keep.join(","),
+                host.name
             );
         }
-        let _ = writeln!(
-            out,
-            "# or from your machine\nnixos-rebuild switch --flake .#{0}{impure} --target-host {admin}@{address} \
-             --build-host {admin}@{address} --sudo --ask-sudo-password\n```\n",
-            host.name
-        );
     }
+    out.push_str("```\n\n");
     let masters: Vec<&Host> = cluster.control_planes().collect();
     if let Some(master) = masters.first() {
-        steps.heading(out, "Switch the control plane first");
+        steps.heading(out, "The control plane comes first");
         let _ = write!(
             out,
-            "Switch {} before any other member of the cluster: every member reaches the API server as {}, \
-             which each host's `/etc/hosts` maps to {}.",
+            "`homeflake deploy` switches {} before any other member of the cluster: every member reaches the \
+             API server as {}, which each host's `/etc/hosts` maps to {}.",
             markdown_code(master.name.as_str()),
             markdown_code(cluster.kubernetes.api.host_name.as_str()),
             secret_label(&master.lan_address)
@@ -183,22 +238,22 @@ fn switching(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String
     }
     let workers: Vec<&Host> = cluster.hosts.iter().filter(|h| h.roles.worker && !h.roles.control_plane).collect();
     if let (Some(master), false) = (masters.first(), workers.is_empty()) {
-        steps.heading(out, "Switch and join each worker");
+        steps.heading(out, "Join each worker");
         if cluster.kubernetes.easy_certs {
-            let m = secret_label(&master.lan_address);
+            let m = ssh_to(cluster, master);
             let _ = writeln!(
                 out,
-                "Switch each worker, then join it with the token the control plane's cfssl wrote. From your \
-                 machine, each `ssh -t` lets sudo ask for your password:\n\n```sh\n\
-                 ssh -t {admin}@{m} 'umask 077; sudo cat /var/lib/cfssl/apitoken.secret > apitoken.secret'\n\
-                 scp {admin}@{m}:apitoken.secret .\nssh {admin}@{m} rm apitoken.secret\n```\n"
+                "Once the workers are switched, join each with the token the control plane's cfssl wrote. Each \
+                 `ssh -t` lets sudo ask for your password:\n\n```sh\n\
+                 ssh -t {m} 'umask 077; sudo cat /var/lib/cfssl/apitoken.secret > apitoken.secret'\n\
+                 scp {m}:apitoken.secret .\nssh {m} rm apitoken.secret\n```\n"
             );
             for worker in &workers {
-                let w = secret_label(&worker.lan_address);
+                let w = ssh_to(cluster, worker);
                 let _ = writeln!(
                     out,
-                    "`{0}`:\n\n```sh\nscp apitoken.secret {admin}@{w}:\n\
-                     ssh -t {admin}@{w} 'sudo nixos-kubernetes-node-join < apitoken.secret; rm apitoken.secret'\n```\n",
+                    "`{0}`:\n\n```sh\nscp apitoken.secret {w}:\n\
+                     ssh -t {w} 'sudo nixos-kubernetes-node-join < apitoken.secret; rm apitoken.secret'\n```\n",
                     worker.name
                 );
             }
@@ -207,24 +262,25 @@ fn switching(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String
                  `sudo nixos-kubernetes-node-join < apitoken.secret` with the file copied there.\n\n",
             );
         } else {
-            out.push_str("Switch each worker; with easyCerts off, its certificates are yours to provide.\n\n");
+            out.push_str("With easyCerts off, each worker's certificates are yours to provide.\n\n");
         }
     }
 }
 
-fn kubectl(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String) {
+fn kubectl(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
     let Some(master) = cluster.control_planes().next() else { return };
     steps.heading(out, "Use kubectl");
     let m = secret_label(&master.lan_address);
     let api = &cluster.kubernetes.api.host_name;
-    if cluster.kubernetes.easy_certs && admins(cluster).next().is_some() {
+    if let (true, Some(admin)) = (cluster.kubernetes.easy_certs, admins(cluster).next()) {
+        let from = format!("{}@{}", admin.name, secret_label(&cluster.ssh_address(master)));
         let _ = writeln!(
             out,
             "On `{0}`, `kubectl` works for the members of `wheel`: a service writes `~/.kube/config` with the \
              cluster-admin certificates embedded (the module's `/etc/kubernetes/cluster-admin.kubeconfig` can be \
              read by root only) and writes it again when certmgr renews them. Try `kubectl get nodes` there.\n\n\
              From your machine, copy it and make `{api}` resolve to the control plane (the API server's \
-             certificate is made for that name):\n\n```sh\nscp {admin}@{m}:.kube/config ~/.kube/{1}.config\n\
+             certificate is made for that name):\n\n```sh\nscp {from}:.kube/config ~/.kube/{1}.config\n\
              echo '{m} {api}' | sudo tee -a /etc/hosts\nKUBECONFIG=~/.kube/{1}.config kubectl get nodes\n```\n",
             master.name, cluster.name
         );
