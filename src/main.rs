@@ -1,5 +1,7 @@
 //! The `homeflake` command line: a thin layer over the library that prints and sets the exit code.
 
+mod explain;
+
 use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -91,6 +93,9 @@ enum Command {
         /// Colour the diff.
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
+        /// After the diff, say for each changed line which inventory keys it comes from.
+        #[arg(long)]
+        explain: bool,
     },
     /// Load and validate the inventory only: print errors and warnings; exit 1 on errors.
     Validate {
@@ -124,6 +129,34 @@ enum Command {
         /// description and the install over SSH.
         #[arg(long)]
         install: bool,
+    },
+    /// Trace generated lines back to the inventory keys they come from.
+    ///
+    /// `explain FILE:LINE` prints a generated line and each inventory key it comes from, with the
+    /// inventory line that writes it (or that its default applies) and the rule that derives it;
+    /// `explain FILE` does so for every line of the file that a key reaches. `explain --key KEY`
+    /// lists every generated line KEY reaches: what changing it changes. `explain --option OPTION
+    /// --host HOST` shows where the NixOS option is set for HOST and from which keys. Keys are
+    /// written as in the inventory: `network.gateway`, `hosts.yomogi.lan-address`,
+    /// `ingress.node-ports.https`, `users[0].name`.
+    Explain {
+        #[command(flatten)]
+        inventory: InventoryArgs,
+        /// A generated file, or a line of it: `hosts/yomogi/default.nix:23`.
+        #[arg(value_name = "FILE[:LINE]", required_unless_present_any = ["key", "option"], conflicts_with_all = ["key", "option"])]
+        target: Option<String>,
+        /// An inventory key: list every generated line it reaches.
+        #[arg(long, value_name = "KEY", conflicts_with = "option")]
+        key: Option<String>,
+        /// A NixOS option path: where it is set for --host.
+        #[arg(long, value_name = "OPTION", requires = "host")]
+        option: Option<String>,
+        /// The host whose configuration --option looks in.
+        #[arg(long, value_name = "HOST", requires = "option")]
+        host: Option<String>,
+        /// Print JSON (the shape is documented in README.md) instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the cluster's topology as a Mermaid diagram.
     Graph {
@@ -218,11 +251,20 @@ fn main() -> ExitCode {
 fn run(command: Command) -> Result<()> {
     match command {
         Command::Gen { output, check, force } => run_gen(&output, check, force),
-        Command::Plan { output, color } => plan(&output, color),
+        Command::Plan { output, color, explain } => plan(&output, color, explain),
         Command::Validate { inventory } => {
             let hosts = load(&inventory)?.cluster.hosts.len();
             let file = inventory_file(&inventory_root(&inventory.inventory)?);
             outln!("{}: valid, {hosts} host{}", shown(&file), if hosts == 1 { "" } else { "s" })
+        }
+        Command::Explain { inventory, target, key, option, host, json } => {
+            let question = match (&target, &key, &option, &host) {
+                (Some(target), _, _, _) => explain::Question::parse_target(target),
+                (_, Some(key), _, _) => explain::Question::Key(key),
+                (_, _, Some(option), Some(host)) => explain::Question::Option { option, host },
+                _ => bail!("explain needs FILE[:LINE], --key KEY, or --option OPTION --host HOST"),
+            };
+            run_explain(&inventory, question, json)
         }
         Command::Graph { inventory } => {
             let loaded = load(&inventory)?;
@@ -250,6 +292,7 @@ struct DeployMode {
 fn deploy(output: &OutputArgs, names: &[String], mode: DeployMode) -> Result<()> {
     let loaded = load(&output.inventory)?;
     let cluster = &loaded.cluster;
+    let planner = deploy::Planner::new(cluster);
     let flake = out_dir(output);
     if mode.install {
         let hosts = homeflake::generator::deploy::select(cluster, names)?;
@@ -259,13 +302,13 @@ fn deploy(output: &OutputArgs, names: &[String], mode: DeployMode) -> Result<()>
         for (i, host) in hosts.into_iter().enumerate() {
             let gap = if i == 0 { "" } else { "\n" };
             outln!("{gap}# --- {} ({})", host.name, deploy::role_label(host))?;
-            for line in deploy::install(cluster, host) {
+            for line in planner.install(host) {
                 outln!("{line}")?;
             }
         }
         return Ok(());
     }
-    let plan = deploy::plan(cluster, names, mode.action).map_err(|error| match error {
+    let plan = planner.plan(names, mode.action).map_err(|error| match error {
         deploy::DeployError::UnknownHost { .. } => anyhow::Error::new(error),
         other => {
             eprintln!("error: {other}");
@@ -296,7 +339,7 @@ fn deploy(output: &OutputArgs, names: &[String], mode: DeployMode) -> Result<()>
         return Ok(());
     }
     let env = |name: &str| std::env::var(name).ok();
-    let missing = deploy::missing_env(cluster, &plan, env);
+    let missing = planner.missing_env(&plan, env);
     if !missing.is_empty() {
         for (var, hosts) in &missing {
             let hosts: Vec<String> = hosts.iter().map(|h| h.to_string()).collect();
@@ -336,6 +379,23 @@ fn deploy(output: &OutputArgs, names: &[String], mode: DeployMode) -> Result<()>
     }
     let s = if resolved.len() == 1 { "" } else { "s" };
     outln!("deployed {} host{s}", resolved.len())
+}
+
+fn run_explain(inventory: &InventoryArgs, question: explain::Question<'_>, json: bool) -> Result<()> {
+    let loaded = load(inventory)?;
+    let root = inventory_root(&inventory.inventory)?;
+    let sources =
+        homeflake::model::read(&root).with_context(|| format!("reading the inventory in {}", root.display()))?;
+    let locations = homeflake::model::locate(&sources);
+    let trace = homeflake::generator::trace::trace(&loaded.cluster);
+    let explainer = homeflake::generator::explain::Explainer::new(&trace, &locations);
+    match explain::answer(&explainer, &loaded.cluster, question, json) {
+        Ok(text) => out!("{text}"),
+        Err(error) => {
+            eprintln!("error: {}", printable(&error.to_string()));
+            Err(Failed.into())
+        }
+    }
 }
 
 fn run_gen(output: &OutputArgs, check: bool, force: bool) -> Result<()> {
@@ -380,7 +440,7 @@ fn run_gen(output: &OutputArgs, check: bool, force: bool) -> Result<()> {
     }
 }
 
-fn plan(output: &OutputArgs, color: Color) -> Result<()> {
+fn plan(output: &OutputArgs, color: Color, explain: bool) -> Result<()> {
     let loaded = load(&output.inventory)?;
     let files = homeflake::generate(&loaded.cluster);
     let out = out_dir(output);
@@ -388,6 +448,10 @@ fn plan(output: &OutputArgs, color: Color) -> Result<()> {
         .and_then(|lock| lock.plan(&files))
         .with_context(|| format!("planning {}", out.display()))?;
     out!("{}", plan.diff(color_enabled(color, false)))?;
+    if explain {
+        let trace = homeflake::generator::trace::trace(&loaded.cluster);
+        out!("{}", explain::plan_reasons(&plan, &trace))?;
+    }
     outln!("{}", plan.summary())?;
     Ok(())
 }

@@ -11,7 +11,7 @@
 //! them, and with easyCerts they hold the certificate authority workers join with), then workers,
 //! then hosts outside the cluster; the inventory's order within each group.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::Ipv4Addr;
 
@@ -259,142 +259,159 @@ pub fn destination(cluster: &Cluster, host: &Host) -> Result<Destination, Deploy
     })
 }
 
-/// The environment variables evaluating `host`'s configuration reads (then `--impure` is needed).
-pub fn evaluation_env_vars(cluster: &Cluster, host: &Host) -> BTreeSet<String> {
-    secrets::env_vars_of_host(cluster, host)
+/// Plans the deploys of one cluster. It notes once, for every host, which environment variables
+/// evaluating its configuration reads (then `--impure` is needed, and the variables must be set).
+pub struct Planner<'c> {
+    cluster: &'c Cluster,
+    env_vars: BTreeMap<&'c str, BTreeSet<String>>,
 }
 
-/// `nixos-rebuild switch|boot --flake .#<host> --target-host user@address [--build-host user@address]
-/// [--sudo --ask-sudo-password] [--impure]`, run from the flake's folder. The configuration is
-/// evaluated on the deploying machine, so the environment variables it reads need no sudo; the
-/// system is built there or, when the host builds its own, on the host; sudo is asked for the
-/// activation only, and not at all when the deploy user is root.
-pub fn rebuild(cluster: &Cluster, host: &Host, action: Action) -> Result<CommandLine, DeployError> {
-    let to = destination(cluster, host)?;
-    let mut words: Vec<Word> = vec!["nixos-rebuild".into(), action.as_str().into()];
-    words.extend(["--flake".into(), format!(".#{}", host.name).into()]);
-    words.extend(["--target-host".into(), Word::Destination(to.clone())]);
-    if cluster.builds_on_target(host) {
-        words.extend(["--build-host".into(), Word::Destination(to.clone())]);
+impl<'c> Planner<'c> {
+    /// A planner for `cluster`.
+    pub fn new(cluster: &'c Cluster) -> Self {
+        let reads = secrets::HostEnvVars::new(cluster);
+        let env_vars = cluster.hosts.iter().map(|h| (h.name.as_str(), reads.of(h))).collect();
+        Planner { cluster, env_vars }
     }
-    if !to.user.is_root() {
-        words.extend(["--sudo".into(), "--ask-sudo-password".into()]);
+
+    /// The environment variables evaluating `host`'s configuration reads.
+    pub fn evaluation_env_vars(&self, host: &Host) -> &BTreeSet<String> {
+        static NONE: BTreeSet<String> = BTreeSet::new();
+        self.env_vars.get(host.name.as_str()).unwrap_or(&NONE)
     }
-    if !evaluation_env_vars(cluster, host).is_empty() {
-        words.push("--impure".into());
+
+    /// `nixos-rebuild switch|boot --flake .#<host> --target-host user@address [--build-host user@address]
+    /// [--sudo --ask-sudo-password] [--impure]`, run from the flake's folder. The configuration is
+    /// evaluated on the deploying machine, so the environment variables it reads need no sudo; the
+    /// system is built there or, when the host builds its own, on the host; sudo is asked for the
+    /// activation only, and not at all when the deploy user is root.
+    pub fn rebuild(&self, host: &Host, action: Action) -> Result<CommandLine, DeployError> {
+        let cluster = self.cluster;
+        let to = destination(cluster, host)?;
+        let mut words: Vec<Word> = vec!["nixos-rebuild".into(), action.as_str().into()];
+        words.extend(["--flake".into(), format!(".#{}", host.name).into()]);
+        words.extend(["--target-host".into(), Word::Destination(to.clone())]);
+        if cluster.builds_on_target(host) {
+            words.extend(["--build-host".into(), Word::Destination(to.clone())]);
+        }
+        if !to.user.is_root() {
+            words.extend(["--sudo".into(), "--ask-sudo-password".into()]);
+        }
+        if !self.evaluation_env_vars(host).is_empty() {
+            words.push("--impure".into());
+        }
+        Ok(CommandLine { words })
     }
-    Ok(CommandLine { words })
+
+    /// The lines that install `host` the first time: shell comments (`# …`) saying what to do by hand,
+    /// and commands, run from the flake's folder. They need hands on the machine (a card to write, an
+    /// installer to boot), so `homeflake deploy --install` only prints them.
+    pub fn install(&self, host: &Host) -> Vec<String> {
+        let cluster = self.cluster;
+        let vars = self.evaluation_env_vars(host);
+        let impure = if vars.is_empty() { "" } else { " --impure" };
+        let name = &host.name;
+        let mut lines = vec![match host.hardware {
+            Hardware::RaspberryPi4 => {
+                format!("# {name}: build an SD card holding its whole system, and start it from the card")
+            }
+            _ => format!(
+                "# {name}: boot the NixOS installer (minimal ISO) on it; partition and format its disk and mount it at \
+                 /mnt, the EFI system partition at /mnt/boot (NixOS manual, \"Partitioning and formatting\"); run \
+                 `sudo passwd root` there, and note the address it got (ip -4 addr)"
+            ),
+        }];
+        if !vars.is_empty() {
+            let names: Vec<&str> = vars.iter().map(String::as_str).collect();
+            let it = if names.len() == 1 { "it" } else { "them" };
+            lines.push(format!("# evaluating {name} reads {}: export {it} first", names.join(", ")));
+        }
+        if !cluster.deploy.local_systems.contains(&host.system) {
+            lines.push(format!(
+                "# building needs an {0} builder, which this machine is not (deploy.local-systems): build on an {0} \
+                 machine, or add one as a remote builder (--builders), or emulate it (NixOS: \
+                 boot.binfmt.emulatedSystems = [ \"{0}\" ]) and list it in deploy.local-systems",
+                host.system
+            ));
+        }
+        let reach = match (destination(cluster, host), cluster.ssh_address(host)) {
+            (Ok(d), _) => CommandLine { words: vec![Word::Destination(d)] }.to_string(),
+            (Err(_), Secret::Literal(address)) => address.to_string(),
+            (Err(_), Secret::Env(name)) => format!("${name}"),
+            (Err(_), _) => "its address".to_owned(),
+        };
+        match host.hardware {
+            Hardware::RaspberryPi4 => {
+                let attr = sd_image_attr(host);
+                lines.push(format!("nix build .#packages.{}.{attr}{impure}", host.system));
+                lines.push(
+                    "# write it to the card (find the card's device with lsblk; everything on it is replaced):"
+                        .to_owned(),
+                );
+                lines.push(
+                    "zstdcat result/sd-image/*.img.zst | sudo dd of=/dev/CARD bs=4M conv=fsync status=progress".into(),
+                );
+                lines.push(format!(
+                    "# put the card in {} and power it on: it starts its own system, reachable as {reach}",
+                    host.name
+                ));
+            }
+            _ => {
+                lines.push("INSTALLER=...  # the installer's address".to_owned());
+                lines.push(format!(
+                    "ssh root@$INSTALLER nixos-generate-config --root /mnt --show-hardware-config > hosts/{name}/hardware-configuration.nix"
+                ));
+                lines.push(format!("git add hosts/{name}/hardware-configuration.nix"));
+                lines.push(format!("nixos-rebuild build --flake .#{name}{impure}"));
+                lines.push(
+                    "nix copy --to \"ssh://root@$INSTALLER?remote-store=local%3Froot%3D%2Fmnt\" ./result".to_owned(),
+                );
+                lines.push(
+                    "ssh root@$INSTALLER nixos-install --no-root-passwd --no-channel-copy --system \"$(readlink -f ./result)\""
+                        .to_owned(),
+                );
+                lines.push("ssh root@$INSTALLER reboot".to_owned());
+                lines.push(format!("# {name} starts its own system, reachable as {reach}"));
+            }
+        }
+        lines
+    }
+
+    /// The `nixos-rebuild` command for each host named in `names` (all when empty), in deploy [`order`].
+    /// Fails before anything is run when a name is unknown or a host has no SSH user.
+    pub fn plan(&self, names: &[String], action: Action) -> Result<Vec<(&'c Host, CommandLine)>, DeployError> {
+        select(self.cluster, names)?.into_iter().map(|host| Ok((host, self.rebuild(host, action)?))).collect()
+    }
+
+    /// The environment variables that `plan` needs and `env` lacks (unset or empty): each with the
+    /// hosts that read it, in plan order. Both the variables the hosts' evaluation reads and those
+    /// holding their addresses count.
+    pub fn missing_env<'a>(
+        &self,
+        plan: &[(&'a Host, CommandLine)],
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Vec<(String, Vec<&'a HostName>)> {
+        let mut missing: Vec<(String, Vec<&'a HostName>)> = Vec::new();
+        for (host, command) in plan {
+            let mut vars = self.evaluation_env_vars(host).clone();
+            vars.extend(command.env_vars().into_iter().map(ToString::to_string));
+            for var in vars {
+                if env(&var).is_some_and(|v| !v.is_empty()) {
+                    continue;
+                }
+                match missing.iter_mut().find(|(name, _)| *name == var) {
+                    Some((_, hosts)) => hosts.push(&host.name),
+                    None => missing.push((var, vec![&host.name])),
+                }
+            }
+        }
+        missing
+    }
 }
 
 /// The flake output holding a Raspberry Pi's SD-card image (`packages.aarch64-linux.<this>`).
 pub fn sd_image_attr(host: &Host) -> String {
     format!("{}-sd-image", host.name)
-}
-
-/// The lines that install `host` the first time: shell comments (`# …`) saying what to do by hand,
-/// and commands, run from the flake's folder. They need hands on the machine (a card to write, an
-/// installer to boot), so `homeflake deploy --install` only prints them.
-pub fn install(cluster: &Cluster, host: &Host) -> Vec<String> {
-    let vars = evaluation_env_vars(cluster, host);
-    let impure = if vars.is_empty() { "" } else { " --impure" };
-    let name = &host.name;
-    let mut lines = vec![match host.hardware {
-        Hardware::RaspberryPi4 => {
-            format!("# {name}: build an SD card holding its whole system, and start it from the card")
-        }
-        _ => format!(
-            "# {name}: boot the NixOS installer (minimal ISO) on it; partition and format its disk and mount it at \
-             /mnt, the EFI system partition at /mnt/boot (NixOS manual, \"Partitioning and formatting\"); run \
-             `sudo passwd root` there, and note the address it got (ip -4 addr)"
-        ),
-    }];
-    if !vars.is_empty() {
-        let names: Vec<&str> = vars.iter().map(String::as_str).collect();
-        let it = if names.len() == 1 { "it" } else { "them" };
-        lines.push(format!("# evaluating {name} reads {}: export {it} first", names.join(", ")));
-    }
-    if !cluster.deploy.local_systems.contains(&host.system) {
-        lines.push(format!(
-            "# building needs an {0} builder, which this machine is not (deploy.local-systems): build on an {0} \
-             machine, or add one as a remote builder (--builders), or emulate it (NixOS: \
-             boot.binfmt.emulatedSystems = [ \"{0}\" ]) and list it in deploy.local-systems",
-            host.system
-        ));
-    }
-    let reach = match (destination(cluster, host), cluster.ssh_address(host)) {
-        (Ok(d), _) => CommandLine { words: vec![Word::Destination(d)] }.to_string(),
-        (Err(_), Secret::Literal(address)) => address.to_string(),
-        (Err(_), Secret::Env(name)) => format!("${name}"),
-        (Err(_), _) => "its address".to_owned(),
-    };
-    match host.hardware {
-        Hardware::RaspberryPi4 => {
-            let attr = sd_image_attr(host);
-            lines.push(format!("nix build .#packages.{}.{attr}{impure}", host.system));
-            lines.push(
-                "# write it to the card (find the card's device with lsblk; everything on it is replaced):".to_owned(),
-            );
-            lines.push(
-                "zstdcat result/sd-image/*.img.zst | sudo dd of=/dev/CARD bs=4M conv=fsync status=progress".into(),
-            );
-            lines.push(format!(
-                "# put the card in {} and power it on: it starts its own system, reachable as {reach}",
-                host.name
-            ));
-        }
-        _ => {
-            lines.push("INSTALLER=...  # the installer's address".to_owned());
-            lines.push(format!(
-                "ssh root@$INSTALLER nixos-generate-config --root /mnt --show-hardware-config > hosts/{name}/hardware-configuration.nix"
-            ));
-            lines.push(format!("git add hosts/{name}/hardware-configuration.nix"));
-            lines.push(format!("nixos-rebuild build --flake .#{name}{impure}"));
-            lines
-                .push("nix copy --to \"ssh://root@$INSTALLER?remote-store=local%3Froot%3D%2Fmnt\" ./result".to_owned());
-            lines.push(
-                "ssh root@$INSTALLER nixos-install --no-root-passwd --no-channel-copy --system \"$(readlink -f ./result)\""
-                    .to_owned(),
-            );
-            lines.push("ssh root@$INSTALLER reboot".to_owned());
-            lines.push(format!("# {name} starts its own system, reachable as {reach}"));
-        }
-    }
-    lines
-}
-
-/// The `nixos-rebuild` command for each host named in `names` (all when empty), in deploy [`order`].
-/// Fails before anything is run when a name is unknown or a host has no SSH user.
-pub fn plan<'a>(
-    cluster: &'a Cluster,
-    names: &[String],
-    action: Action,
-) -> Result<Vec<(&'a Host, CommandLine)>, DeployError> {
-    select(cluster, names)?.into_iter().map(|host| Ok((host, rebuild(cluster, host, action)?))).collect()
-}
-
-/// The environment variables that `plan` needs and `env` lacks (unset or empty): each with the
-/// hosts that read it, in plan order. Both the variables the hosts' evaluation reads and those
-/// holding their addresses count.
-pub fn missing_env<'a>(
-    cluster: &Cluster,
-    plan: &[(&'a Host, CommandLine)],
-    env: impl Fn(&str) -> Option<String>,
-) -> Vec<(String, Vec<&'a HostName>)> {
-    let mut missing: Vec<(String, Vec<&'a HostName>)> = Vec::new();
-    for (host, command) in plan {
-        let mut vars = evaluation_env_vars(cluster, host);
-        vars.extend(command.env_vars().into_iter().map(ToString::to_string));
-        for var in vars {
-            if env(&var).is_some_and(|v| !v.is_empty()) {
-                continue;
-            }
-            match missing.iter_mut().find(|(name, _)| *name == var) {
-                Some((_, hosts)) => hosts.push(&host.name),
-                None => missing.push((var, vec![&host.name])),
-            }
-        }
-    }
-    missing
 }
 
 /// What a host is in the cluster, for progress lines: `control plane`, `worker`, `outside the cluster`.
@@ -468,13 +485,13 @@ mod tests {
         let cluster = lab(LAB);
         let error = select(&cluster, &["cq".into()]).unwrap_err();
         assert_eq!(error.to_string(), "\"cq\" is not a host of the inventory; hosts: w, pi, cp (did you mean \"cp\"?)");
-        assert!(plan(&cluster, &["nope".into()], Action::Switch).is_err());
+        assert!(Planner::new(&cluster).plan(&["nope".into()], Action::Switch).is_err());
     }
 
     #[test]
     fn each_host_gets_the_command_its_facts_call_for() {
         let cluster = lab(LAB);
-        let plan = plan(&cluster, &[], Action::Switch).unwrap();
+        let plan = Planner::new(&cluster).plan(&[], Action::Switch).unwrap();
         let shown: Vec<String> = plan.iter().map(|(_, c)| c.to_string()).collect();
         assert_eq!(
             shown,
@@ -485,24 +502,24 @@ mod tests {
                  --sudo --ask-sudo-password --impure",
             ]
         );
-        let boot = rebuild(&cluster, cluster.host("w").unwrap(), Action::Boot).unwrap();
+        let boot = Planner::new(&cluster).rebuild(cluster.host("w").unwrap(), Action::Boot).unwrap();
         assert_eq!(boot.words[1], Word::from("boot"));
     }
 
     #[test]
     fn a_pi_builds_locally_when_the_deploying_machine_can_build_aarch64() {
         let cluster = lab(&format!("{LAB}\n[deploy]\nlocal-systems = [\"x86_64-linux\", \"aarch64-linux\"]\n"));
-        let command = rebuild(&cluster, cluster.host("pi").unwrap(), Action::Switch).unwrap();
+        let command = Planner::new(&cluster).rebuild(cluster.host("pi").unwrap(), Action::Switch).unwrap();
         assert!(!command.to_string().contains("--build-host"), "{command}");
         let cluster = lab(&format!("{LAB}\n[deploy]\nlocal-systems = []\n"));
-        let command = rebuild(&cluster, cluster.host("w").unwrap(), Action::Switch).unwrap();
+        let command = Planner::new(&cluster).rebuild(cluster.host("w").unwrap(), Action::Switch).unwrap();
         assert!(command.to_string().contains("--build-host admin@192.168.1.3"), "{command}");
     }
 
     #[test]
     fn an_address_from_the_environment_is_shown_as_a_reference_and_resolved_only_when_run() {
         let cluster = lab(LAB);
-        let command = rebuild(&cluster, cluster.host("pi").unwrap(), Action::Switch).unwrap();
+        let command = Planner::new(&cluster).rebuild(cluster.host("pi").unwrap(), Action::Switch).unwrap();
         assert_eq!(command.env_vars().iter().map(|v| v.as_str()).collect::<Vec<_>>(), ["LAB_PI_IP", "LAB_PI_IP"]);
         let env = |name: &str| (name == "LAB_PI_IP").then(|| "192.168.1.9".to_owned());
         let words = command.resolve(env).unwrap();
@@ -522,18 +539,19 @@ mod tests {
     #[test]
     fn missing_variables_are_listed_with_the_hosts_that_read_them() {
         let cluster = lab(LAB);
-        let plan = plan(&cluster, &[], Action::Switch).unwrap();
-        let missing = missing_env(&cluster, &plan, no_env);
+        let plan = Planner::new(&cluster).plan(&[], Action::Switch).unwrap();
+        let planner = Planner::new(&cluster);
+        let missing = planner.missing_env(&plan, no_env);
         let shown: Vec<(String, Vec<String>)> =
             missing.iter().map(|(v, hosts)| (v.clone(), hosts.iter().map(|h| h.to_string()).collect())).collect();
         assert_eq!(shown, [("LAB_PI_IP".to_owned(), vec!["pi".to_owned()])]);
-        assert!(missing_env(&cluster, &plan, |_| Some("192.168.1.9".into())).is_empty());
+        assert!(planner.missing_env(&plan, |_| Some("192.168.1.9".into())).is_empty());
     }
 
     #[test]
     fn a_host_without_a_deploy_user_cannot_be_planned() {
         let cluster = lab(&LAB.replace("extra-groups = [\"wheel\"]", "extra-groups = []"));
-        let error = plan(&cluster, &["w".into()], Action::Switch).unwrap_err();
+        let error = Planner::new(&cluster).plan(&["w".into()], Action::Switch).unwrap_err();
         assert_eq!(error, DeployError::NoUser { host: HostName::new("w").unwrap() });
         assert!(error.to_string().contains("set hosts.w.deploy.user"), "{error}");
     }
@@ -550,11 +568,11 @@ mod tests {
     #[test]
     fn install_plans_fit_the_hardware() {
         let cluster = lab(LAB);
-        let pi = install(&cluster, cluster.host("pi").unwrap()).join("\n");
+        let pi = Planner::new(&cluster).install(cluster.host("pi").unwrap()).join("\n");
         assert!(pi.contains("nix build .#packages.aarch64-linux.pi-sd-image --impure"), "{pi}");
         assert!(pi.contains("building needs an aarch64-linux builder"), "{pi}");
         assert!(pi.contains("reachable as admin@$LAB_PI_IP"), "{pi}");
-        let pc = install(&cluster, cluster.host("w").unwrap()).join("\n");
+        let pc = Planner::new(&cluster).install(cluster.host("w").unwrap()).join("\n");
         assert!(
             pc.contains(
                 "nixos-generate-config --root /mnt --show-hardware-config > hosts/w/hardware-configuration.nix"

@@ -20,7 +20,7 @@ use homeflake_nix::{BinaryOp, Expr, Key};
 use crate::deploy::sd_image_attr;
 use crate::lower::secret;
 use crate::secrets;
-use crate::trace::{Provenance, host_key};
+use crate::trace::{Origin, Provenance, host_key};
 
 /// Where the secrets file lives, relative to the flake root.
 pub const SECRETS_PATH: &str = "modules/secrets.nix";
@@ -61,15 +61,40 @@ fn host_entry(cluster: &Cluster, host: &Host) -> Expr {
             vec![host_key(host, "system"), host_key(host, "hardware")]
         }),
         bind("address", address).source(&host_key(host, address_key)),
-        bind("user", user).derived_from("the deploy user defaults to the first user in wheel", || {
-            vec![host_key(host, "deploy.user"), "users".to_owned()]
-        }),
+        bind("user", user)
+            .derived_from("the deploy user defaults to the first user in wheel", || user_keys(cluster, host)),
         bind("buildOnTarget", Expr::Bool(cluster.builds_on_target(host)))
-            .derived_from("a host builds its own system when the deploying machine cannot build it", || {
-                vec![host_key(host, "deploy.build-on-target"), "deploy.local-systems".to_owned()]
+            .derived_from("a host builds its own system unless deploy.local-systems lists the host's system", || {
+                build_keys(cluster, host)
             }),
         bind("tags", list(tags)).source(&host_key(host, "roles")),
     ])
+}
+
+/// The keys the deploy user of `host` comes from: `deploy.user`, or the first user in wheel's name
+/// and groups.
+fn user_keys(cluster: &Cluster, host: &Host) -> Vec<String> {
+    let mut keys = vec![host_key(host, "deploy.user")];
+    if host.deploy.user.is_none()
+        && let Some(i) = cluster.users.iter().position(|u| u.extra_groups.iter().any(|g| g.as_str() == "wheel"))
+    {
+        keys.extend([format!("users[{i}].name"), format!("users[{i}].extra-groups")]);
+    }
+    keys
+}
+
+/// The keys deciding whether `host` builds its own system: `deploy.build-on-target`, or by default
+/// its system and the systems the deploying machine builds.
+fn build_keys(cluster: &Cluster, host: &Host) -> Vec<String> {
+    let mut keys = vec![host_key(host, "deploy.build-on-target")];
+    if host.deploy.build_on_target.is_none() {
+        keys.push(host_key(host, "system"));
+        // Removing the host's system from the list flips the default; adding another system does not.
+        if cluster.deploy.local_systems.contains(&host.system) {
+            keys.push("deploy.local-systems".to_owned());
+        }
+    }
+    keys
 }
 
 /// `nixosConfigurations`: `nixpkgs.lib.nixosSystem` over every host of the table.
@@ -219,7 +244,11 @@ pub fn lower(cluster: &Cluster) -> Expr {
     if !pis.is_empty() {
         let images = attrs(pis.iter().map(|host| {
             bind_path(keys([sd_image_attr(host).as_str()]), apply(ident("sdImage"), [string(host.name.as_str())]))
-                .source(&host_key(host, "hardware"))
+                .traced(|| Origin {
+                    keys: vec![host_key(host, "name")],
+                    presence: vec![host_key(host, "hardware")],
+                    ..Origin::default()
+                })
         }));
         outputs.push(bind("packages.aarch64-linux", images));
     }

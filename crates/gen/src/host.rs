@@ -1,6 +1,6 @@
 //! `hosts/<host>/default.nix`: one machine — its imports, addresses, boot, Wake-on-LAN and resolved component flags.
 
-use homeflake_model::{Cluster, Hardware, Host, System};
+use homeflake_model::{Cluster, FlagSource, Hardware, Host, System};
 use homeflake_nix::make::{
     apply, attrs, binary, bind, bind_path, ident, interp, keys, list, path, quoted, select, string, text,
 };
@@ -12,60 +12,48 @@ use crate::trace::{Origin, Provenance, host_key, record};
 
 /// Lowers one host.
 pub fn lower(cluster: &Cluster, host: &Host) -> Expr {
-    let mut bindings = vec![
-        bind("imports", imports(cluster, host))
-            .derived_from("a host imports the modules of its roles and of the services it runs", || {
-                vec![host_key(host, "roles"), host_key(host, "hardware")]
-            }),
-    ];
+    let mut bindings = vec![bind("imports", imports(cluster, host))];
     bindings.extend(networking(cluster, host));
     bindings.extend(boot(host));
     if !host.kernel_modules.is_empty() {
         let key = host_key(host, "kernel-modules");
         let modules = crate::trace::list_from(&key, host.kernel_modules.iter().map(|m| m.as_str()));
-        bindings.push(bind("boot.kernelModules", modules).source(&key));
+        bindings.push(bind("boot.kernelModules", modules).present_if(&key));
     }
     if host.roles.control_plane {
-        bindings.push(
-            bind("services.kubernetes.apiserver.advertiseAddress", secret(&host.lan_address))
-                .host_source(host, "lan-address"),
-        );
+        bindings.push(bind("services.kubernetes.apiserver.advertiseAddress", secret(&host.lan_address)).traced(|| {
+            Origin {
+                keys: vec![host_key(host, "lan-address")],
+                presence: vec![host_key(host, "roles")],
+                ..Origin::default()
+            }
+        }));
         if host.system == System::Aarch64Linux {
             // etcd refuses to start on arm64 unless told the architecture is meant.
-            bindings.push(
-                bind("systemd.services.etcd.environment.ETCD_UNSUPPORTED_ARCH", "arm64")
-                    .derived_from("an aarch64 control plane runs etcd", || {
-                        vec![host_key(host, "hardware"), host_key(host, "roles")]
-                    }),
-            );
+            bindings.push(bind("systemd.services.etcd.environment.ETCD_UNSUPPORTED_ARCH", "arm64").traced(|| Origin {
+                presence: vec![host_key(host, "hardware"), host_key(host, "roles")],
+                rule: Some("an aarch64 control plane runs etcd, which refuses arm64 unless told"),
+                ..Origin::default()
+            }));
         }
     }
     if host.roles.in_cluster() {
-        let mut kubelet: Vec<(String, Vec<String>)> = cluster
-            .kubelet_flags_with_keys(host)
+        let mut kubelet: Vec<(String, FlagOrigin)> = cluster
+            .kubelet_flags_with_sources(host)
             .into_iter()
-            .map(|(flag, key)| (flag.as_str().to_string(), vec![key]))
+            .map(|(flag, source)| (flag.as_str().to_string(), FlagOrigin::Kubelet(source)))
             .collect();
         if let Some(labels) = node_labels(host) {
-            let mut keys = vec![host_key(host, "labels")];
-            if cluster.ingress.as_ref().is_some_and(|i| i.host == host.name) {
-                keys.push("ingress.node-selector".into());
-            }
-            kubelet.push((labels, keys));
+            kubelet.push((labels, FlagOrigin::Labels));
         }
-        let role = if host.roles.control_plane { "control-plane" } else { "worker" };
-        let proxy_key = format!("kubernetes.proxy-flags.{role}");
-        let proxy = cluster
-            .kubernetes
-            .proxy_flags
-            .for_roles(host.roles)
-            .iter()
-            .map(|f| (f.as_str().to_string(), vec![proxy_key.clone()]));
-        bindings.extend(flags("services.kubernetes.kubelet.extraOpts", kubelet));
-        bindings.extend(flags("services.kubernetes.proxy.extraOpts", proxy.collect()));
+        let proxy = cluster.kubernetes.proxy_flags.for_roles(host.roles).iter();
+        let proxy = proxy.map(|f| (f.as_str().to_string(), FlagOrigin::Proxy)).collect();
+        let keys = |origin: &FlagOrigin| origin.keys(cluster, host);
+        bindings.extend(flags("services.kubernetes.kubelet.extraOpts", kubelet, keys));
+        bindings.extend(flags("services.kubernetes.proxy.extraOpts", proxy, keys));
     }
     if host.wake_on_lan {
-        bindings.push(wake_on_lan(host).host_source(host, "wake-on-lan"));
+        bindings.push(wake_on_lan(host).present_if_host(host, "wake-on-lan"));
     }
     if host.hardware == Hardware::UefiPc {
         bindings.push(hardware_configuration_assertion(host));
@@ -77,7 +65,10 @@ pub fn lower(cluster: &Cluster, host: &Host) -> Expr {
 /// machine's `hardware-configuration.nix` imported the same way on UEFI PCs: the flake evaluates
 /// before `nixos-generate-config` has run, and building such a host fails with the assertion below.
 fn imports(cluster: &Cluster, host: &Host) -> Expr {
-    let paths = Module::for_host(cluster, host).into_iter().map(|m| path(&format!("../../{}", m.path())));
+    let paths = Module::for_host(cluster, host).into_iter().map(|m| {
+        let tag = record(|| Origin { presence: m.deciding_keys(host), ..Origin::default() });
+        (path(&format!("../../{}", m.path())), tag)
+    });
     let mut user_files = Vec::new();
     if host.hardware == Hardware::UefiPc {
         user_files.push(HARDWARE_CONFIGURATION);
@@ -89,7 +80,7 @@ fn imports(cluster: &Cluster, host: &Host) -> Expr {
     while let Some(file) = user_files.pop() {
         tail = binary(optional(file), BinaryOp::Concat, tail);
     }
-    binary(list(paths), BinaryOp::Concat, tail)
+    binary(homeflake_nix::make::tagged_list(paths), BinaryOp::Concat, tail)
 }
 
 /// The machine's own hardware description, made on it by `nixos-generate-config`; never generated.
@@ -109,7 +100,7 @@ fn hardware_configuration_assertion(host: &Host) -> Binding {
         "assertions",
         list([attrs([bind("assertion", path_exists(HARDWARE_CONFIGURATION)), bind("message", message)])]),
     )
-    .host_source(host, "hardware")
+    .present_if_host(host, "hardware")
 }
 
 fn networking(cluster: &Cluster, host: &Host) -> Vec<Binding> {
@@ -126,13 +117,13 @@ fn networking(cluster: &Cluster, host: &Host) -> Vec<Binding> {
         bind_path(keys(["networking", "interfaces", interface, "ipv4", "addresses"]), list([address]))
             .host_source(host, "lan-interface"),
         bind("networking.defaultGateway", cluster.network.gateway.to_string()).source("network.gateway"),
-        bind("networking.nameservers", nameservers).source("network.nameservers"),
+        bind("networking.nameservers", nameservers).present_if("network.nameservers"),
         bind("networking.networkmanager.unmanaged", list([interface])).host_source(host, "lan-interface"),
     ]
 }
 
 fn boot(host: &Host) -> Vec<Binding> {
-    let from_hardware = |b: Binding| b.host_source(host, "hardware");
+    let from_hardware = |b: Binding| b.present_if_host(host, "hardware");
     let bindings = match host.hardware {
         Hardware::RaspberryPi4 => vec![
             bind("boot.kernelPackages", select(ident("pkgs"), "linuxKernel.packages.linux_rpi4")),
@@ -167,16 +158,44 @@ fn node_labels(host: &Host) -> Option<String> {
     Some(format!("--node-labels={}", pairs.join(",")))
 }
 
+/// Where a kubelet or kube-proxy flag comes from.
+enum FlagOrigin {
+    Kubelet(FlagSource),
+    /// `--node-labels`, from the host's labels (and the ingress node selector on the ingress host).
+    Labels,
+    /// `kubernetes.proxy-flags.<role>`.
+    Proxy,
+}
+
+impl FlagOrigin {
+    fn keys(&self, cluster: &Cluster, host: &Host) -> Vec<String> {
+        match self {
+            FlagOrigin::Kubelet(source) => source.keys(host),
+            FlagOrigin::Labels => {
+                let mut keys = vec![host_key(host, "labels")];
+                if cluster.ingress.as_ref().is_some_and(|i| i.host == host.name) {
+                    keys.push("ingress.node-selector".into());
+                }
+                keys
+            }
+            FlagOrigin::Proxy => {
+                let role = if host.roles.control_plane { "control-plane" } else { "worker" };
+                vec![format!("kubernetes.proxy-flags.{role}"), host_key(host, "roles")]
+            }
+        }
+    }
+}
+
 /// A space-separated flags option that nixpkgs puts into a unit's `ExecStart` (so each flag is
 /// escaped for systemd): one flag as a string, several as a reviewable list joined by
-/// `lib.concatStringsSep`. Each flag comes with the inventory keys it is taken from.
-fn flags(option: &str, flags: Vec<(String, Vec<String>)>) -> Option<Binding> {
-    let flags: Vec<(String, Vec<String>)> = flags.into_iter().map(|(f, keys)| (systemd_exec_word(&f), keys)).collect();
+/// `lib.concatStringsSep`. `keys` names where each flag comes from, only when a trace is taken.
+fn flags(option: &str, flags: Vec<(String, FlagOrigin)>, keys: impl Fn(&FlagOrigin) -> Vec<String>) -> Option<Binding> {
+    let flags: Vec<(String, FlagOrigin)> = flags.into_iter().map(|(f, o)| (systemd_exec_word(&f), o)).collect();
     let all_keys = || -> Vec<String> {
-        let mut keys: Vec<String> = flags.iter().flat_map(|(_, keys)| keys.iter().cloned()).collect();
-        keys.sort();
-        keys.dedup();
-        keys
+        let mut all: Vec<String> = flags.iter().flat_map(|(_, origin)| keys(origin)).collect();
+        all.sort();
+        all.dedup();
+        all
     };
     match flags.len() {
         0 => None,
@@ -184,10 +203,11 @@ fn flags(option: &str, flags: Vec<(String, Vec<String>)>) -> Option<Binding> {
             Some(bind(option, string(&flags[0].0)).tagged(record(|| Origin { keys: all_keys(), ..Origin::default() })))
         }
         _ => {
-            let tag = record(|| Origin { keys: all_keys(), ..Origin::default() });
+            // The list exists, and is a list, because of every key that puts a flag in it.
+            let tag = record(|| Origin { presence: all_keys(), ..Origin::default() });
             let items = flags
                 .iter()
-                .map(|(flag, keys)| (string(flag), record(|| Origin { keys: keys.clone(), ..Origin::default() })));
+                .map(|(flag, origin)| (string(flag), record(|| Origin { keys: keys(origin), ..Origin::default() })));
             let joined =
                 apply(select(ident("lib"), "concatStringsSep"), [string(" "), homeflake_nix::make::tagged_list(items)]);
             Some(bind(option, joined).tagged(tag))

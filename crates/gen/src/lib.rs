@@ -11,6 +11,7 @@
 pub mod cluster;
 pub mod deploy;
 pub mod docs;
+pub mod explain;
 pub mod flake;
 pub mod flake_lock;
 pub mod host;

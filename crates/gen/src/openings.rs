@@ -16,16 +16,38 @@ use crate::lower::secret_part;
 use crate::trace::{LineOrigin, Origin, Provenance, host_key, record};
 
 /// One line of `extraCommands`, with the inventory keys it carries.
-struct Line {
+struct Line<'c> {
     parts: Vec<StrPart>,
-    keys: Vec<String>,
+    keys: Vec<LineKey<'c>>,
+}
+
+/// An inventory key of a line, named only when a trace is taken.
+#[derive(Clone, Copy)]
+enum LineKey<'c> {
+    Key(&'static str),
+    LanAddressOf(&'c Host),
+}
+
+impl LineKey<'_> {
+    fn name(self) -> String {
+        match self {
+            LineKey::Key(key) => key.to_owned(),
+            LineKey::LanAddressOf(host) => host_key(host, "lan-address"),
+        }
+    }
 }
 
 /// The bindings that open the listeners `opener` is responsible for.
 pub fn bindings(cluster: &Cluster, opener: Opener) -> Vec<Binding> {
-    let Some(host) = cluster.hosts.iter().find(|h| cluster.listeners(h).iter().any(|l| l.opener == opener)) else {
-        return Vec::new();
+    // Every host of the part has the same listeners of it: take the first one.
+    let host = match opener {
+        Opener::ClusterMember => cluster.hosts.iter().find(|h| h.roles.in_cluster()),
+        Opener::ControlPlane => cluster.control_planes().next(),
+        Opener::SplitDnsServer => cluster.split_dns.as_ref().and_then(|d| cluster.host(d.server_host.as_str())),
+        Opener::IngressHost => cluster.ingress.as_ref().and_then(|i| cluster.host(i.host.as_str())),
+        Opener::NixosModule => None,
     };
+    let Some(host) = host else { return Vec::new() };
     let listeners: Vec<Listener> = cluster.listeners(host).into_iter().filter(|l| l.opener == opener).collect();
     match &cluster.firewall.mode {
         FirewallMode::LeastPrivilege => {
@@ -36,22 +58,19 @@ pub fn bindings(cluster: &Cluster, opener: Opener) -> Vec<Binding> {
             if lines.is_empty() {
                 return Vec::new();
             }
+            let (parts, keys): (Vec<Vec<StrPart>>, Vec<Vec<LineKey>>) =
+                lines.into_iter().map(|l| (l.parts, l.keys)).unzip();
             let origin = || Origin {
-                keys: {
-                    let mut keys: Vec<String> = lines.iter().flat_map(|l| l.keys.iter().cloned()).collect();
-                    keys.sort();
-                    keys.dedup();
-                    keys
-                },
+                presence: vec!["firewall.mode".into()],
                 rule: Some("the least-privilege firewall admits each flow of the table from exactly its sources"),
-                lines: lines
+                lines: keys
                     .iter()
                     .enumerate()
-                    .map(|(i, l)| LineOrigin { line: i as u32, keys: l.keys.clone() })
+                    .map(|(i, k)| LineOrigin { line: i as u32, keys: k.iter().map(|k| k.name()).collect() })
                     .collect(),
+                ..Origin::default()
             };
-            let binding =
-                bind("networking.firewall.extraCommands", indented(lines.iter().flat_map(|l| l.parts.clone())));
+            let binding = bind("networking.firewall.extraCommands", indented(parts.into_iter().flatten()));
             vec![binding.traced(origin)]
         }
         _ => {
@@ -74,37 +93,36 @@ fn match_port(listener_protocol: Protocol, ports: (u16, u16)) -> String {
 }
 
 /// One accepting line per source the listener admits.
-fn accept_lines(cluster: &Cluster, listener: &Listener) -> Vec<Line> {
+fn accept_lines<'c>(cluster: &'c Cluster, listener: &Listener) -> Vec<Line<'c>> {
     let port = match_port(listener.protocol, listener.ports);
-    let line = |source: Vec<StrPart>, source_keys: Vec<String>| -> Line {
+    let line = |source: Vec<StrPart>, source_keys: &[LineKey<'c>]| -> Line<'c> {
         let mut parts = vec![StrPart::Text(format!("iptables -A nixos-fw {port} "))];
         parts.extend(source);
         parts.push(StrPart::Text(" -j nixos-fw-accept\n".into()));
-        let mut keys = vec![listener.key.to_owned()];
-        keys.extend(source_keys);
+        let mut keys = vec![LineKey::Key(listener.key)];
+        keys.extend_from_slice(source_keys);
         Line { parts, keys }
     };
     let mut out = Vec::new();
     for source in &listener.from {
         match source {
-            Source::Lan => {
-                out.push(line(vec![StrPart::Text(format!("-s {}", cluster.network.lan))], vec!["network.lan".into()]))
-            }
+            Source::Lan => out
+                .push(line(vec![StrPart::Text(format!("-s {}", cluster.network.lan))], &[LineKey::Key("network.lan")])),
             Source::Pods => out.push(line(
                 vec![StrPart::Text(format!("-s {}", cluster.kubernetes.pod_cidr))],
-                vec!["kubernetes.pod-cidr".into()],
+                &[LineKey::Key("kubernetes.pod-cidr")],
             )),
             Source::ControlPlanes => {
                 for control_plane in cluster.control_planes() {
                     out.push(line(
                         vec![StrPart::Text("-s ".into()), secret_part(&control_plane.lan_address)],
-                        vec![host_key(control_plane, "lan-address")],
+                        &[LineKey::LanAddressOf(control_plane)],
                     ));
                 }
             }
             Source::Tailnet if cluster.tailscale.enable && !cluster.tailscale.trust_interface => out.push(line(
                 vec![StrPart::Text(format!("-i {}", cluster.tailscale.interface))],
-                vec!["tailscale.interface".into(), "tailscale.trust-interface".into()],
+                &[LineKey::Key("tailscale.interface"), LineKey::Key("tailscale.trust-interface")],
             )),
             // A trusted Tailscale interface admits everything already; loopback is always admitted.
             Source::Tailnet | Source::Loopback => {}
@@ -116,7 +134,7 @@ fn accept_lines(cluster: &Cluster, listener: &Listener) -> Vec<Line> {
 /// Refusals, first in the chain, for what nixpkgs modules open to everyone on the hosts of
 /// `opener`: from sources other than the LAN where the table has a listener admitting the LAN on
 /// that port, from everywhere where it has none; never on a trusted interface.
-fn narrowing(cluster: &Cluster, host: &Host, opener: Opener) -> Vec<Line> {
+fn narrowing<'c>(cluster: &'c Cluster, host: &Host, opener: Opener) -> Vec<Line<'c>> {
     if opener != Opener::ClusterMember {
         return Vec::new();
     }
@@ -128,7 +146,7 @@ fn narrowing(cluster: &Cluster, host: &Host, opener: Opener) -> Vec<Line> {
             .iter()
             .any(|l| l.protocol == opened.protocol && l.binds(opened.port) && l.from.contains(&Source::Lan));
         let (except, keys) = if admitted {
-            (format!("! -s {} ", cluster.network.lan), vec!["network.lan".into()])
+            (format!("! -s {} ", cluster.network.lan), vec![LineKey::Key("network.lan")])
         } else {
             (String::new(), Vec::new())
         };
@@ -140,7 +158,13 @@ fn narrowing(cluster: &Cluster, host: &Host, opener: Opener) -> Vec<Line> {
         for (interface, key) in trusted_interfaces(cluster) {
             out.push(Line {
                 parts: vec![StrPart::Text(format!("iptables -I nixos-fw -i {interface} {port} -j nixos-fw-accept\n"))],
-                keys: key.into_iter().map(String::from).collect(),
+                keys: key
+                    .into_iter()
+                    .flat_map(
+                        |k| if k == "tailscale.trust-interface" { vec![k, "tailscale.interface"] } else { vec![k] },
+                    )
+                    .map(LineKey::Key)
+                    .collect(),
             });
         }
     }
@@ -153,7 +177,7 @@ fn narrowing(cluster: &Cluster, host: &Host, opener: Opener) -> Vec<Line> {
 fn trusted_interfaces(cluster: &Cluster) -> Vec<(&str, Option<&'static str>)> {
     let mut interfaces = vec![("lo", None)];
     if cluster.tailscale.enable && cluster.tailscale.trust_interface {
-        interfaces.push((cluster.tailscale.interface.as_str(), Some("tailscale.interface")));
+        interfaces.push((cluster.tailscale.interface.as_str(), Some("tailscale.trust-interface")));
     }
     interfaces
         .extend(cluster.firewall.trusted_interfaces.iter().map(|i| (i.as_str(), Some("firewall.trusted-interfaces"))));
@@ -182,35 +206,24 @@ fn open_to_everyone<'a>(listeners: impl Iterator<Item = &'a Listener>) -> Vec<Bi
             ranges.iter().map(|((from, to), key)| (attrs([bind("from", *from), bind("to", *to)]), item_tag(key))),
         )
     };
-    let keys = |keys: Vec<&str>| keys.into_iter().map(String::from).collect::<Vec<_>>();
     let mut out = Vec::new();
+    let mut open = |option: &str, value: Expr, keys: Vec<&str>| {
+        let presence = || keys.iter().map(|k| (*k).to_owned()).collect();
+        out.push(bind(option, value).traced(|| Origin { presence: presence(), ..Origin::default() }));
+    };
+    let keys_of = |ports: &[(u16, &'static str)]| ports.iter().map(|(_, k)| *k).collect();
+    let range_keys_of = |ranges: &[((u16, u16), &'static str)]| ranges.iter().map(|(_, k)| *k).collect();
     if !tcp.is_empty() {
-        let k = keys(tcp.iter().map(|(_, k)| *k).collect());
-        out.push(
-            bind("networking.firewall.allowedTCPPorts", port_list(&tcp))
-                .traced(|| Origin { keys: k, ..Origin::default() }),
-        );
+        open("networking.firewall.allowedTCPPorts", port_list(&tcp), keys_of(&tcp));
     }
     if !tcp_ranges.is_empty() {
-        let k = keys(tcp_ranges.iter().map(|(_, k)| *k).collect());
-        out.push(
-            bind("networking.firewall.allowedTCPPortRanges", range_list(&tcp_ranges))
-                .traced(|| Origin { keys: k, ..Origin::default() }),
-        );
+        open("networking.firewall.allowedTCPPortRanges", range_list(&tcp_ranges), range_keys_of(&tcp_ranges));
     }
     if !udp.is_empty() {
-        let k = keys(udp.iter().map(|(_, k)| *k).collect());
-        out.push(
-            bind("networking.firewall.allowedUDPPorts", port_list(&udp))
-                .traced(|| Origin { keys: k, ..Origin::default() }),
-        );
+        open("networking.firewall.allowedUDPPorts", port_list(&udp), keys_of(&udp));
     }
     if !udp_ranges.is_empty() {
-        let k = keys(udp_ranges.iter().map(|(_, k)| *k).collect());
-        out.push(
-            bind("networking.firewall.allowedUDPPortRanges", range_list(&udp_ranges))
-                .traced(|| Origin { keys: k, ..Origin::default() }),
-        );
+        open("networking.firewall.allowedUDPPortRanges", range_list(&udp_ranges), range_keys_of(&udp_ranges));
     }
     out
 }

@@ -154,12 +154,40 @@ fn checker(kind: EnvKind) -> Binding {
 /// its host file and in the modules it imports. These are exactly the variables `sudo` must keep
 /// (`sudo --preserve-env=…`) when the host is switched from its own checkout of the flake.
 pub fn env_vars_of_host(cluster: &Cluster, host: &homeflake_model::Host) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    collect_secret_names(&crate::host::lower(cluster, host), &mut names);
-    for module in crate::modules::Module::for_host(cluster, host) {
-        collect_secret_names(&module.lower(cluster), &mut names);
+    HostEnvVars::new(cluster).of(host)
+}
+
+/// [`env_vars_of_host`] for many hosts: each shared module is lowered and searched once.
+pub struct HostEnvVars<'c> {
+    cluster: &'c Cluster,
+    modules: std::collections::BTreeMap<crate::modules::Module, BTreeSet<String>>,
+}
+
+impl<'c> HostEnvVars<'c> {
+    /// Lowers every module some host imports and notes the variables it reads.
+    pub fn new(cluster: &'c Cluster) -> Self {
+        let mut modules = std::collections::BTreeMap::new();
+        for host in &cluster.hosts {
+            for module in crate::modules::Module::for_host(cluster, host) {
+                modules.entry(module).or_insert_with(|| {
+                    let mut names = BTreeSet::new();
+                    collect_secret_names(&module.lower(cluster), &mut names);
+                    names
+                });
+            }
+        }
+        HostEnvVars { cluster, modules }
     }
-    names
+
+    /// The variables `host`'s configuration reads.
+    pub fn of(&self, host: &homeflake_model::Host) -> BTreeSet<String> {
+        let mut names = BTreeSet::new();
+        collect_secret_names(&crate::host::lower(self.cluster, host), &mut names);
+        for module in crate::modules::Module::for_host(self.cluster, host) {
+            names.extend(self.modules.get(&module).into_iter().flatten().cloned());
+        }
+        names
+    }
 }
 
 /// Every `NAME` in a `secrets.NAME` selection inside `expr`.

@@ -16,10 +16,17 @@ use homeflake_nix::{Binding, ListItem};
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Origin {
     /// The inventory keys it is read or derived from, as `homeflake explain` names them
-    /// (`ingress.node-ports.https`, `hosts.hanaakari.lan-address`).
+    /// (`ingress.node-ports.https`, `hosts.hanaakari.lan-address`). For a multi-line string with
+    /// [`Origin::lines`], the keys that make the string exist (its section: `split-dns`).
     pub keys: Vec<String>,
+    /// The inventory keys that decide whether the node exists at all (a switch such as
+    /// `hosts.<name>.wake-on-lan`, a list whose items it holds): every line of the node carries them.
+    pub presence: Vec<String>,
     /// The rule that derives it, when it is not simply the keys' value.
     pub rule: Option<&'static str>,
+    /// Whether the keys' values show on the node's first line only: a binding or item whose value
+    /// is an attribute set or a list (`users.users.admin = {`), whose other lines are structure.
+    pub head_only: bool,
     /// For a multi-line string, where its lines come from, line by line (0 is the string's first
     /// line). When any is listed, the lines not listed are fixed text that no key reaches.
     pub lines: Vec<LineOrigin>,
@@ -75,44 +82,67 @@ pub trait Provenance: Sized {
     /// Sets the node's tag.
     fn with_tag(self, tag: u32) -> Self;
 
+    /// Whether the node's value is an attribute set or a list, so that only its first line shows
+    /// the keys it comes from.
+    fn is_structured(&self) -> bool;
+
+    /// Records `origin` (with [`Origin::head_only`] filled in) and tags the node with it.
+    fn traced(self, origin: impl FnOnce() -> Origin) -> Self {
+        let structured = self.is_structured();
+        self.with_tag(record(|| Origin { head_only: structured, ..origin() }))
+    }
+
     /// The node comes from one inventory key.
     fn source(self, key: &str) -> Self {
-        self.with_tag(record(|| Origin { keys: vec![key.to_owned()], ..Origin::default() }))
+        self.traced(|| Origin { keys: vec![key.to_owned()], ..Origin::default() })
     }
 
     /// The node comes from several inventory keys.
     fn sources(self, keys: &[&str]) -> Self {
-        self.with_tag(record(|| Origin { keys: keys.iter().map(|k| (*k).to_owned()).collect(), ..Origin::default() }))
+        self.traced(|| Origin { keys: keys.iter().map(|k| (*k).to_owned()).collect(), ..Origin::default() })
     }
 
     /// The node comes from a setting of `host` (`hosts.<name>.<key>`).
     fn host_source(self, host: &Host, key: &str) -> Self {
-        self.with_tag(record(|| Origin { keys: vec![host_key(host, key)], ..Origin::default() }))
+        self.traced(|| Origin { keys: vec![host_key(host, key)], ..Origin::default() })
     }
 
     /// The node is derived from `keys` by `rule`.
     fn derived(self, rule: &'static str, keys: &[&str]) -> Self {
-        self.with_tag(record(|| Origin {
+        self.traced(|| Origin {
             keys: keys.iter().map(|k| (*k).to_owned()).collect(),
             rule: Some(rule),
             ..Origin::default()
-        }))
+        })
     }
 
-    /// The node's origin, made only when a trace is taken.
-    fn traced(self, origin: impl FnOnce() -> Origin) -> Self {
-        self.with_tag(record(origin))
+    /// The node exists because of `key` (a switch, or a list whose items it holds).
+    fn present_if(self, key: &str) -> Self {
+        self.traced(|| Origin { presence: vec![key.to_owned()], ..Origin::default() })
+    }
+
+    /// The node exists because of a setting of `host`.
+    fn present_if_host(self, host: &Host, key: &str) -> Self {
+        self.traced(|| Origin { presence: vec![host_key(host, key)], ..Origin::default() })
     }
 
     /// The node is derived by `rule` from keys named at run time.
     fn derived_from(self, rule: &'static str, keys: impl FnOnce() -> Vec<String>) -> Self {
-        self.with_tag(record(|| Origin { keys: keys(), rule: Some(rule), ..Origin::default() }))
+        self.traced(|| Origin { keys: keys(), rule: Some(rule), ..Origin::default() })
     }
+}
+
+fn is_structured(value: &homeflake_nix::Expr) -> bool {
+    matches!(value, homeflake_nix::Expr::AttrSet { .. } | homeflake_nix::Expr::List(_))
 }
 
 impl Provenance for Binding {
     fn with_tag(self, tag: u32) -> Self {
         self.tagged(tag)
+    }
+
+    fn is_structured(&self) -> bool {
+        matches!(&self.kind, homeflake_nix::BindingKind::Assign { value, .. } if is_structured(value))
     }
 }
 
@@ -120,6 +150,10 @@ impl Provenance for ListItem {
     fn with_tag(mut self, tag: u32) -> Self {
         self.tag = tag;
         self
+    }
+
+    fn is_structured(&self) -> bool {
+        is_structured(&self.value)
     }
 }
 
@@ -163,13 +197,25 @@ pub struct FileTrace {
 }
 
 /// Where one generated line comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LineSource {
-    /// The inventory keys.
+    /// The inventory keys whose values the line shows (or is derived from).
     pub keys: Vec<String>,
+    /// The inventory keys that decide whether the line exists (those of every node around it).
+    pub presence: Vec<String>,
     /// The rule deriving it, if any.
     pub rule: Option<&'static str>,
 }
+
+impl LineSource {
+    /// Whether the line has anything to say.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty() && self.presence.is_empty() && self.rule.is_none()
+    }
+}
+
+/// The rule for the lines of a module's argument pattern, which follow what its body uses.
+pub const MODULE_ARGUMENTS_RULE: &str = "a module takes the arguments its body uses";
 
 impl Trace {
     /// The traced file at `path`.
@@ -184,7 +230,7 @@ impl Trace {
         let mut out = Vec::new();
         for file in &self.files {
             for (i, source) in file.lines.iter().enumerate() {
-                if source.as_ref().is_some_and(|s| s.keys.iter().any(|k| matches(k))) {
+                if source.as_ref().is_some_and(|s| s.keys.iter().chain(&s.presence).any(|k| matches(k))) {
                     out.push((file.path.as_str(), i as u32 + 1));
                 }
             }
@@ -216,37 +262,57 @@ pub fn trace(cluster: &homeflake_model::Cluster) -> Trace {
     Trace { files }
 }
 
-/// Gives each line the origin of the innermost tagged node covering it, and the lines of
-/// multi-line strings their own origins.
+/// Gives each line the value keys of the innermost tagged node covering it (or its own, for a
+/// line of a multi-line string), and the presence keys of every tagged node covering it.
 fn paint(file: &homeflake_nix::File, text: &str, origins: &[Origin]) -> Vec<Option<LineSource>> {
     let count = text.lines().count();
-    let mut lines: Vec<Option<LineSource>> = vec![None; count];
-    let Ok(mut spans) = homeflake_nix::tagged_lines(file, text) else { return lines };
+    let mut lines: Vec<LineSource> = vec![LineSource::default(); count];
+    let Ok(mut spans) = homeflake_nix::tagged_lines(file, text) else { return vec![None; count] };
     // Outer nodes first, so that inner ones paint over them.
     spans.sort_by_key(|s| std::cmp::Reverse(s.last_line - s.first_line));
     for span in spans {
         let Some(origin) = origins.get(span.tag as usize - 1) else { continue };
-        let source = LineSource { keys: origin.keys.clone(), rule: origin.rule };
-        for line in span.first_line..=span.last_line {
-            if let Some(slot) = lines.get_mut(line as usize - 1) {
-                *slot = Some(source.clone());
-            }
-        }
-        // A multi-line string's content starts on the line after its binding's first line.
-        let content = span.last_line.saturating_sub(span.first_line + 1);
-        if !origin.lines.is_empty() {
-            for line in span.first_line + 1..span.last_line {
-                if let Some(slot) = lines.get_mut(line as usize - 1) {
-                    *slot = None;
+        let range = span.first_line as usize - 1..(span.last_line as usize).min(count);
+        for line in &mut lines[range.clone()] {
+            for key in &origin.presence {
+                if !line.presence.contains(key) {
+                    line.presence.push(key.clone());
                 }
             }
         }
-        for line_origin in origin.lines.iter().filter(|l| l.line < content) {
-            let line = span.first_line + 1 + line_origin.line;
-            if let Some(slot) = lines.get_mut(line as usize - 1) {
-                *slot = Some(LineSource { keys: line_origin.keys.clone(), rule: origin.rule });
+        let valued = if origin.head_only { range.start..range.start + 1 } else { range.clone() };
+        if !origin.keys.is_empty() || origin.rule.is_some() {
+            for line in &mut lines[valued] {
+                line.keys = origin.keys.clone();
+                line.rule = origin.rule;
+            }
+        }
+        if !origin.lines.is_empty() {
+            // A multi-line string's content starts on the line after its binding's first line;
+            // lines no variable reaches are fixed text.
+            let content = span.last_line.saturating_sub(span.first_line + 1);
+            for line in &mut lines[range.start + 1..range.end.saturating_sub(1).max(range.start + 1)] {
+                line.keys.clear();
+                line.rule = None;
+            }
+            for line_origin in origin.lines.iter().filter(|l| l.line < content) {
+                if let Some(line) = lines.get_mut((span.first_line + line_origin.line) as usize) {
+                    line.keys = line_origin.keys.clone();
+                    line.rule = origin.rule;
+                }
             }
         }
     }
-    lines
+    if let homeflake_nix::Expr::Lambda { param: homeflake_nix::Param::Pattern(_), .. } = &file.expr {
+        // The argument pattern: from the first line after the header comments to the one ending in `}:`.
+        let first = file.comments.len();
+        if let Some(end) = text.lines().skip(first).position(|l| l.trim_end().ends_with("}:")) {
+            // The body's opening brace follows the pattern, and moves with it.
+            let brace = usize::from(text.lines().nth(first + end + 1) == Some("{"));
+            for line in &mut lines[first..=(first + end + brace).min(count - 1)] {
+                line.rule = Some(MODULE_ARGUMENTS_RULE);
+            }
+        }
+    }
+    lines.into_iter().map(|l| (!l.is_empty()).then_some(l)).collect()
 }

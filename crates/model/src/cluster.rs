@@ -112,6 +112,32 @@ impl User {
     }
 }
 
+/// Where one of a host's kubelet flags comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FlagSource {
+    /// `kubernetes.kubelet-flags.<role>`, by the host's roles.
+    Role,
+    /// `ceph.kubelet-root-dir`, on a worker while Ceph is on.
+    CephRootDir,
+    /// The host's own `kubelet-flags`.
+    Host,
+}
+
+impl FlagSource {
+    /// The inventory keys a flag from here comes from, for `host`.
+    pub fn keys(self, host: &Host) -> Vec<String> {
+        match self {
+            FlagSource::Role => {
+                let role = if host.roles.control_plane { "control-plane" } else { "worker" };
+                vec![format!("kubernetes.kubelet-flags.{role}"), format!("hosts.{}.roles", host.name)]
+            }
+            FlagSource::CephRootDir => vec!["ceph.kubelet-root-dir".to_owned()],
+            FlagSource::Host => vec![format!("hosts.{}.kubelet-flags", host.name)],
+        }
+    }
+}
+
 /// The validated model of a cluster.
 ///
 /// Made only by [`crate::load`], [`crate::from_toml_str`], [`crate::from_json_str`] or
@@ -222,26 +248,22 @@ impl Cluster {
     /// The kubelet flags of `host`: its role's flags, `--root-dir` when Ceph is on and the host is a
     /// worker (unless the flags already set it), then the host's own flags.
     pub fn kubelet_flags(&self, host: &Host) -> Vec<KubeletFlag> {
-        self.kubelet_flags_with_keys(host).into_iter().map(|(flag, _)| flag).collect()
+        self.kubelet_flags_with_sources(host).into_iter().map(|(flag, _)| flag).collect()
     }
 
-    /// [`Cluster::kubelet_flags`], each flag with the inventory key it comes from
-    /// (`kubernetes.kubelet-flags.worker`, `ceph.kubelet-root-dir`, `hosts.<name>.kubelet-flags`).
-    pub fn kubelet_flags_with_keys(&self, host: &Host) -> Vec<(KubeletFlag, String)> {
-        let role = if host.roles.control_plane { "control-plane" } else { "worker" };
-        let role_key = format!("kubernetes.kubelet-flags.{role}");
-        let mut flags: Vec<(KubeletFlag, String)> =
-            self.kubernetes.kubelet_flags.for_roles(host.roles).iter().map(|f| (f.clone(), role_key.clone())).collect();
+    /// [`Cluster::kubelet_flags`], each flag with where it comes from.
+    pub fn kubelet_flags_with_sources(&self, host: &Host) -> Vec<(KubeletFlag, FlagSource)> {
+        let mut flags: Vec<(KubeletFlag, FlagSource)> =
+            self.kubernetes.kubelet_flags.for_roles(host.roles).iter().map(|f| (f.clone(), FlagSource::Role)).collect();
         if let Some(ceph) = &self.ceph
             && host.roles.worker
             && !flags.iter().map(|(f, _)| f).chain(&host.kubelet_flags).any(|f| f.name() == "root-dir")
         {
             let flag = KubeletFlag::new(format!("--root-dir={}", ceph.kubelet_root_dir))
                 .expect("a valid path is a valid flag value");
-            flags.push((flag, "ceph.kubelet-root-dir".to_owned()));
+            flags.push((flag, FlagSource::CephRootDir));
         }
-        let host_key = format!("hosts.{}.kubelet-flags", host.name);
-        flags.extend(host.kubelet_flags.iter().map(|f| (f.clone(), host_key.clone())));
+        flags.extend(host.kubelet_flags.iter().map(|f| (f.clone(), FlagSource::Host)));
         flags
     }
 

@@ -32,6 +32,7 @@ mod ingress;
 mod kubernetes;
 mod limits;
 mod load;
+mod locate;
 mod names;
 mod release;
 mod schema;
@@ -48,7 +49,7 @@ mod value;
 pub use build::ClusterBuilder;
 pub use ceph::{Ceph, CephOsd};
 pub use charts::Charts;
-pub use cluster::{Cluster, Network, NixpkgsPin, User};
+pub use cluster::{Cluster, FlagSource, Network, NixpkgsPin, User};
 pub use deploy::{DEFAULT_DEPLOY_RS, Deploy, HostDeploy};
 pub use diagnostic::{Code, Diagnostic, Severity, printable};
 pub use error::{BuildError, LoadError, ValueError};
@@ -58,7 +59,10 @@ pub use host::{Host, Roles};
 pub use ingress::{Ingress, IngressNodePorts, ListenPorts};
 pub use kubernetes::{ApiServer, CorednsImage, DnsAddon, Kubernetes, RoleFlags, ports};
 pub use limits::{MAX_DIAGNOSTICS, MAX_INVENTORY_BYTES};
-pub use load::{HOST_FILE, JSON_FILE, Loaded, Sources, TOML_FILE, from_json_str, from_sources, from_toml_str, load};
+pub use load::{
+    HOST_FILE, JSON_FILE, Loaded, Sources, TOML_FILE, from_json_str, from_sources, from_toml_str, load, read,
+};
+pub use locate::{KeyLocation, KeyLocations, locate};
 pub use names::CRYPT_SCHEME_IDS;
 pub use names::{
     AbsolutePath, AcmeChallenge, AcmeServer, ChartVersion, ClusterName, DiskDevice, DnsProvider, DomainName,
@@ -72,6 +76,7 @@ pub use schema::schema;
 pub use secret::Secret;
 pub use split_dns::{SplitDns, SplitDnsNetwork};
 pub use storage::{DEFAULT_MON_COUNT, DEFAULT_REPLICATION, Storage};
+pub use suggest::closest;
 pub use tailscale::{Tailscale, tailnet_range};
 pub use tls::{ApiToken, Tls};
 pub use value::Value;

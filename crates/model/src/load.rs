@@ -62,6 +62,18 @@ impl Sources {
 /// Every problem is reported at once in [`LoadError::Invalid`]; warnings come with the cluster
 /// in [`Loaded::warnings`].
 pub fn load(root: &Path) -> Result<Loaded, LoadError> {
+    let (sources, early) = read_sources(root)?;
+    decode_all(&sources, early)
+}
+
+/// Reads the inventory's files in `root` (`homeflake.toml` or `homeflake.json`, and
+/// `hosts/*/host.toml`) without decoding them, within the same limits as [`load`].
+pub fn read(root: &Path) -> Result<Sources, LoadError> {
+    read_sources(root).map(|(sources, _)| sources)
+}
+
+/// The inventory's files, and the problems found while reading them (which decoding reports).
+fn read_sources(root: &Path) -> Result<(Sources, Vec<Diagnostic>), LoadError> {
     let toml_path = root.join(TOML_FILE);
     let json_path = root.join(JSON_FILE);
     let mut early = Vec::new();
@@ -101,7 +113,7 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     if root_text_failed(&early, root_name) {
         return Err(LoadError::Invalid(early));
     }
-    decode_all(&sources, early)
+    Ok((sources, early))
 }
 
 /// Reads `root/relative` if it fits in what is left of the inventory's size `budget`, measuring it

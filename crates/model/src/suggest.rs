@@ -16,8 +16,8 @@ pub(crate) fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// The candidate closest to `word`, if it is close enough to be a likely typo.
-pub(crate) fn closest<'a, I>(word: &str, candidates: I) -> Option<&'a str>
+/// The candidate closest to `word`, if it is close enough to be a likely typo ("did you mean …").
+pub fn closest<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {

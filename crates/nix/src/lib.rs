@@ -38,4 +38,4 @@ mod trace;
 pub use ast::*;
 pub use from_rnix::{FromRnixError, from_rnix, from_rnix_expr};
 pub use print::{print_expr, print_file};
-pub use trace::{TaggedSpan, TraceError, tagged_lines};
+pub use trace::{OptionSpan, TaggedSpan, TraceError, option_paths, tagged_lines};

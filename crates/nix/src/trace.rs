@@ -68,3 +68,53 @@ pub fn tagged_lines(file: &File, printed: &str) -> Result<Vec<TaggedSpan>, Trace
     }
     Ok(out)
 }
+
+/// A binding of a printed file by its full attribute path: `services.kubernetes.roles`, and
+/// `users.users.admin.isNormalUser` for a binding inside `users.users.admin = { … }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionSpan {
+    /// The attribute path, key by key.
+    pub path: Vec<String>,
+    /// The binding's first line (1-based).
+    pub first_line: u32,
+    /// The binding's last line.
+    pub last_line: u32,
+}
+
+/// Every binding of `printed` reachable as an option path from the file's attribute set (through
+/// nested attribute sets, not through `let`, lists or functions other than a module's own).
+pub fn option_paths(printed: &str) -> Vec<OptionSpan> {
+    use rnix::SyntaxKind::{NODE_ATTRPATH, NODE_LAMBDA, NODE_LET_IN, NODE_ROOT};
+    let root = rnix::Root::parse(printed).syntax();
+    let starts: Vec<usize> = std::iter::once(0).chain(printed.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let line = |offset: usize| starts.partition_point(|&s| s <= offset) as u32;
+    let segments = |binding: &rnix::SyntaxNode| -> Vec<String> {
+        binding
+            .children()
+            .find(|c| c.kind() == NODE_ATTRPATH)
+            .map(|path| path.children().map(|key| key.text().to_string().trim_matches('"').to_owned()).collect())
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    'bindings: for binding in root.descendants().filter(|n| n.kind() == NODE_ATTRPATH_VALUE) {
+        let mut path = segments(&binding);
+        let mut node = binding.parent();
+        while let Some(ancestor) = node {
+            match ancestor.kind() {
+                NODE_ATTRPATH_VALUE => {
+                    let mut outer = segments(&ancestor);
+                    outer.append(&mut path);
+                    path = outer;
+                }
+                NODE_LET_IN | NODE_LIST => continue 'bindings,
+                NODE_LAMBDA if ancestor.parent().is_some_and(|p| p.kind() != NODE_ROOT) => continue 'bindings,
+                _ => {}
+            }
+            node = ancestor.parent();
+        }
+        let range = binding.text_range();
+        let (start, end) = (usize::from(range.start()), usize::from(range.end()));
+        out.push(OptionSpan { path, first_line: line(start), last_line: line(end.saturating_sub(1).max(start)) });
+    }
+    out
+}

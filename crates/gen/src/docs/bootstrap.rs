@@ -31,9 +31,10 @@ pub fn render(cluster: &Cluster) -> String {
          the flake in git (`git add`): a flake sees only the files git tracks.\n\n",
     );
     let mut steps = Steps(0);
-    install(cluster, &mut steps, &mut out);
+    let planner = deploy::Planner::new(cluster);
+    install(&planner, cluster, &mut steps, &mut out);
     tailnet(cluster, &mut steps, &mut out);
-    switching(cluster, &mut steps, &mut out);
+    switching(&planner, cluster, &mut steps, &mut out);
     kubectl(cluster, &mut steps, &mut out);
     dns(cluster, &mut steps, &mut out);
     cluster_layer(cluster, &mut steps, &mut out);
@@ -42,7 +43,7 @@ pub fn render(cluster: &Cluster) -> String {
     out
 }
 
-fn install(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
+fn install(planner: &deploy::Planner<'_>, cluster: &Cluster, steps: &mut Steps, out: &mut String) {
     steps.heading(out, "Install NixOS on each machine");
     out.push_str(
         "Each machine is installed once, straight into its own configuration, from your machine: a Raspberry \
@@ -52,7 +53,7 @@ fn install(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
     );
     for host in deploy::order(cluster) {
         let _ = writeln!(out, "{}:\n\n```sh", markdown_code(host.name.as_str()));
-        for line in deploy::install(cluster, host) {
+        for line in planner.install(host) {
             let _ = writeln!(out, "{line}");
         }
         out.push_str("```\n\n");
@@ -122,8 +123,8 @@ fn ssh_to(cluster: &Cluster, host: &Host) -> String {
     }
 }
 
-fn switching(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
-    let vars: BTreeSet<String> = cluster.hosts.iter().flat_map(|h| deploy::evaluation_env_vars(cluster, h)).collect();
+fn switching(planner: &deploy::Planner<'_>, cluster: &Cluster, steps: &mut Steps, out: &mut String) {
+    let vars: BTreeSet<&String> = cluster.hosts.iter().flat_map(|h| planner.evaluation_env_vars(h)).collect();
     steps.heading(out, "Deploy from your machine");
     out.push_str(
         "`homeflake deploy` switches every host over SSH, control planes first, then workers, then the hosts \
@@ -145,7 +146,7 @@ fn switching(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
     let _ = writeln!(out, "```sh");
     let mut no_user = Vec::new();
     for host in deploy::order(cluster) {
-        match deploy::rebuild(cluster, host, deploy::Action::Switch) {
+        match planner.rebuild(host, deploy::Action::Switch) {
             Ok(command) => {
                 let _ = writeln!(out, "{command}");
             }
@@ -199,7 +200,7 @@ fn switching(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
          keeps exactly the variables that host reads:\n\n```sh\n"
     });
     for host in deploy::order(cluster) {
-        let vars = deploy::evaluation_env_vars(cluster, host);
+        let vars = planner.evaluation_env_vars(host);
         if vars.is_empty() {
             let _ = writeln!(out, "sudo nixos-rebuild switch --flake .#{}", host.name);
         } else {

@@ -32,13 +32,13 @@ fn user(index: usize, user: &User) -> homeflake_nix::Binding {
     if !user.extra_groups.is_empty() {
         let groups = key("extra-groups");
         fields.push(
-            bind("extraGroups", list_from(&groups, user.extra_groups.iter().map(|g| g.as_str()))).source(&groups),
+            bind("extraGroups", list_from(&groups, user.extra_groups.iter().map(|g| g.as_str()))).present_if(&groups),
         );
     }
     if !user.authorized_keys.is_empty() {
         let keys_key = key("authorized-keys");
         let authorized = list_from(&keys_key, user.authorized_keys.iter().map(|k| k.as_str()));
-        fields.push(bind("openssh.authorizedKeys.keys", authorized).source(&keys_key));
+        fields.push(bind("openssh.authorizedKeys.keys", authorized).present_if(&keys_key));
     }
     match &user.hashed_password {
         Some(hash @ Secret::File(_)) => {

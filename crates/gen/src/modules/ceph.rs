@@ -13,7 +13,7 @@ pub fn lower(cluster: &Cluster) -> Expr {
     let Some(ceph) = &cluster.ceph else { return module(Vec::new()) };
     module(vec![
         bind("boot.kernelModules", list_from("ceph.kernel-modules", ceph.kernel_modules.iter().map(|m| m.as_str())))
-            .source("ceph.kernel-modules"),
+            .present_if("ceph.kernel-modules"),
         bind("systemd.services.containerd.serviceConfig.LimitNOFILE", ceph.containerd_limit_nofile.to_string())
             .source("ceph.containerd-limit-nofile"),
     ])

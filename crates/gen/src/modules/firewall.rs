@@ -6,7 +6,7 @@ use homeflake_nix::Expr;
 use homeflake_nix::make::bind;
 
 use crate::lower::module;
-use crate::trace::{Provenance, list_from};
+use crate::trace::{LineOrigin, Origin, Provenance, list_from};
 
 /// Lowers the firewall policy shared by every host. The ports each part of the cluster needs are
 /// opened by that part's module (see `openings`).
@@ -16,13 +16,22 @@ pub fn lower(cluster: &Cluster) -> Expr {
     if !firewall.trusted_interfaces.is_empty() {
         let interfaces =
             list_from("firewall.trusted-interfaces", firewall.trusted_interfaces.iter().map(|i| i.as_str()));
-        bindings.push(bind("networking.firewall.trustedInterfaces", interfaces).source("firewall.trusted-interfaces"));
+        bindings
+            .push(bind("networking.firewall.trustedInterfaces", interfaces).present_if("firewall.trusted-interfaces"));
     }
     if let FirewallMode::TrustedCidrs { cidrs } = &firewall.mode {
         let commands: String =
             cidrs.iter().map(|cidr| format!("iptables -A nixos-fw -s {cidr} -j nixos-fw-accept\n")).collect();
         if !commands.is_empty() {
-            bindings.push(bind("networking.firewall.extraCommands", commands).source("firewall.trusted-cidrs"));
+            bindings.push(bind("networking.firewall.extraCommands", commands).traced(|| {
+                Origin {
+                    presence: vec!["firewall.trusted-cidrs".into()],
+                    lines: (0..cidrs.len() as u32)
+                        .map(|line| LineOrigin { line, keys: vec!["firewall.trusted-cidrs".into()] })
+                        .collect(),
+                    ..Origin::default()
+                }
+            }));
         }
     }
     module(bindings)

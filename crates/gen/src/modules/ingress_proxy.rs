@@ -23,7 +23,9 @@ pub fn lower(cluster: &Cluster) -> Expr {
         let plain: Vec<(&str, TemplateValue)> = values.iter().map(|(k, v, _)| (*k, v.clone())).collect();
         let lines = crate::template::variable_lines("nginx-stream", STREAM, &plain).unwrap_or_default();
         Origin {
-            keys: values.iter().map(|(_, _, key)| (*key).to_owned()).collect(),
+            keys: Vec::new(),
+            presence: vec!["ingress.host".into()],
+            head_only: false,
             rule: Some("nginx forwards each listen port to Traefik's NodePort on 127.0.0.1"),
             lines: line_origins(lines, |i| vec![values[i].2.to_owned()]),
         }

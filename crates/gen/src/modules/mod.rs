@@ -85,6 +85,25 @@ impl Module {
         }
     }
 
+    /// The inventory keys that decide whether `host` imports the module, for provenance.
+    pub fn deciding_keys(self, host: &Host) -> Vec<String> {
+        let host_key = |key: &str| crate::trace::host_key(host, key);
+        match self {
+            Module::Base | Module::Firewall => Vec::new(),
+            Module::Tailscale => vec!["tailscale.enable".into()],
+            Module::K8sCommon | Module::K8sMaster | Module::K8sNode => vec![host_key("roles")],
+            Module::K8sArm64 => vec![
+                host_key("roles"),
+                host_key("hardware"),
+                "kubernetes.dns.enable".into(),
+                "kubernetes.dns.coredns-image".into(),
+            ],
+            Module::Ceph => vec![host_key("roles"), "ceph".into()],
+            Module::SplitDns => vec!["split-dns.server-host".into()],
+            Module::IngressProxy => vec!["ingress.host".into()],
+        }
+    }
+
     /// The modules `host` imports, in import order.
     pub fn for_host(cluster: &Cluster, host: &Host) -> Vec<Module> {
         let roles = host.roles;

@@ -17,21 +17,15 @@ pub fn lower(cluster: &Cluster) -> Expr {
         bind("services.coredns.enable", true),
         bind("services.coredns.extraArgs", list(["-dns.port=53"])),
         bind("services.coredns.config", indented(corefile(cluster))).traced(|| Origin {
-            keys: corefile_keys(cluster),
+            keys: Vec::new(),
+            presence: vec!["split-dns.server-host".into()],
+            head_only: false,
             rule: Some("the Corefile answers every name of the zone with the answer host's address"),
             lines: corefile_lines(cluster),
         }),
     ];
     bindings.extend(openings::bindings(cluster, Opener::SplitDnsServer));
     module(bindings)
-}
-
-/// The inventory keys the Corefile is made from.
-fn corefile_keys(cluster: &Cluster) -> Vec<String> {
-    let mut keys: Vec<String> = corefile_values(cluster).into_iter().flat_map(|(_, _, keys)| keys).collect();
-    keys.sort();
-    keys.dedup();
-    keys
 }
 
 /// Whether the split-DNS server can be generated: on the tailnet it needs both hosts' tailnet

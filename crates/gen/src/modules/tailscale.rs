@@ -6,7 +6,7 @@ use homeflake_nix::Expr;
 use homeflake_nix::make::{bind, list};
 
 use crate::lower::module;
-use crate::trace::Provenance;
+use crate::trace::{Origin, Provenance};
 
 /// Lowers the tailnet settings every host shares.
 pub fn lower(tailscale: &Tailscale) -> Expr {
@@ -20,10 +20,11 @@ pub fn lower(tailscale: &Tailscale) -> Expr {
         bindings.push(bind("services.tailscale.authKeyFile", file.as_str()).source("tailscale.auth-key-file"));
     }
     if tailscale.trust_interface {
-        bindings.push(
-            bind("networking.firewall.trustedInterfaces", list([interface]))
-                .sources(&["tailscale.trust-interface", "tailscale.interface"]),
-        );
+        bindings.push(bind("networking.firewall.trustedInterfaces", list([interface])).traced(|| Origin {
+            keys: vec!["tailscale.interface".into()],
+            presence: vec!["tailscale.trust-interface".into()],
+            ..Origin::default()
+        }));
     }
     module(bindings)
 }

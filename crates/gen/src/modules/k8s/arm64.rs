@@ -32,5 +32,5 @@ pub fn coredns_image(image: &CorednsImage) -> Binding {
             bind("sha256", image.sha256.as_str()).source("kubernetes.dns.coredns-image.sha256"),
         ]),
     )
-    .source("kubernetes.dns.coredns-image")
+    .present_if("kubernetes.dns.coredns-image")
 }

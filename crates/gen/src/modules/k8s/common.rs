@@ -42,7 +42,7 @@ pub fn lower(cluster: &Cluster) -> Expr {
         let flannel = quoted([interp(select(ident("pkgs"), "flannel")), text("/bin/flannel -ip-masq")]);
         bindings.push(
             bind("systemd.services.flannel.serviceConfig.ExecStart", apply(select(ident("lib"), "mkForce"), [flannel]))
-                .source("kubernetes.flannel-ip-masq"),
+                .present_if("kubernetes.flannel-ip-masq"),
         );
     }
     bindings.extend([

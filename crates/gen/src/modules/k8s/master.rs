@@ -25,7 +25,7 @@ pub fn lower(cluster: &Cluster) -> Expr {
             "kubernetes.admin-packages",
             k8s.admin_packages.iter().map(|p| select(ident("pkgs"), p.as_str())),
         );
-        bindings.push(bind("environment.systemPackages", packages).source("kubernetes.admin-packages"));
+        bindings.push(bind("environment.systemPackages", packages).present_if("kubernetes.admin-packages"));
     }
     bindings.extend(admin_kubeconfig(cluster));
     bindings.extend(openings::bindings(cluster, Opener::ControlPlane));
@@ -52,6 +52,12 @@ fn admin_kubeconfig(cluster: &Cluster) -> Vec<Binding> {
         return Vec::new();
     }
     let cert = || select(ident("config"), "services.kubernetes.pki.certs.clusterAdmin.cert");
+    // The service exists while easyCerts is on and someone is in wheel.
+    let admin_switches = || {
+        let mut keys = vec!["kubernetes.easy-certs".to_owned()];
+        keys.extend(admins.iter().map(|(i, _)| format!("users[{i}].extra-groups")));
+        keys
+    };
     let mut script = vec![
         text("umask 077\nsource=/etc/"),
         interp(select(ident("config"), "services.kubernetes.pki.etcClusterAdminKubeconfig")),
@@ -87,29 +93,25 @@ fn admin_kubeconfig(cluster: &Cluster) -> Vec<Binding> {
                 bind("serviceConfig.Type", "oneshot"),
                 bind("path", list([select(ident("pkgs"), "kubectl")])),
                 bind("script", indented(script)).traced(|| Origin {
-                    keys: script_lines.iter().map(|(_, key)| key.clone()).collect(),
+                    keys: Vec::new(),
+                    presence: Vec::new(),
+                    head_only: false,
                     rule: Some("each member of wheel gets the cluster-admin kubeconfig"),
                     lines: script_lines
                         .iter()
                         .flat_map(|(first, key)| {
-                            (*first..first + 6).map(|line| LineOrigin { line, keys: vec![key.clone()] })
+                            // home=, group=, install and chown name the user; kubectl and mv do not.
+                            [0, 1, 2, 4].map(|offset| LineOrigin { line: first + offset, keys: vec![key.clone()] })
                         })
                         .collect(),
                 }),
             ]),
         )
-        .derived_from(
-            "control planes write a kubeconfig for the members of wheel while easyCerts is on",
-            || {
-                let mut keys = vec!["kubernetes.easy-certs".to_owned()];
-                keys.extend(admins.iter().map(|(i, _)| format!("users[{i}].extra-groups")));
-                keys
-            },
-        ),
+        .traced(|| Origin { presence: admin_switches(), ..Origin::default() }),
         bind(
             "systemd.paths.homeflake-admin-kubeconfig",
             attrs([bind("wantedBy", list(["multi-user.target"])), bind("pathConfig.PathChanged", cert())]),
         )
-        .source("kubernetes.easy-certs"),
+        .traced(|| Origin { presence: admin_switches(), ..Origin::default() }),
     ]
 }
