@@ -6,32 +6,20 @@
     { self, nixpkgs }:
     let
       secrets = import ./modules/secrets.nix;
-      # Every host: its system, and how `homeflake deploy`, colmena and deploy-rs reach and build it. A host's configuration is hosts/<name>/default.nix.
+      # Every host: host <system> <SSH address> <SSH user> <builds its own system> "<roles>", as `homeflake deploy`, colmena and deploy-rs reach it. Its configuration is hosts/<name>/default.nix.
       hosts = {
-        yomogi = {
-          system = "aarch64-linux";
-          address = "192.168.10.10";
-          user = "admin";
-          buildOnTarget = true;
-          tags = [
-            "control-plane"
-            "worker"
-          ];
-        };
-        tokiwa = {
-          system = "x86_64-linux";
-          address = "192.168.10.11";
-          user = "admin";
-          buildOnTarget = false;
-          tags = [ "worker" ];
-        };
-        hanaakari = {
-          system = "x86_64-linux";
-          address = "192.168.10.12";
-          user = "admin";
-          buildOnTarget = false;
-          tags = [ "worker" ];
-        };
+        yomogi = host "aarch64-linux" "192.168.10.10" "admin" true "control-plane worker";
+        tokiwa = host "x86_64-linux" "192.168.10.11" "admin" false "worker";
+        hanaakari = host "x86_64-linux" "192.168.10.12" "admin" false "worker";
+      };
+      host = system: address: user: buildOnTarget: roles: {
+        inherit
+          system
+          address
+          user
+          buildOnTarget
+          ;
+        tags = builtins.filter (tag: tag != "") (nixpkgs.lib.splitString " " roles);
       };
       forEachSystem = nixpkgs.lib.genAttrs [
         "aarch64-linux"

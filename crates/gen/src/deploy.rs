@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::Ipv4Addr;
 
-use homeflake_model::{Cluster, EnvVarName, Hardware, Host, HostName, Secret, SshAddress, UserName};
+use homeflake_model::{Cluster, EnvVarName, Hardware, Host, HostName, Secret, SshAddress, System, UserName};
 
 use crate::secrets;
 
@@ -307,74 +307,34 @@ impl<'c> Planner<'c> {
     /// and commands, run from the flake's folder. They need hands on the machine (a card to write, an
     /// installer to boot), so `homeflake deploy --install` only prints them.
     pub fn install(&self, host: &Host) -> Vec<String> {
-        let cluster = self.cluster;
         let vars = self.evaluation_env_vars(host);
-        let impure = if vars.is_empty() { "" } else { " --impure" };
-        let name = &host.name;
-        let mut lines = vec![match host.hardware {
-            Hardware::RaspberryPi4 => {
-                format!("# {name}: build an SD card holding its whole system, and start it from the card")
-            }
-            _ => format!(
-                "# {name}: boot the NixOS installer (minimal ISO) on it; partition and format its disk and mount it at \
-                 /mnt, the EFI system partition at /mnt/boot (NixOS manual, \"Partitioning and formatting\"); run \
-                 `sudo passwd root` there, and note the address it got (ip -4 addr)"
-            ),
-        }];
-        if !vars.is_empty() {
-            let names: Vec<&str> = vars.iter().map(String::as_str).collect();
-            let it = if names.len() == 1 { "it" } else { "them" };
-            lines.push(format!("# evaluating {name} reads {}: export {it} first", names.join(", ")));
-        }
-        if !cluster.deploy.local_systems.contains(&host.system) {
-            lines.push(format!(
-                "# building needs an {0} builder, which this machine is not (deploy.local-systems): build on an {0} \
-                 machine, or add one as a remote builder (--builders), or emulate it (NixOS: \
-                 boot.binfmt.emulatedSystems = [ \"{0}\" ]) and list it in deploy.local-systems",
-                host.system
-            ));
-        }
-        let reach = match (destination(cluster, host), cluster.ssh_address(host)) {
+        let reach = match (destination(self.cluster, host), self.cluster.ssh_address(host)) {
             (Ok(d), _) => CommandLine { words: vec![Word::Destination(d)] }.to_string(),
             (Err(_), Secret::Literal(address)) => address.to_string(),
             (Err(_), Secret::Env(name)) => format!("${name}"),
             (Err(_), _) => "its address".to_owned(),
         };
-        match host.hardware {
-            Hardware::RaspberryPi4 => {
-                let attr = sd_image_attr(host);
-                lines.push(format!("nix build .#packages.{}.{attr}{impure}", host.system));
-                lines.push(
-                    "# write it to the card (find the card's device with lsblk; everything on it is replaced):"
-                        .to_owned(),
-                );
-                lines.push(
-                    "zstdcat result/sd-image/*.img.zst | sudo dd of=/dev/CARD bs=4M conv=fsync status=progress".into(),
-                );
-                lines.push(format!(
-                    "# put the card in {} and power it on: it starts its own system, reachable as {reach}",
-                    host.name
-                ));
-            }
-            _ => {
-                lines.push("INSTALLER=...  # the installer's address".to_owned());
-                lines.push(format!(
-                    "ssh root@$INSTALLER nixos-generate-config --root /mnt --show-hardware-config > hosts/{name}/hardware-configuration.nix"
-                ));
-                lines.push(format!("git add hosts/{name}/hardware-configuration.nix"));
-                lines.push(format!("nixos-rebuild build --flake .#{name}{impure}"));
-                lines.push(
-                    "nix copy --to \"ssh://root@$INSTALLER?remote-store=local%3Froot%3D%2Fmnt\" ./result".to_owned(),
-                );
-                lines.push(
-                    "ssh root@$INSTALLER nixos-install --no-root-passwd --no-channel-copy --system \"$(readlink -f ./result)\""
-                        .to_owned(),
-                );
-                lines.push("ssh root@$INSTALLER reboot".to_owned());
-                lines.push(format!("# {name} starts its own system, reachable as {reach}"));
-            }
+        let mut lines = vec![format!("# {}: {}", host.name, install_guide(host.hardware))];
+        if !vars.is_empty() {
+            let names: Vec<&str> = vars.iter().map(String::as_str).collect();
+            let it = if names.len() == 1 { "it" } else { "them" };
+            lines.push(format!("# evaluating {} reads {}: export {it} first", host.name, names.join(", ")));
         }
+        lines.extend(self.builder_note(host).map(|note| format!("# {note}")));
+        lines.extend(install_steps(host.hardware, host.system, host.name.as_str(), !vars.is_empty(), &reach));
         lines
+    }
+
+    /// What building `host`'s system needs when the deploying machine cannot build it.
+    pub fn builder_note(&self, host: &Host) -> Option<String> {
+        (!self.cluster.deploy.local_systems.contains(&host.system)).then(|| {
+            format!(
+                "building needs an {0} builder, which this machine is not (deploy.local-systems): build on an {0} \
+                 machine, or add one as a remote builder (--builders), or emulate it (NixOS: \
+                 boot.binfmt.emulatedSystems = [ \"{0}\" ]) and list it in deploy.local-systems",
+                host.system
+            )
+        })
     }
 
     /// The `nixos-rebuild` command for each host named in `names` (all when empty), in deploy [`order`].
@@ -410,8 +370,48 @@ impl<'c> Planner<'c> {
 }
 
 /// The flake output holding a Raspberry Pi's SD-card image (`packages.aarch64-linux.<this>`).
-pub fn sd_image_attr(host: &Host) -> String {
-    format!("{}-sd-image", host.name)
+pub fn sd_image_attr(name: &str) -> String {
+    format!("{name}-sd-image")
+}
+
+/// What to do by hand before a machine of this hardware is installed.
+pub fn install_guide(hardware: Hardware) -> &'static str {
+    match hardware {
+        Hardware::RaspberryPi4 => "build an SD card holding its whole system, and start it from the card",
+        _ => {
+            "boot the NixOS installer (minimal ISO) on the machine; partition and format its disk and mount it at /mnt, \
+             the EFI system partition at /mnt/boot (NixOS manual, \"Partitioning and formatting\"); run `sudo \
+             passwd root` there, and note the address it got (ip -4 addr)"
+        }
+    }
+}
+
+/// The commands (and comments between them) that install a machine of this hardware and system
+/// named `name` (a host's name, or `$HOST` for a template), evaluating with `--impure` when
+/// `impure`; `reach` says how the installed host is reached.
+pub fn install_steps(hardware: Hardware, system: System, name: &str, impure: bool, reach: &str) -> Vec<String> {
+    let impure = if impure { " --impure" } else { "" };
+    match hardware {
+        Hardware::RaspberryPi4 => vec![
+            format!("nix build .#packages.{system}.{}{impure}", sd_image_attr(name)),
+            "# write it to the card (find the card's device with lsblk; everything on it is replaced):".to_owned(),
+            "zstdcat result/sd-image/*.img.zst | sudo dd of=/dev/CARD bs=4M conv=fsync status=progress".to_owned(),
+            format!("# put the card in {name} and power it on: it starts its own system, reachable as {reach}"),
+        ],
+        _ => vec![
+            "INSTALLER=...  # the installer's address".to_owned(),
+            format!(
+                "ssh root@$INSTALLER nixos-generate-config --root /mnt --show-hardware-config > hosts/{name}/hardware-configuration.nix"
+            ),
+            format!("git add hosts/{name}/hardware-configuration.nix"),
+            format!("nixos-rebuild build --flake .#{name}{impure}"),
+            "nix copy --to \"ssh://root@$INSTALLER?remote-store=local%3Froot%3D%2Fmnt\" ./result".to_owned(),
+            "ssh root@$INSTALLER nixos-install --no-root-passwd --no-channel-copy --system \"$(readlink -f ./result)\""
+                .to_owned(),
+            "ssh root@$INSTALLER reboot".to_owned(),
+            format!("# {name} starts its own system, reachable as {reach}"),
+        ],
+    }
 }
 
 /// What a host is in the cluster, for progress lines: `control plane`, `worker`, `outside the cluster`.

@@ -47,28 +47,51 @@ fn host_folder() -> Expr {
     binary(path("./hosts"), BinaryOp::Add, quoted([text("/"), interp(ident("name"))]))
 }
 
-/// A host's entry in the table: its system, and how it is reached and built when deployed.
+/// A host's entry in the table, on one line however many hosts there are:
+/// `host <system> <address> <user> <buildOnTarget> "<roles>"`.
 fn host_entry(cluster: &Cluster, host: &Host) -> Expr {
     let address = match cluster.ssh_address(host) {
         Secret::Literal(address) => string(address.as_str()),
         other => secret(&other),
     };
     let user: Expr = cluster.ssh_user(host).map_or(Expr::Null, |u| string(u.as_str()));
-    let tags: Vec<Expr> = host.roles.iter().map(|r| string(r.as_str())).collect();
+    let roles: Vec<&str> = host.roles.iter().map(|r| r.as_str()).collect();
+    apply(
+        ident("host"),
+        [
+            string(host.system.as_str()),
+            address,
+            user,
+            Expr::Bool(cluster.builds_on_target(host)),
+            string(&roles.join(" ")),
+        ],
+    )
+}
+
+/// Every key a host's entry is read or derived from.
+fn host_entry_keys(cluster: &Cluster, host: &Host) -> Vec<String> {
     let address_key = if host.deploy.address.is_some() { "deploy.address" } else { "lan-address" };
-    attrs([
-        bind("system", host.system.as_str()).derived_from("a host's system is its hardware's unless set", || {
-            vec![host_key(host, "system"), host_key(host, "hardware")]
-        }),
-        bind("address", address).source(&host_key(host, address_key)),
-        bind("user", user)
-            .derived_from("the deploy user defaults to the first user in wheel", || user_keys(cluster, host)),
-        bind("buildOnTarget", Expr::Bool(cluster.builds_on_target(host)))
-            .derived_from("a host builds its own system unless deploy.local-systems lists the host's system", || {
-                build_keys(cluster, host)
-            }),
-        bind("tags", list(tags)).source(&host_key(host, "roles")),
-    ])
+    let mut keys = vec![host_key(host, "name"), host_key(host, "system"), host_key(host, "hardware")];
+    keys.push(host_key(host, address_key));
+    keys.extend(user_keys(cluster, host));
+    keys.extend(build_keys(cluster, host));
+    keys.push(host_key(host, "roles"));
+    keys.dedup();
+    keys
+}
+
+/// `host = system: address: user: buildOnTarget: roles: { … }`: a host's record from its entry,
+/// its roles (a space-separated string, so that the entry stays on one line) as colmena's tags.
+fn host_function() -> Expr {
+    let tags = apply(
+        select(ident("builtins"), "filter"),
+        [
+            lambda("tag", binary(ident("tag"), BinaryOp::NotEqual, "")),
+            apply(select(ident("nixpkgs"), "lib.splitString"), [string(" "), ident("roles")]),
+        ],
+    );
+    let record = attrs([inherit(["system", "address", "user", "buildOnTarget"]), bind("tags", tags)]);
+    ["system", "address", "user", "buildOnTarget", "roles"].iter().rev().fold(record, |body, arg| lambda(arg, body))
 }
 
 /// The keys the deploy user of `host` comes from: `deploy.user`, or the first user in wheel's name
@@ -187,10 +210,12 @@ pub fn lower(cluster: &Cluster) -> Expr {
     let systems: BTreeSet<&str> = cluster.hosts.iter().map(|h| h.system.as_str()).collect();
     let pis: Vec<&Host> = cluster.hosts.iter().filter(|h| h.hardware == Hardware::RaspberryPi4).collect();
 
-    let hosts =
-        attrs(cluster.hosts.iter().map(|host| {
-            bind_path(keys([host.name.as_str()]), host_entry(cluster, host)).source(&host_key(host, "name"))
-        }));
+    let hosts = attrs(cluster.hosts.iter().map(|host| {
+        bind_path(keys([host.name.as_str()]), host_entry(cluster, host))
+            .derived_from("a host's entry: its system and its deploy facts with their defaults", || {
+                host_entry_keys(cluster, host)
+            })
+    }));
 
     let pkgs_for_system = || Expr::Select {
         expr: Box::new(ident("nixpkgs")),
@@ -224,9 +249,10 @@ pub fn lower(cluster: &Cluster) -> Expr {
         lets.push(bind("secrets", apply(ident("import"), [path(&format!("./{SECRETS_PATH}"))])));
     }
     lets.push(bind("hosts", hosts).commented(
-        "Every host: its system, and how `homeflake deploy`, colmena and deploy-rs reach and build it. A host's \
-         configuration is hosts/<name>/default.nix.",
+        "Every host: host <system> <SSH address> <SSH user> <builds its own system> \"<roles>\", as \
+         `homeflake deploy`, colmena and deploy-rs reach it. Its configuration is hosts/<name>/default.nix.",
     ));
+    lets.push(bind("host", host_function()));
     lets.push(bind("forEachSystem", apply(select(ident("nixpkgs"), "lib.genAttrs"), [list(systems)])));
     if !pis.is_empty() {
         lets.push(bind("sdImage", sd_image_function()).commented(
@@ -243,12 +269,15 @@ pub fn lower(cluster: &Cluster) -> Expr {
     let mut outputs = vec![bind("nixosConfigurations", nixos_configurations(has_secrets))];
     if !pis.is_empty() {
         let images = attrs(pis.iter().map(|host| {
-            bind_path(keys([sd_image_attr(host).as_str()]), apply(ident("sdImage"), [string(host.name.as_str())]))
-                .traced(|| Origin {
-                    keys: vec![host_key(host, "name")],
-                    presence: vec![host_key(host, "hardware")],
-                    ..Origin::default()
-                })
+            bind_path(
+                keys([sd_image_attr(host.name.as_str()).as_str()]),
+                apply(ident("sdImage"), [string(host.name.as_str())]),
+            )
+            .traced(|| Origin {
+                keys: vec![host_key(host, "name")],
+                presence: vec![host_key(host, "hardware")],
+                ..Origin::default()
+            })
         }));
         outputs.push(bind("packages.aarch64-linux", images));
     }

@@ -213,6 +213,7 @@ const FLAKE_PROBE: &str = r#"
         };
         genAttrs = names: f: builtins.listToAttrs (map (name: { inherit name; value = f name; }) names);
         mkForce = value: { forced = value; };
+        splitString = separator: text: builtins.filter builtins.isString (builtins.split separator text);
       };
       legacyPackages = builtins.listToAttrs (map (name: { inherit name; value = {
         nixfmt = "nixfmt"; cargo = "cargo"; rustc = "rustc"; mkShell = args: args;

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use homeflake_model::{Cluster, Hardware, Host, SplitDnsNetwork};
+use homeflake_model::{Cluster, Hardware, Host, SplitDnsNetwork, System};
 
 use super::markdown_code;
 use crate::deploy;
@@ -49,11 +49,30 @@ fn install(planner: &deploy::Planner<'_>, cluster: &Cluster, steps: &mut Steps, 
         "Each machine is installed once, straight into its own configuration, from your machine: a Raspberry \
          Pi from an SD card holding its whole system (the flake's `packages.aarch64-linux.<host>-sd-image`), a \
          PC from the NixOS installer, over SSH. `homeflake deploy --install --dry-run [HOST…]` prints these \
-         steps; nothing runs them for you, as they need hands on the machine.\n\n",
+         steps for each host; nothing runs them for you, as they need hands on the machine.\n\n",
     );
+    // Hosts installed the same way (hardware, system, --impure) share one set of steps, with the
+    // host's name in $HOST.
+    type InstallKind = (Hardware, System, bool);
+    let mut groups: Vec<(InstallKind, Vec<&Host>)> = Vec::new();
     for host in deploy::order(cluster) {
-        let _ = writeln!(out, "{}:\n\n```sh", markdown_code(host.name.as_str()));
-        for line in planner.install(host) {
+        let kind = (host.hardware, host.system, !planner.evaluation_env_vars(host).is_empty());
+        match groups.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, hosts)) => hosts.push(host),
+            None => groups.push((kind, vec![host])),
+        }
+    }
+    for ((hardware, system, impure), hosts) in groups {
+        let names: Vec<String> = hosts.iter().map(|h| markdown_code(h.name.as_str())).collect();
+        let _ = write!(out, "{}: {}.", names.join(", "), deploy::install_guide(hardware));
+        if let Some(note) = planner.builder_note(hosts[0]) {
+            let _ = write!(out, " Note: {note}.");
+        }
+        if impure {
+            out.push_str(" Export the variables listed under \"Deploy from your machine\" first.");
+        }
+        let _ = writeln!(out, "\n\n```sh\nHOST={}", hosts[0].name);
+        for line in deploy::install_steps(hardware, system, "$HOST", impure, "its deploy address") {
             let _ = writeln!(out, "{line}");
         }
         out.push_str("```\n\n");
