@@ -70,6 +70,22 @@ pub fn reference_cluster() -> Result<Cluster, Box<dyn std::error::Error>> {
             Secret::Env(EnvVarName::new("CLOUDFLARE_API_TOKEN")?),
         ))
         .storage(Storage::default())
+        .monitoring(Monitoring::new(reference("GRAFANA_ADMIN_PASSWORD")))
+        .backup(Backup::new(
+            HttpUrl::new("https://s3.example.com")?,
+            BucketName::new("homelab-backups")?,
+            reference("VELERO_ACCESS_KEY_ID"),
+            reference("VELERO_SECRET_ACCESS_KEY"),
+        ))
+        .apps({
+            let mut vaultwarden = Vaultwarden::default();
+            vaultwarden.admin_token = Some(reference("VAULTWARDEN_ADMIN_TOKEN"));
+            let mut apps = Apps::default();
+            apps.vaultwarden = Some(vaultwarden);
+            apps.nextcloud =
+                Some(Nextcloud::new(reference("NEXTCLOUD_ADMIN_PASSWORD"), reference("NEXTCLOUD_DATABASE_PASSWORD")));
+            apps
+        })
         .build()
         .map_err(Into::into)
 }
@@ -89,4 +105,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let report = apply(out.path(), &files, ApplyOptions::default())?;
     println!("{} (into {})", report.summary(), out.path().display());
     Ok(())
+}
+
+/// Where a credential is kept: an environment variable read when its Kubernetes Secret is made.
+fn reference(name: &str) -> Secret<ApiToken> {
+    Secret::Env(EnvVarName::new(name).expect("a valid variable name"))
 }

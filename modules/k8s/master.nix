@@ -15,6 +15,9 @@
     pkgs.kompose
     pkgs.kubectl
     pkgs.kubernetes
+    pkgs.k9s
+    pkgs.kubernetes-helm
+    pkgs.helmfile
   ];
   systemd.services.homeflake-admin-kubeconfig = {
     description = "Write the cluster-admin kubeconfig, certificates embedded, for the admin users";

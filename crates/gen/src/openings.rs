@@ -120,6 +120,14 @@ fn accept_lines<'c>(cluster: &'c Cluster, listener: &Listener) -> Vec<Line<'c>> 
                     ));
                 }
             }
+            Source::Members => {
+                for member in cluster.hosts.iter().filter(|h| h.roles.in_cluster()) {
+                    out.push(line(
+                        vec![StrPart::Text("-s ".into()), secret_part(&member.lan_address)],
+                        &[LineKey::LanAddressOf(member)],
+                    ));
+                }
+            }
             Source::Tailnet if cluster.tailscale.enable && !cluster.tailscale.trust_interface => out.push(line(
                 vec![StrPart::Text(format!("-i {}", cluster.tailscale.interface))],
                 &[LineKey::Key("tailscale.interface"), LineKey::Key("tailscale.trust-interface")],

@@ -549,3 +549,240 @@ fn monitors_are_pinned_to_the_listed_monitor_hosts_only() {
         }
     }
 }
+
+/// The string at `path`, or a failure naming it.
+fn string_at(value: &Value, path: &[&str], what: &str) -> String {
+    match value.at(path) {
+        Some(Value::Str(s)) => s.clone(),
+        other => panic!("{what}: {path:?} is {other:?}"),
+    }
+}
+
+/// The zone split DNS answers, read from the Corefile in `modules/split-dns.nix`.
+fn corefile_zone(files: &FileSet) -> String {
+    let corefile = text(files, "modules/split-dns.nix");
+    corefile.split("template IN A ").nth(1).and_then(|r| r.split_whitespace().next()).expect("the zone").to_owned()
+}
+
+#[test]
+fn every_app_host_is_in_the_split_dns_zone_and_covered_by_the_wildcard_certificate() {
+    for (inventory, dir) in [INVENTORIES[0], INVENTORIES[2]] {
+        let files = generate(&cluster(dir));
+        let zone = corefile_zone(&files);
+        let certificate = parse("certificate", &text(&files, "cluster/manifests/wildcard-certificate.yaml"));
+        let Some(Value::List(names)) = certificate.at(&["spec", "dnsNames"]) else {
+            panic!("{inventory}: no dnsNames")
+        };
+        let state = parse("helmfile.yaml", &text(&files, "cluster/helmfile.yaml"));
+        let Some(Value::List(releases)) = state.at(&["releases"]) else { panic!("{inventory}: no releases") };
+        let traefik_release = releases
+            .iter()
+            .find(|r| r.at(&["chart"]) == Some(&Value::from("traefik/traefik")))
+            .map(|r| string_at(r, &["name"], "traefik"))
+            .expect("a Traefik release");
+        let kps = parse("kps", &text(&files, "cluster/values/kube-prometheus-stack.yaml"));
+        let vaultwarden = parse("vaultwarden", &text(&files, "cluster/values/vaultwarden.yaml"));
+        let nextcloud = parse("nextcloud", &text(&files, "cluster/values/nextcloud.yaml"));
+        let Some(Value::List(grafana_hosts)) = kps.at(&["grafana", "ingress", "hosts"]) else {
+            panic!("{inventory}: Grafana has no ingress")
+        };
+        let hosts = [
+            (
+                "grafana",
+                grafana_hosts[0].clone(),
+                kps.at(&["grafana", "ingress", "ingressClassName"]),
+                kps.at(&["grafana", "ingress", "annotations"]),
+            ),
+            (
+                "vaultwarden",
+                Value::from(string_at(&vaultwarden, &["ingress", "hostname"], inventory)),
+                vaultwarden.at(&["ingress", "class"]),
+                vaultwarden.at(&["ingress", "additionalAnnotations"]),
+            ),
+            (
+                "nextcloud",
+                Value::from(string_at(&nextcloud, &["nextcloud", "host"], inventory)),
+                nextcloud.at(&["ingress", "className"]),
+                nextcloud.at(&["ingress", "annotations"]),
+            ),
+        ];
+        for (app, host, class, annotations) in hosts {
+            let Value::Str(host) = host else { panic!("{inventory}/{app}: a host that is not a string") };
+            let label = host
+                .strip_suffix(&format!(".{zone}"))
+                .unwrap_or_else(|| panic!("{inventory}/{app}: {host} is outside {zone}"));
+            assert!(!label.is_empty() && !label.contains('.'), "{inventory}/{app}: *.{zone} does not cover {host}");
+            assert!(names.contains(&Value::from(format!("*.{zone}"))), "{inventory}: the certificate lacks *.{zone}");
+            assert_eq!(
+                class,
+                Some(&Value::from(traefik_release.as_str())),
+                "{inventory}/{app}: not Traefik's IngressClass"
+            );
+            assert_eq!(
+                annotations.and_then(|a| a.at(&["traefik.ingress.kubernetes.io/router.tls"])),
+                Some(&Value::from("true")),
+                "{inventory}/{app}: the router is not TLS, so not served with the default (wildcard) certificate"
+            );
+        }
+        assert_eq!(
+            string_at(&vaultwarden, &["domain"], inventory),
+            format!("https://{}", string_at(&vaultwarden, &["ingress", "hostname"], inventory))
+        );
+        assert_eq!(
+            nextcloud.at(&["nextcloud", "trustedDomains"]),
+            Some(&Value::list([nextcloud.at(&["nextcloud", "host"]).unwrap().clone()]))
+        );
+    }
+}
+
+/// The StorageClasses the Rook values create.
+fn rook_storage_classes(files: &FileSet) -> BTreeSet<String> {
+    let ceph = parse("rook-ceph-cluster.yaml", &text(files, "cluster/values/rook-ceph-cluster.yaml"));
+    let mut out = BTreeSet::new();
+    for list in ["cephBlockPools", "cephFileSystems"] {
+        let Some(Value::List(items)) = ceph.at(&[list]) else { panic!("no {list}") };
+        for item in items {
+            if item.at(&["storageClass", "enabled"]) == Some(&Value::Bool(true)) {
+                out.insert(string_at(item, &["storageClass", "name"], list));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_volume_claims_a_storage_class_the_rook_values_create() {
+    let claims: [(&str, &[&str]); 8] = [
+        (
+            "kube-prometheus-stack",
+            &["prometheus", "prometheusSpec", "storageSpec", "volumeClaimTemplate", "spec", "storageClassName"],
+        ),
+        (
+            "kube-prometheus-stack",
+            &["alertmanager", "alertmanagerSpec", "storage", "volumeClaimTemplate", "spec", "storageClassName"],
+        ),
+        ("kube-prometheus-stack", &["grafana", "persistence", "storageClassName"]),
+        ("loki", &["singleBinary", "persistence", "storageClass"]),
+        ("vaultwarden", &["storage", "data", "class"]),
+        ("nextcloud", &["persistence", "storageClass"]),
+        ("nextcloud", &["postgresql", "primary", "persistence", "storageClass"]),
+        ("velero", &["nodeAgent", "podVolumePath"]),
+    ];
+    let mut checked = 0;
+    for (inventory, dir) in INVENTORIES {
+        let files = generate(&cluster(dir));
+        let classes = rook_storage_classes(&files);
+        for (release, path) in claims.iter().filter(|(r, _)| *r != "velero") {
+            let Some(file) = files.get(&format!("cluster/values/{release}.yaml")) else { continue };
+            let values = parse(release, &file.contents);
+            let class = string_at(&values, path, &format!("{inventory}/{release}"));
+            assert!(classes.contains(&class), "{inventory}/{release}: {path:?} = {class}, not one of {classes:?}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "only {checked} volumes checked");
+}
+
+#[test]
+fn velero_reads_pod_volumes_where_every_workers_kubelet_keeps_them() {
+    // The reference and single-node inventories (Ceph sets --root-dir), and one without Ceph,
+    // where the nixpkgs kubelet module's own --root-dir (services.kubernetes.dataDir) holds.
+    let without_ceph = homeflake_model::from_toml_str(
+        "homeflake.toml",
+        "name = \"lab\"\ndomain = \"lab.test\"\n[network]\nlan = \"10.9.0.0/24\"\ngateway = \"10.9.0.1\"\n\
+         [tailscale]\nenable = false\n[backup]\nendpoint = \"https://s3.lab.test\"\nbucket = \"lab\"\n\
+         access-key-id = { env = \"ID\" }\nsecret-access-key = { env = \"KEY\" }\n\
+         [[hosts]]\nname = \"one\"\nhardware = \"uefi-pc\"\nroles = [\"control-plane\", \"worker\"]\n\
+         lan-interface = \"eth0\"\nlan-address = \"10.9.0.2\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+    .cluster;
+    let clusters = [
+        ("reference", cluster(INVENTORIES[0].1)),
+        ("single-node", cluster(INVENTORIES[1].1)),
+        ("without Ceph", without_ceph),
+    ];
+    for (inventory, cluster) in clusters {
+        let files = generate(&cluster);
+        let velero = parse("velero.yaml", &text(&files, "cluster/values/velero.yaml"));
+        assert_eq!(velero.at(&["deployNodeAgent"]), Some(&Value::Bool(true)), "{inventory}");
+        let pod_volumes = string_at(&velero, &["nodeAgent", "podVolumePath"], inventory);
+        for host in cluster.workers() {
+            let host_file = text(&files, &format!("hosts/{}/default.nix", host.name));
+            let root = match nix_strings_after(&host_file, "--root-dir=").as_slice() {
+                [] => homeflake_model::NIXOS_KUBELET_ROOT_DIR.to_owned(),
+                [dir] => dir.clone(),
+                more => panic!("{inventory}: {} has several root dirs {more:?}", host.name),
+            };
+            assert_eq!(pod_volumes, format!("{root}/pods"), "{inventory}: {}'s kubelet", host.name);
+        }
+        if inventory == "without Ceph" {
+            assert_eq!(pod_volumes, "/var/lib/kubernetes/pods", "the chart's /var/lib/kubelet is not NixOS's default");
+        }
+    }
+}
+
+#[test]
+fn control_plane_targets_are_switched_off_with_a_warning_and_the_scraped_ones_match_the_hosts() {
+    for (inventory, dir) in INVENTORIES {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let loaded = load(&root).unwrap_or_else(|e| panic!("{e}"));
+        assert!(loaded.warnings.iter().any(|w| w.code == Code::ControlPlaneMetrics), "{inventory}: no warning");
+        let files = generate(&loaded.cluster);
+        let kps = parse("kps", &text(&files, "cluster/values/kube-prometheus-stack.yaml"));
+        for component in ["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"] {
+            assert_eq!(kps.at(&[component, "enabled"]), Some(&Value::Bool(false)), "{inventory}: {component}");
+        }
+        assert_eq!(kps.at(&["coreDns", "service", "targetPort"]), Some(&Value::Int(10055)), "{inventory}: CoreDNS");
+        let Some(Value::Int(port)) = kps.at(&["prometheus-node-exporter", "service", "port"]) else {
+            panic!("{inventory}: no port")
+        };
+        let Some(Value::List(args)) = kps.at(&["prometheus-node-exporter", "extraArgs"]) else { panic!("{inventory}") };
+        for host in loaded.cluster.workers() {
+            let root = loaded.cluster.kubelet_root_dir(host).replace('.', "\\.");
+            assert!(
+                matches!(&args[0], Value::Str(a) if a.contains(&format!("|{}/.+", root.trim_start_matches('/')))),
+                "{inventory}: {args:?}"
+            );
+        }
+        let common = text(&files, "modules/k8s/common.nix");
+        if matches!(loaded.cluster.firewall.mode, homeflake_model::FirewallMode::LeastPrivilege) {
+            assert!(
+                common.contains(&format!("--dport {port} -s {}", loaded.cluster.kubernetes.pod_cidr)),
+                "{inventory}: {common}"
+            );
+        }
+        assert!(!common.contains("--dport 10252") && !common.contains("--dport 10251"), "{inventory}");
+    }
+}
+
+#[test]
+fn loki_is_where_grafana_and_vector_send_and_read_logs() {
+    for (inventory, dir) in INVENTORIES {
+        let files = generate(&cluster(dir));
+        let state = parse("helmfile.yaml", &text(&files, "cluster/helmfile.yaml"));
+        let Some(Value::List(releases)) = state.at(&["releases"]) else { panic!("{inventory}: no releases") };
+        let loki_release =
+            releases.iter().find(|r| r.at(&["chart"]) == Some(&Value::from("grafana-community/loki"))).expect("Loki");
+        let loki = parse("loki", &text(&files, "cluster/values/loki.yaml"));
+        let Some(Value::Int(port)) = loki.at(&["loki", "server", "http_listen_port"]) else {
+            panic!("{inventory}: no port")
+        };
+        let url = format!(
+            "http://{}.{}:{port}",
+            string_at(loki_release, &["name"], inventory),
+            string_at(loki_release, &["namespace"], inventory)
+        );
+        let kps = parse("kps", &text(&files, "cluster/values/kube-prometheus-stack.yaml"));
+        let Some(Value::List(sources)) = kps.at(&["grafana", "additionalDataSources"]) else { panic!("{inventory}") };
+        assert_eq!(sources[0].at(&["url"]), Some(&Value::from(url.as_str())), "{inventory}: Grafana's Loki");
+        let vector = parse("vector", &text(&files, "cluster/values/vector.yaml"));
+        let Some(Value::Map(sinks)) = vector.at(&["customConfig", "sinks"]) else { panic!("{inventory}: no sinks") };
+        assert!(!sinks.is_empty());
+        for (name, sink) in sinks {
+            assert_eq!(sink.at(&["endpoint"]), Some(&Value::from(url.as_str())), "{inventory}: Vector's {name}");
+        }
+        assert_eq!(loki.at(&["singleBinary", "replicas"]), Some(&Value::Int(1)), "{inventory}");
+        assert_eq!(vector.at(&["role"]), Some(&Value::from("Agent")), "{inventory}");
+    }
+}

@@ -38,6 +38,10 @@ fn admitted(cluster: &Cluster, sources: &[Source], from: &From, tailnet_trusted:
         Source::ControlPlanes => {
             !from.on_tailnet && cluster.control_planes().any(|c| address(&c.lan_address) == from.address)
         }
+        Source::Members => {
+            !from.on_tailnet
+                && cluster.hosts.iter().any(|h| h.roles.in_cluster() && address(&h.lan_address) == from.address)
+        }
         Source::Tailnet => from.on_tailnet,
         Source::Loopback => false,
     })
@@ -116,10 +120,13 @@ fn check_host(name: &str, cluster: &Cluster, host: &Host, options: &serde_json::
         },
         From { what: "a machine outside".into(), address: Ipv4Addr::new(203, 0, 113, 9), on_tailnet: false },
     ];
-    for control_plane in cluster.control_planes().filter(|c| address(&c.lan_address) != server) {
+    // Every other cluster member: a control plane (which reaches kubelets) or a worker (which
+    // Prometheus scrapes from, with monitoring on, and which must not reach kubelets otherwise).
+    for member in cluster.hosts.iter().filter(|h| h.roles.in_cluster() && address(&h.lan_address) != server) {
+        let role = if member.roles.control_plane { "control plane" } else { "worker" };
         sources.push(From {
-            what: format!("control plane {}", control_plane.name),
-            address: address(&control_plane.lan_address),
+            what: format!("{role} {}", member.name),
+            address: address(&member.lan_address),
             on_tailnet: false,
         });
     }
@@ -138,14 +145,25 @@ fn check_host(name: &str, cluster: &Cluster, host: &Host, options: &serde_json::
     srv.script(&firewall_script(options, &opened_by_modules));
 
     // Every port the host serves, and ports it must not open: etcd, flannel's UDP backend, the
-    // scheduler, a NodePort, an arbitrary one.
+    // scheduler, the controller manager, kube-proxy's metrics, node-exporter (open only with
+    // monitoring), a NodePort, an arbitrary one.
     let listeners = cluster.listeners(host);
     let mut ports: BTreeSet<(bool, u16)> = listeners
         .iter()
         .filter(|l| !l.from.contains(&Source::Loopback))
         .map(|l| (l.protocol.as_str() == "udp", l.ports.0))
         .collect();
-    let closed = [(false, 2379), (true, 8285), (false, 10251), (false, 30080), (false, 9999), (true, 9999)];
+    let closed = [
+        (false, 2379),
+        (true, 8285),
+        (false, 10251),
+        (false, 10252),
+        (false, 10249),
+        (false, 9100),
+        (false, 30080),
+        (false, 9999),
+        (true, 9999),
+    ];
     ports.extend(closed);
     serve(srv.within(|| ports.iter().map(|&(udp, port)| listen(udp, port)).collect()));
 

@@ -1,5 +1,7 @@
 //! Building a cluster in Rust code, with the same validation as the loader.
 
+use crate::apps::Apps;
+use crate::backup::Backup;
 use crate::ceph::Ceph;
 use crate::charts::Charts;
 use crate::cluster::{Cluster, Network, NixpkgsPin, User, default_locale, default_state_version, default_time_zone};
@@ -9,6 +11,7 @@ use crate::firewall::Firewall;
 use crate::host::Host;
 use crate::ingress::Ingress;
 use crate::kubernetes::Kubernetes;
+use crate::monitoring::Monitoring;
 use crate::names::{ClusterName, DomainName, Locale, StateVersion, TimeZone};
 use crate::split_dns::SplitDns;
 use crate::storage::Storage;
@@ -64,6 +67,9 @@ impl ClusterBuilder {
                 ceph: None,
                 tls: None,
                 storage: None,
+                monitoring: None,
+                backup: None,
+                apps: Apps::default(),
                 charts: Charts::default(),
                 deploy: Deploy::default(),
                 allow_warnings: Vec::new(),
@@ -158,6 +164,24 @@ impl ClusterBuilder {
     /// Turns on Rook Ceph's cluster on the `[ceph]` disks.
     pub fn storage(mut self, storage: Storage) -> Self {
         self.cluster.storage = Some(storage);
+        self
+    }
+
+    /// Turns on monitoring (kube-prometheus-stack, Loki, Vector).
+    pub fn monitoring(mut self, monitoring: Monitoring) -> Self {
+        self.cluster.monitoring = Some(monitoring);
+        self
+    }
+
+    /// Turns on backups with Velero.
+    pub fn backup(mut self, backup: Backup) -> Self {
+        self.cluster.backup = Some(backup);
+        self
+    }
+
+    /// Sets the apps.
+    pub fn apps(mut self, apps: Apps) -> Self {
+        self.cluster.apps = apps;
         self
     }
 

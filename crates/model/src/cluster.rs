@@ -6,6 +6,8 @@ use ipnet::Ipv4Net;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::apps::Apps;
+use crate::backup::Backup;
 use crate::ceph::Ceph;
 use crate::charts::Charts;
 use crate::deploy::Deploy;
@@ -14,9 +16,10 @@ use crate::firewall::Firewall;
 use crate::host::Host;
 use crate::ingress::Ingress;
 use crate::kubernetes::Kubernetes;
+use crate::monitoring::Monitoring;
 use crate::names::{
     ClusterName, DiskDevice, DomainName, FlakeUrl, GitRev, GroupName, HostName, KernelModule, KubeletFlag, Locale,
-    NarHash, PasswordHash, SshPublicKey, StateVersion, TimeZone, UserName,
+    NarHash, PasswordHash, SshPublicKey, StateVersion, StorageClassName, TimeZone, UserName,
 };
 use crate::secret::Secret;
 use crate::split_dns::SplitDns;
@@ -195,6 +198,15 @@ pub struct Cluster {
     /// Rook Ceph's cluster on the `[ceph]` disks, and its StorageClasses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage: Option<Storage>,
+    /// Logs and metrics: kube-prometheus-stack, Loki and Vector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<Monitoring>,
+    /// Backups with Velero to an S3-compatible bucket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<Backup>,
+    /// The apps: Vaultwarden and Nextcloud.
+    #[serde(default)]
+    pub apps: Apps,
     /// The chart versions of the cluster layer.
     #[serde(default)]
     pub charts: Charts,
@@ -207,6 +219,9 @@ pub struct Cluster {
     #[schemars(schema_with = "crate::schema::allow_warnings")]
     pub allow_warnings: Vec<Code>,
 }
+
+/// The root dir the nixpkgs kubelet module gives kubelet: `services.kubernetes.dataDir`'s default.
+pub const NIXOS_KUBELET_ROOT_DIR: &str = "/var/lib/kubernetes";
 
 pub(crate) fn default_time_zone() -> TimeZone {
     TimeZone::new("UTC").expect("valid")
@@ -328,6 +343,71 @@ impl Cluster {
             return size;
         }
         u32::try_from(self.osd_hosts().len()).unwrap_or(u32::MAX).clamp(1, DEFAULT_REPLICATION)
+    }
+
+    /// The directory kubelet on `host` keeps its pods and their volumes in: the last `--root-dir`
+    /// of its flags, or else nixpkgs' `services.kubernetes.dataDir`, which the kubelet module
+    /// passes as `--root-dir` ahead of the extra flags (not kubelet's own `/var/lib/kubelet`).
+    pub fn kubelet_root_dir(&self, host: &Host) -> String {
+        self.kubelet_flags(host)
+            .iter()
+            .rev()
+            .find(|f| f.name() == "root-dir")
+            .and_then(|f| f.value())
+            .unwrap_or(NIXOS_KUBELET_ROOT_DIR)
+            .to_owned()
+    }
+
+    /// Grafana's host name: `monitoring.grafana-host`, or `grafana.<zone>`.
+    pub fn grafana_host(&self) -> Option<DomainName> {
+        let monitoring = self.monitoring.as_ref()?;
+        monitoring.grafana_host.clone().or_else(|| self.name_in_zone("grafana"))
+    }
+
+    /// Vaultwarden's host name: `apps.vaultwarden.host`, or `vault.<zone>`.
+    pub fn vaultwarden_host(&self) -> Option<DomainName> {
+        let app = self.apps.vaultwarden.as_ref()?;
+        app.host.clone().or_else(|| self.name_in_zone("vault"))
+    }
+
+    /// Nextcloud's host name: `apps.nextcloud.host`, or `cloud.<zone>`.
+    pub fn nextcloud_host(&self) -> Option<DomainName> {
+        let app = self.apps.nextcloud.as_ref()?;
+        app.host.clone().or_else(|| self.name_in_zone("cloud"))
+    }
+
+    /// Every host name the cluster's web apps are reached at, with the inventory key it comes from.
+    pub fn app_hosts(&self) -> Vec<(&'static str, DomainName)> {
+        [
+            ("monitoring.grafana-host", self.grafana_host()),
+            ("apps.vaultwarden.host", self.vaultwarden_host()),
+            ("apps.nextcloud.host", self.nextcloud_host()),
+        ]
+        .into_iter()
+        .filter_map(|(key, host)| host.map(|h| (key, h)))
+        .collect()
+    }
+
+    /// The StorageClasses Rook creates: the block pool's, and CephFS's when it is on.
+    pub fn storage_classes(&self) -> Vec<&StorageClassName> {
+        let Some(storage) = &self.storage else { return Vec::new() };
+        let mut out = vec![&storage.default_storage_class];
+        if storage.cephfs {
+            out.push(&storage.cephfs_storage_class);
+        }
+        out
+    }
+
+    /// The StorageClass of a volume whose own choice is `chosen`: it, or the default StorageClass.
+    pub fn storage_class_or_default<'a>(
+        &'a self,
+        chosen: Option<&'a StorageClassName>,
+    ) -> Option<&'a StorageClassName> {
+        chosen.or_else(|| self.storage.as_ref().map(|s| &s.default_storage_class))
+    }
+
+    fn name_in_zone(&self, label: &str) -> Option<DomainName> {
+        DomainName::new(format!("{label}.{}", self.zone())).ok()
     }
 
     /// Runs the whole validation again: errors and warnings, with key paths but no file positions.

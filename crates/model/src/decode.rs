@@ -12,6 +12,8 @@ use std::str::FromStr;
 
 use ipnet::Ipv4Net;
 
+use crate::apps::{Apps, Nextcloud, Vaultwarden};
+use crate::backup::Backup;
 use crate::ceph::{Ceph, CephOsd};
 use crate::charts::Charts;
 use crate::cluster::{Cluster, Network, NixpkgsPin, User, default_locale, default_state_version, default_time_zone};
@@ -23,6 +25,7 @@ use crate::host::{Host, Roles};
 use crate::ingress::Ingress;
 use crate::kubernetes::{CorednsImage, Kubernetes, RoleFlags};
 use crate::limits::{MAX_DIAGNOSTICS, Omitted};
+use crate::monitoring::Monitoring;
 use crate::names::*;
 use crate::secret::Secret;
 use crate::source::{Key, LineIndex, Node, Value};
@@ -337,6 +340,12 @@ decode_by_parse!(
     AcmeServer,
     AcmeChallenge,
     DnsProvider,
+    PromDuration,
+    VolumeSize,
+    HttpUrl,
+    BucketName,
+    Region,
+    TimeOfDay,
 );
 
 impl Decode for ApiToken {
@@ -930,9 +939,138 @@ fn charts(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Charts> {
     d.set(f, "cert-manager", &mut c.cert_manager);
     d.set(f, "rook-ceph", &mut c.rook_ceph);
     d.set(f, "ceph-csi-drivers", &mut c.ceph_csi_drivers);
+    d.set(f, "kube-prometheus-stack", &mut c.kube_prometheus_stack);
+    d.set(f, "loki", &mut c.loki);
+    d.set(f, "vector", &mut c.vector);
+    d.set(f, "velero", &mut c.velero);
+    d.set(f, "velero-plugin-for-aws", &mut c.velero_plugin_for_aws);
+    d.set(f, "vaultwarden", &mut c.vaultwarden);
+    d.set(f, "nextcloud", &mut c.nextcloud);
     Some(c)
 }
-table_decode!(Charts, "a table of chart versions: traefik, cert-manager, rook-ceph, ceph-csi-drivers", charts);
+table_decode!(
+    Charts,
+    "a table of chart versions: traefik, cert-manager, rook-ceph, ceph-csi-drivers, kube-prometheus-stack, loki, vector, velero, velero-plugin-for-aws, vaultwarden, nextcloud",
+    charts
+);
+
+fn monitoring(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Monitoring> {
+    let storage_class = d.opt(f, "storage-class");
+    let metrics_retention = d.opt(f, "metrics-retention");
+    let metrics_volume_size = d.opt(f, "metrics-volume-size");
+    let alerts_volume_size = d.opt(f, "alerts-volume-size");
+    let log_retention = d.opt(f, "log-retention");
+    let log_volume_size = d.opt(f, "log-volume-size");
+    let journald = d.opt(f, "journald");
+    let grafana_host = d.opt(f, "grafana-host");
+    let grafana_volume_size = d.opt(f, "grafana-volume-size");
+    let mut m = Monitoring::new(d.req(f, "grafana-admin-password")?);
+    m.storage_class = storage_class;
+    m.grafana_host = grafana_host;
+    if let Some(v) = metrics_retention {
+        m.metrics_retention = v;
+    }
+    if let Some(v) = metrics_volume_size {
+        m.metrics_volume_size = v;
+    }
+    if let Some(v) = alerts_volume_size {
+        m.alerts_volume_size = v;
+    }
+    if let Some(v) = log_retention {
+        m.log_retention = v;
+    }
+    if let Some(v) = log_volume_size {
+        m.log_volume_size = v;
+    }
+    if let Some(v) = journald {
+        m.journald = v;
+    }
+    if let Some(v) = grafana_volume_size {
+        m.grafana_volume_size = v;
+    }
+    Some(m)
+}
+table_decode!(
+    Monitoring,
+    "a table with storage-class, metrics-retention, metrics-volume-size, alerts-volume-size, log-retention, log-volume-size, journald, grafana-host, grafana-volume-size, grafana-admin-password",
+    monitoring
+);
+
+fn backup(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Backup> {
+    let endpoint = d.req(f, "endpoint");
+    let bucket = d.req(f, "bucket");
+    let region = d.opt(f, "region");
+    let path_style = d.opt(f, "path-style");
+    let access_key_id = d.req(f, "access-key-id");
+    let secret_access_key = d.req(f, "secret-access-key");
+    let daily_at = d.opt(f, "daily-at");
+    let retention = d.opt(f, "retention");
+    let file_system_backup = d.opt(f, "file-system-backup");
+    let mut b = Backup::new(endpoint?, bucket?, access_key_id?, secret_access_key?);
+    if let Some(v) = region {
+        b.region = v;
+    }
+    if let Some(v) = path_style {
+        b.path_style = v;
+    }
+    if let Some(v) = daily_at {
+        b.daily_at = v;
+    }
+    if let Some(v) = retention {
+        b.retention = v;
+    }
+    if let Some(v) = file_system_backup {
+        b.file_system_backup = v;
+    }
+    Some(b)
+}
+table_decode!(
+    Backup,
+    "a table with endpoint, bucket, region, path-style, access-key-id, secret-access-key, daily-at, retention, file-system-backup",
+    backup
+);
+
+fn vaultwarden(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Vaultwarden> {
+    let mut v = Vaultwarden { host: d.opt(f, "host"), storage_class: d.opt(f, "storage-class"), ..Default::default() };
+    d.set(f, "volume-size", &mut v.volume_size);
+    d.set(f, "signups-allowed", &mut v.signups_allowed);
+    v.admin_token = d.opt(f, "admin-token");
+    Some(v)
+}
+table_decode!(Vaultwarden, "a table with host, storage-class, volume-size, signups-allowed, admin-token", vaultwarden);
+
+fn nextcloud(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Nextcloud> {
+    let host = d.opt(f, "host");
+    let storage_class = d.opt(f, "storage-class");
+    let volume_size = d.opt(f, "volume-size");
+    let database_volume_size = d.opt(f, "database-volume-size");
+    let admin_user = d.opt(f, "admin-user");
+    let admin_password = d.req(f, "admin-password");
+    let database_password = d.req(f, "database-password");
+    let mut n = Nextcloud::new(admin_password?, database_password?);
+    n.host = host;
+    n.storage_class = storage_class;
+    if let Some(v) = volume_size {
+        n.volume_size = v;
+    }
+    if let Some(v) = database_volume_size {
+        n.database_volume_size = v;
+    }
+    if let Some(v) = admin_user {
+        n.admin_user = v;
+    }
+    Some(n)
+}
+table_decode!(
+    Nextcloud,
+    "a table with host, storage-class, volume-size, database-volume-size, admin-user, admin-password, database-password",
+    nextcloud
+);
+
+fn apps(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Apps> {
+    Some(Apps { vaultwarden: d.opt(f, "vaultwarden"), nextcloud: d.opt(f, "nextcloud") })
+}
+table_decode!(Apps, "a table with vaultwarden, nextcloud", apps);
 
 fn deploy(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Deploy> {
     let mut deploy = Deploy::default();
@@ -1084,6 +1222,9 @@ pub(crate) fn root<'n>(d: &mut Decoder<'_>, node: &'n Node) -> Root<'n> {
     let ceph = d.opt(&mut f, "ceph");
     let tls = d.opt(&mut f, "tls");
     let storage = d.opt(&mut f, "storage");
+    let monitoring = d.opt(&mut f, "monitoring");
+    let backup = d.opt(&mut f, "backup");
+    let apps = d.opt(&mut f, "apps").unwrap_or_default();
     let charts = d.opt(&mut f, "charts").unwrap_or_default();
     let deploy = d.opt(&mut f, "deploy").unwrap_or_default();
     let split_dns = f.get("split-dns").map(|n| (n, f.path.key("split-dns")));
@@ -1108,6 +1249,9 @@ pub(crate) fn root<'n>(d: &mut Decoder<'_>, node: &'n Node) -> Root<'n> {
             ceph,
             tls,
             storage,
+            monitoring,
+            backup,
+            apps,
             charts,
             deploy,
             allow_warnings,

@@ -79,6 +79,13 @@ pub enum Code {
     CephLayout,
     /// A fact the hosts and the cluster layer share differs between them (kubelet's root dir, …).
     CrossLayerMismatch,
+    /// An app's host name is outside the zone, or not covered by the wildcard certificate.
+    OutsideZone,
+    /// A volume names a StorageClass that the cluster layer does not create.
+    UnknownStorageClass,
+    /// Warning: kube-controller-manager, kube-scheduler, etcd and kube-proxy are not scraped (nixpkgs
+    /// binds their metrics to loopback).
+    ControlPlaneMetrics,
     /// Warning: Ceph keeps one copy of each object, so losing a disk loses data.
     SingleReplica,
     /// Warning: easyCerts is on (upstream: not for production-grade clusters).
@@ -104,7 +111,7 @@ pub enum Code {
 
 impl Code {
     /// The warnings an inventory may acknowledge in `allow-warnings`, by name.
-    pub const WARNINGS: [Code; 7] = [
+    pub const WARNINGS: [Code; 8] = [
         Code::EasyCerts,
         Code::BroadTrustedRange,
         Code::MissingCephModules,
@@ -112,6 +119,7 @@ impl Code {
         Code::SplitDnsPending,
         Code::UnusedSetting,
         Code::SingleReplica,
+        Code::ControlPlaneMetrics,
     ];
 
     /// The code's name as inventories and JSON output spell it (`easy-certs`).

@@ -16,6 +16,12 @@
 //! - NodePorts are translated by kube-proxy before the INPUT chain and forwarded to pods, and nginx
 //!   on the ingress host reaches them on 127.0.0.1: no NodePort is opened.
 //! - SSH (22/tcp) and Tailscale's WireGuard port are opened by their own NixOS modules.
+//! - With `[monitoring]`, Prometheus (a pod on some worker) scrapes every member's kubelet (10250)
+//!   and node-exporter (9100, on the host network). A pod's packets to another member's LAN
+//!   address leave masqueraded as its own node's address (flannel's `-ip-masq`), and to its own
+//!   node's address they arrive from the pod: so both admit the members and the pods. The
+//!   controller manager (10252), the scheduler (10251), etcd and kube-proxy's metrics (10249) stay
+//!   on 127.0.0.1, where nixpkgs binds them; they are not scraped (a warning says so).
 
 use std::fmt;
 
@@ -56,6 +62,8 @@ pub enum Source {
     Lan,
     /// The control-plane hosts' LAN addresses.
     ControlPlanes,
+    /// Every Kubernetes member's LAN address (control planes and workers).
+    Members,
     /// Pods, from the pod CIDR.
     Pods,
     /// Devices on the tailnet, arriving on the Tailscale interface.
@@ -69,6 +77,7 @@ impl fmt::Display for Source {
         f.write_str(match self {
             Source::Lan => "the LAN",
             Source::ControlPlanes => "the control planes",
+            Source::Members => "the cluster members",
             Source::Pods => "pods",
             Source::Tailnet => "the tailnet",
             Source::Loopback => "the host itself",
@@ -208,14 +217,27 @@ impl Cluster {
             });
         }
         if roles.in_cluster() {
+            // Prometheus scrapes kubelets from any member; the API server only from control planes.
+            let kubelet_from: &[Source] =
+                if self.monitoring.is_some() { &[Members, Pods] } else { &[ControlPlanes, Pods] };
             out.push(Listener::new(
                 "kubelet",
                 Protocol::Tcp,
                 ports::KUBELET,
-                &[ControlPlanes, Pods],
+                kubelet_from,
                 "kubernetes",
                 Opener::ClusterMember,
             ));
+            if self.monitoring.is_some() {
+                out.push(Listener::new(
+                    "node-exporter",
+                    Protocol::Tcp,
+                    ports::NODE_EXPORTER,
+                    &[Members, Pods],
+                    "monitoring",
+                    Opener::ClusterMember,
+                ));
+            }
             out.push(Listener::new(
                 "flannel (VXLAN)",
                 Protocol::Udp,

@@ -25,6 +25,9 @@ pub mod ports {
     /// flannel's UDP backend (unused with VXLAN) and VXLAN: the nixpkgs flannel module opens both
     /// to every source itself (UDP).
     pub const FLANNEL_OPENED_BY_NIXPKGS: [u16; 2] = [8285, 8472];
+    /// node-exporter, which kube-prometheus-stack runs on every member's host network (TCP); the
+    /// chart's `prometheus-node-exporter.service.port`, written from here.
+    pub const NODE_EXPORTER: u16 = 9100;
     /// The NodePort range, inclusive (TCP).
     pub const NODE_PORTS: (u16, u16) = (30000, 32767);
 }
@@ -212,7 +215,7 @@ impl Default for Kubernetes {
             flannel_ip_masq: true,
             containerd_timeout_start_sec: 300,
             certmgr_renew_interval: GoDuration::new("168h").expect("valid"),
-            admin_packages: ["kompose", "kubectl", "kubernetes"]
+            admin_packages: ["kompose", "kubectl", "kubernetes", "k9s", "kubernetes-helm", "helmfile"]
                 .iter()
                 .map(|p| PackageAttr::new(*p).expect("valid"))
                 .collect(),

@@ -7,8 +7,9 @@
 //! reports every problem at once as [`Diagnostic`]s naming file, line, column, key path and what
 //! is allowed. [`schema`] gives the JSON Schema of the inventory for editors.
 //!
-//! The cluster layer (Helm releases deployed by helmfile) is described by [`Tls`], [`Storage`] and
-//! [`Charts`]; the generator turns them into [`Release`]s whose values are [`Value`] trees.
+//! The cluster layer (Helm releases deployed by helmfile) is described by [`Tls`], [`Storage`],
+//! [`Monitoring`], [`Backup`], [`Apps`] and [`Charts`]; the generator turns them into [`Release`]s
+//! whose values are [`Value`] trees.
 //!
 //! Values that may be secret are [`Secret`]s: a literal, or a reference to an environment variable
 //! or a file. The model never holds a secret's value, so nothing needs redacting.
@@ -17,6 +18,8 @@
 
 #![deny(missing_docs)]
 
+mod apps;
+mod backup;
 mod build;
 mod ceph;
 mod charts;
@@ -33,6 +36,7 @@ mod kubernetes;
 mod limits;
 mod load;
 mod locate;
+mod monitoring;
 mod names;
 mod release;
 mod schema;
@@ -44,12 +48,15 @@ mod suggest;
 mod tailscale;
 mod tls;
 mod validate;
+mod validate_apps;
 mod value;
 
+pub use apps::{Apps, Nextcloud, Vaultwarden};
+pub use backup::Backup;
 pub use build::ClusterBuilder;
 pub use ceph::{Ceph, CephOsd};
 pub use charts::Charts;
-pub use cluster::{Cluster, FlagSource, Network, NixpkgsPin, User};
+pub use cluster::{Cluster, FlagSource, NIXOS_KUBELET_ROOT_DIR, Network, NixpkgsPin, User};
 pub use deploy::{DEFAULT_DEPLOY_RS, Deploy, HostDeploy};
 pub use diagnostic::{Code, Diagnostic, Severity, printable};
 pub use error::{BuildError, LoadError, ValueError};
@@ -63,13 +70,15 @@ pub use load::{
     HOST_FILE, JSON_FILE, Loaded, Sources, TOML_FILE, from_json_str, from_sources, from_toml_str, load, read,
 };
 pub use locate::{KeyLocation, KeyLocations, locate};
+pub use monitoring::Monitoring;
 pub use names::CRYPT_SCHEME_IDS;
 pub use names::{
-    AbsolutePath, AcmeChallenge, AcmeServer, ChartVersion, ClusterName, DiskDevice, DnsProvider, DomainName,
-    EmailAddress, EnvVarName, FlakeUrl, GitRev, GoDuration, GroupName, Hardware, HostName, ImageDigest, ImageName,
-    ImageTag, InterfaceName, KernelModule, KubeletFlag, LabelKey, LabelValue, Locale, Namespace, NarHash, NixHash,
-    NodePort, PackageAttr, PasswordHash, Port, ProxyFlag, ReleaseName, Role, SshAddress, SshPublicKey, StateVersion,
-    StorageClassName, System, TimeZone, UserName,
+    AbsolutePath, AcmeChallenge, AcmeServer, BucketName, ChartVersion, ClusterName, DiskDevice, DnsProvider,
+    DomainName, EmailAddress, EnvVarName, FlakeUrl, GitRev, GoDuration, GroupName, Hardware, HostName, HttpUrl,
+    ImageDigest, ImageName, ImageTag, InterfaceName, KernelModule, KubeletFlag, LabelKey, LabelValue, Locale,
+    Namespace, NarHash, NixHash, NodePort, PackageAttr, PasswordHash, Port, PromDuration, ProxyFlag, Region,
+    ReleaseName, Role, SshAddress, SshPublicKey, StateVersion, StorageClassName, System, TimeOfDay, TimeZone, UserName,
+    VolumeSize,
 };
 pub use release::{ChartSource, Release};
 pub use schema::schema;

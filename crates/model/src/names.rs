@@ -842,6 +842,176 @@ string_newtype!(
     |v| DomainName::new(v).map(|_| ()).map_err(|e| invalid("StorageClass name", v, e.message(), StorageClassName::ALLOWED))
 );
 
+/// Splits `value` into `<number><unit>` pairs with units from `units` (longest first where they
+/// share a prefix); `None` when it is not such a sequence. The numbers are returned with their unit.
+fn duration_parts(value: &str, units: &[&'static str]) -> Option<Vec<(u64, &'static str)>> {
+    let mut rest = value;
+    let mut parts = Vec::new();
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        if digits == 0 || digits > 12 {
+            return None;
+        }
+        let number: u64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit = units.iter().copied().find(|u| rest.starts_with(u))?;
+        rest = &rest[unit.len()..];
+        parts.push((number, unit));
+    }
+    Some(parts)
+}
+
+string_newtype!(
+    /// A Prometheus or Loki duration (`15d`, `2w`, `12h`, `1d12h`): how long metrics or logs are kept.
+    PromDuration,
+    "duration",
+    "one or more <number><unit> with unit y, w, d, h, m, s or ms, largest first, not zero (15d, 2w, 1d12h)",
+    |v| {
+        const UNITS: [&str; 7] = ["ms", "y", "w", "d", "h", "m", "s"];
+        const ORDER: [&str; 7] = ["y", "w", "d", "h", "m", "s", "ms"];
+        let Some(parts) = duration_parts(v, &UNITS) else {
+            return Err(invalid("duration", v, "it is not a sequence of <number><unit>", PromDuration::ALLOWED));
+        };
+        let rank = |u: &str| ORDER.iter().position(|o| *o == u).unwrap_or(0);
+        if parts.windows(2).any(|w| rank(w[0].1) >= rank(w[1].1)) {
+            return Err(invalid("duration", v, "its units are not each used once from largest to smallest", PromDuration::ALLOWED));
+        }
+        if parts.iter().all(|(n, _)| *n == 0) {
+            return Err(invalid("duration", v, "it is zero", PromDuration::ALLOWED));
+        }
+        Ok(())
+    }
+);
+
+impl GoDuration {
+    /// Whether every number in it is zero (`0h`, `0m0s`).
+    pub fn is_zero(&self) -> bool {
+        duration_parts(self.as_str(), &["ms", "h", "m", "s"]).is_some_and(|parts| parts.iter().all(|(n, _)| *n == 0))
+    }
+}
+
+string_newtype!(
+    /// The size of a volume, a Kubernetes quantity in binary units (`20Gi`, `512Mi`, `1Ti`).
+    VolumeSize,
+    "volume size",
+    "a whole number followed by Mi, Gi or Ti, not zero (20Gi)",
+    |v| {
+        let digits = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+        let unit = &v[digits..];
+        if digits == 0 || digits > 9 || !matches!(unit, "Mi" | "Gi" | "Ti") {
+            return Err(invalid("volume size", v, "it is not a number followed by Mi, Gi or Ti", VolumeSize::ALLOWED));
+        }
+        if v[..digits].bytes().all(|b| b == b'0') {
+            return Err(invalid("volume size", v, "it is zero", VolumeSize::ALLOWED));
+        }
+        Ok(())
+    }
+);
+
+impl VolumeSize {
+    /// The size in MiB.
+    pub fn mebibytes(&self) -> u64 {
+        let digits = self.0.find(|c: char| !c.is_ascii_digit()).unwrap_or(self.0.len());
+        let number: u64 = self.0[..digits].parse().unwrap_or(0);
+        number
+            * match &self.0[digits..] {
+                "Ti" => 1024 * 1024,
+                "Gi" => 1024,
+                _ => 1,
+            }
+    }
+}
+
+string_newtype!(
+    /// An HTTP or HTTPS URL of a service outside the cluster (an S3-compatible endpoint).
+    HttpUrl,
+    "URL",
+    "http:// or https://, a host name or IPv4 address, an optional :port and /path (https://s3.example.com, http://192.168.10.5:9000)",
+    |v| {
+        let err = |reason: &str| invalid("URL", v, reason, HttpUrl::ALLOWED);
+        let rest = v
+            .strip_prefix("https://")
+            .or_else(|| v.strip_prefix("http://"))
+            .ok_or_else(|| err("it does not start with http:// or https://"))?;
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        };
+        let host_ok = !host.is_empty()
+            && host.len() <= 253
+            && host.split('.').all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+            });
+        if !host_ok {
+            return Err(err("the host is not a DNS name or IPv4 address"));
+        }
+        if let Some(port) = port
+            && !port.parse::<u16>().is_ok_and(|p| p > 0)
+        {
+            return Err(err("the port is not a number from 1 to 65535"));
+        }
+        if !path.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~')) {
+            return Err(err("the path has characters other than A-Z, a-z, 0-9, '/', '-', '_', '.', '~'"));
+        }
+        Ok(())
+    }
+);
+
+string_newtype!(
+    /// An S3 bucket name (`homelab-backups`).
+    BucketName,
+    "bucket name",
+    "3 to 63 characters a-z, 0-9, '.' and '-', starting and ending with a letter or digit",
+    |v| {
+        check_chars("bucket name", v, BucketName::ALLOWED, 63, |_, c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-'))?;
+        let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        if v.len() < 3 || !edge(v.chars().next()) || !edge(v.chars().last()) {
+            return Err(invalid("bucket name", v, "it is shorter than 3 characters or starts or ends with '.' or '-'", BucketName::ALLOWED));
+        }
+        Ok(())
+    }
+);
+
+string_newtype!(
+    /// An S3 region (`us-east-1`, `garage`, `minio`).
+    Region,
+    "region",
+    "1 to 63 characters a-z, 0-9 and '-'",
+    |v| check_chars("region", v, Region::ALLOWED, 63, |_, c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+);
+
+string_newtype!(
+    /// A time of day, 24-hour `HH:MM` (`03:00`).
+    TimeOfDay,
+    "time of day",
+    "HH:MM, 24-hour, from 00:00 to 23:59",
+    |v| {
+        let ok = v.len() == 5
+            && v.as_bytes()[2] == b':'
+            && v[..2].parse::<u8>().is_ok_and(|h| h < 24 && v[..2].bytes().all(|b| b.is_ascii_digit()))
+            && v[3..].parse::<u8>().is_ok_and(|m| m < 60 && v[3..].bytes().all(|b| b.is_ascii_digit()));
+        if ok { Ok(()) } else { Err(invalid("time of day", v, "it is not HH:MM from 00:00 to 23:59", TimeOfDay::ALLOWED)) }
+    }
+);
+
+impl TimeOfDay {
+    /// The hour and the minute.
+    pub fn hour_minute(&self) -> (u8, u8) {
+        (self.0[..2].parse().unwrap_or(0), self.0[3..].parse().unwrap_or(0))
+    }
+}
+
 string_newtype!(
     /// A Helm release name: an RFC 1123 label of at most 53 characters (`cert-manager`).
     ReleaseName,

@@ -114,6 +114,7 @@ pub(crate) fn validate(cluster: &Cluster) -> Vec<Located> {
     ceph(&mut cx);
     tls(&mut cx);
     storage(&mut cx);
+    crate::validate_apps::validate(cluster, &mut cx.out);
     users_and_pin(&mut cx);
     port_collisions(&mut cx);
     impossible_values(&mut cx);
@@ -666,13 +667,7 @@ fn storage(cx: &mut Cx<'_>) {
             if !host.roles.worker {
                 continue;
             }
-            let flags = c.kubelet_flags(host);
-            let root_dir = flags
-                .iter()
-                .rev()
-                .find(|f| f.name() == "root-dir")
-                .and_then(|f| f.value())
-                .unwrap_or(KUBELET_DEFAULT_ROOT_DIR);
+            let root_dir = c.kubelet_root_dir(host);
             if root_dir != ceph.kubelet_root_dir.as_str() {
                 let (loc, p) = cx.host_key(i, "kubelet-flags");
                 cx.push(
@@ -692,9 +687,6 @@ fn storage(cx: &mut Cx<'_>) {
         }
     }
 }
-
-/// kubelet's `--root-dir` when the flag is not given.
-const KUBELET_DEFAULT_ROOT_DIR: &str = "/var/lib/kubelet";
 
 fn users_and_pin(cx: &mut Cx<'_>) {
     let c = cx.cluster;

@@ -89,7 +89,27 @@ fn reference_in_code() -> Result<Cluster, BuildError> {
         Secret::Env(EnvVarName::new("CLOUDFLARE_API_TOKEN").expect("valid")),
     ))
     .storage(Storage::default())
+    .monitoring(Monitoring::new(reference("GRAFANA_ADMIN_PASSWORD")))
+    .backup(Backup::new(
+        HttpUrl::new("https://s3.example.com").expect("valid"),
+        BucketName::new("homelab-backups").expect("valid"),
+        reference("VELERO_ACCESS_KEY_ID"),
+        reference("VELERO_SECRET_ACCESS_KEY"),
+    ))
+    .apps({
+        let mut apps = Apps::default();
+        let mut vaultwarden = Vaultwarden::default();
+        vaultwarden.admin_token = Some(reference("VAULTWARDEN_ADMIN_TOKEN"));
+        apps.vaultwarden = Some(vaultwarden);
+        apps.nextcloud =
+            Some(Nextcloud::new(reference("NEXTCLOUD_ADMIN_PASSWORD"), reference("NEXTCLOUD_DATABASE_PASSWORD")));
+        apps
+    })
     .build()
+}
+
+fn reference(name: &str) -> Secret<ApiToken> {
+    Secret::Env(EnvVarName::new(name).expect("valid"))
 }
 
 #[test]
@@ -97,7 +117,7 @@ fn the_reference_cluster_built_in_code_equals_the_example_inventory() {
     let built = reference_in_code().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(built, example());
     let codes: Vec<Code> = built.warnings().iter().map(|w| w.code).collect();
-    assert_eq!(codes, [Code::EasyCerts, Code::BroadTrustedRange, Code::SingleReplica]);
+    assert_eq!(codes, [Code::EasyCerts, Code::BroadTrustedRange, Code::SingleReplica, Code::ControlPlaneMetrics]);
 }
 
 #[test]

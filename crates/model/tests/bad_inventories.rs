@@ -67,6 +67,13 @@ fn tls_with(old: &str, new: &str) -> String {
     appended(&TLS.replacen(old, new, 1))
 }
 
+/// BASE with `[tls]`, `[storage]` and the sections of this issue, each valid, with one line replaced.
+fn apps_with(old: &str, new: &str) -> String {
+    const APPS: &str = "[tls]\nacme-email = \"admin@example.com\"\ndns-provider = \"cloudflare\"\ndns-api-token = { env = \"CF_TOKEN\" }\n\n[storage]\n\n[monitoring]\ngrafana-admin-password = { env = \"GRAFANA_PASSWORD\" }\n\n[backup]\nendpoint = \"https://s3.example.com\"\nbucket = \"backups\"\naccess-key-id = { env = \"S3_ID\" }\nsecret-access-key = { env = \"S3_KEY\" }\n\n[apps.vaultwarden]\n\n[apps.nextcloud]\nadmin-password = { env = \"NC_PASSWORD\" }\ndatabase-password = { env = \"NC_DB\" }\n";
+    assert!(APPS.contains(old), "the case's anchor {old:?} is not in the apps tables");
+    appended(&APPS.replacen(old, new, 1))
+}
+
 fn errors_of(result: Result<homeflake_model::Loaded, LoadError>) -> Vec<Diagnostic> {
     match result {
         Ok(loaded) => panic!("accepted; warnings: {:#?}", loaded.warnings),
@@ -668,6 +675,115 @@ fn cases() -> Vec<Case> {
             appended("[storage]\nreplicaton = 1\n"),
             Code::UnknownKey,
             &["storage.replicaton: unknown key \"replicaton\"", "(did you mean \"replication\"?)"],
+        ),
+        case(
+            "app host name outside the zone",
+            apps_with("[apps.vaultwarden]\n", "[apps.vaultwarden]\nhost = \"vault.example.org\"\n"),
+            Code::OutsideZone,
+            &[
+                "apps.vaultwarden.host: \"vault.example.org\" is not in the zone home.example.com",
+                "allowed: a name ending in .home.example.com, such as vault.home.example.com",
+            ],
+        ),
+        case(
+            "app host name the wildcard certificate does not cover",
+            apps_with(
+                "grafana-admin-password",
+                "grafana-host = \"a.grafana.home.example.com\"\ngrafana-admin-password",
+            ),
+            Code::OutsideZone,
+            &[
+                "monitoring.grafana-host: \"a.grafana.home.example.com\" is more than one label below home.example.com",
+                "allowed: one label below the zone, such as grafana.home.example.com",
+            ],
+        ),
+        case(
+            "two apps on one host name",
+            apps_with("[apps.vaultwarden]\n", "[apps.vaultwarden]\nhost = \"cloud.home.example.com\"\n"),
+            Code::DuplicateEntry,
+            &["apps.nextcloud.host: \"cloud.home.example.com\" is also apps.vaultwarden.host"],
+        ),
+        case(
+            "backup endpoint that is not a URL",
+            apps_with("\"https://s3.example.com\"", "\"s3.example.com\""),
+            Code::InvalidValue,
+            &[
+                "backup.endpoint: invalid URL \"s3.example.com\": it does not start with http:// or https://",
+                "allowed: http:// or https://",
+            ],
+        ),
+        case(
+            "backup retention that is not a duration",
+            apps_with("bucket = \"backups\"", "bucket = \"backups\"\nretention = \"30d\""),
+            Code::InvalidValue,
+            &[
+                "backup.retention: invalid duration \"30d\"",
+                "allowed: one or more <number><unit> with unit h, m, s or ms",
+            ],
+        ),
+        case(
+            "backup retention of zero",
+            apps_with("bucket = \"backups\"", "bucket = \"backups\"\nretention = \"0h\""),
+            Code::InvalidValue,
+            &["backup.retention: a retention of zero deletes every backup at once"],
+        ),
+        case(
+            "metrics retention that is not a duration",
+            apps_with("grafana-admin-password", "metrics-retention = \"fortnight\"\ngrafana-admin-password"),
+            Code::InvalidValue,
+            &["monitoring.metrics-retention: invalid duration \"fortnight\"", "allowed: one or more <number><unit>"],
+        ),
+        case(
+            "monitoring with no StorageClass",
+            apps_with("[storage]\n", ""),
+            Code::RequiresSection,
+            &[
+                "monitoring: [monitoring] keeps Prometheus', Alertmanager's, Loki's and Grafana's data on volumes, but there is no [storage] and so no StorageClass",
+                "allowed: [storage] with [monitoring]",
+            ],
+        ),
+        case(
+            "a volume on a StorageClass Ceph does not create",
+            apps_with("[apps.vaultwarden]\n", "[apps.vaultwarden]\nstorage-class = \"ceph-blok\"\n"),
+            Code::UnknownStorageClass,
+            &[
+                "apps.vaultwarden.storage-class: StorageClass \"ceph-blok\" is not one the Ceph cluster creates",
+                "allowed: ceph-block, ceph-filesystem",
+                "(did you mean \"ceph-block\"?)",
+            ],
+        ),
+        case(
+            "app without ingress",
+            apps_with("[apps.nextcloud]", "[apps.nextcloud]").replacen("[ingress]\nhost = \"b\"\n", "", 1).replacen(
+                "[split-dns]\nserver-host = \"a\"",
+                "[split-dns]\nserver-host = \"a\"\nanswer-host = \"b\"",
+                1,
+            ),
+            Code::RequiresSection,
+            &["apps.nextcloud: [apps.nextcloud] is a web app reached through Traefik, but there is no [ingress]"],
+        ),
+        case(
+            "a password written into the inventory",
+            apps_with("{ env = \"NC_DB\" }", "\"cf-secret-token-value\""),
+            Code::SecretReference,
+            &["apps.nextcloud.database-password: a credential is written into the inventory (not shown here)"],
+        ),
+        case(
+            "Velero's node agent and workers with different kubelet root dirs",
+            with(
+                "lan-address = \"192.168.10.2\"",
+                "lan-address = \"192.168.10.2\"\nkubelet-flags = [\"--root-dir=/srv/kubelet\"]",
+            )
+            .replacen(
+                "[ceph]\n[[ceph.osds]]\nhost = \"b\"\ndevice = \"/dev/disk/by-id/ata-SSD_1\"\n",
+                "",
+                1,
+            ) + "\n[backup]\nendpoint = \"https://s3.example.com\"\nbucket = \"backups\"\naccess-key-id = { env = \"S3_ID\" }\nsecret-access-key = { env = \"S3_KEY\" }\n",
+            Code::CrossLayerMismatch,
+            &[
+                "hosts.b.kubelet-flags: kubelet on \"b\" keeps pods under /var/lib/kubernetes, but on \"a\" under /srv/kubelet: Velero's node agent",
+                "allowed: the same --root-dir on every worker (/srv/kubelet), or backup.file-system-backup = false",
+            ],
         ),
         case("TOML syntax error", with("[network]", "[network"), Code::Syntax, &["homeflake.toml:4:", "allowed: TOML"]),
         case(

@@ -15,7 +15,8 @@ fn example_inventory_loads_with_the_expected_warnings() {
         [
             homeflake_model::Code::EasyCerts,
             homeflake_model::Code::BroadTrustedRange,
-            homeflake_model::Code::SingleReplica
+            homeflake_model::Code::SingleReplica,
+            homeflake_model::Code::ControlPlaneMetrics
         ],
         "{:#?}",
         loaded.warnings

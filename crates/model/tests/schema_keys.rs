@@ -122,6 +122,47 @@ default-storage-class = "ceph-block"
 cephfs = true
 cephfs-storage-class = "ceph-filesystem"
 
+[monitoring]
+storage-class = "ceph-block"
+metrics-retention = "15d"
+metrics-volume-size = "20Gi"
+alerts-volume-size = "1Gi"
+log-retention = "31d"
+log-volume-size = "20Gi"
+journald = true
+grafana-host = "grafana.home.example.com"
+grafana-volume-size = "1Gi"
+grafana-admin-password = { env = "GRAFANA_PASSWORD" }
+
+[backup]
+endpoint = "https://s3.example.com"
+bucket = "backups"
+region = "us-east-1"
+path-style = true
+access-key-id = { env = "S3_ID" }
+secret-access-key = { file = "/run/secrets/s3" }
+daily-at = "03:00"
+retention = "720h"
+file-system-backup = true
+
+[apps]
+
+[apps.vaultwarden]
+host = "vault.home.example.com"
+storage-class = "ceph-block"
+volume-size = "1Gi"
+signups-allowed = false
+admin-token = { env = "VW_TOKEN" }
+
+[apps.nextcloud]
+host = "cloud.home.example.com"
+storage-class = "ceph-filesystem"
+volume-size = "100Gi"
+database-volume-size = "8Gi"
+admin-user = "admin"
+admin-password = { env = "NC_PASSWORD" }
+database-password = { env = "NC_DB" }
+
 [deploy]
 local-systems = ["x86_64-linux"]
 deploy-rs = "github:serokell/deploy-rs/d5eff7f948535b9c723d60cd8239f8f11ddc90fa"
@@ -131,6 +172,13 @@ traefik = "41.3.0"
 cert-manager = "v1.21.1"
 rook-ceph = "v1.20.6"
 ceph-csi-drivers = "1.0.4"
+kube-prometheus-stack = "88.5.3"
+loki = "18.11.0"
+vector = "0.57.0"
+velero = "12.1.0"
+velero-plugin-for-aws = "v1.14.2"
+vaultwarden = "0.43.1"
+nextcloud = "9.2.4"
 
 [[hosts]]
 name = "a"
@@ -181,6 +229,11 @@ const TABLES: &[(&str, &[&str])] = &[
     ("[[ceph.osds]]", &["ceph", "osds", "[]"]),
     ("[tls]", &["tls"]),
     ("[storage]", &["storage"]),
+    ("[monitoring]", &["monitoring"]),
+    ("[backup]", &["backup"]),
+    ("[apps]", &["apps"]),
+    ("[apps.vaultwarden]", &["apps", "vaultwarden"]),
+    ("[apps.nextcloud]", &["apps", "nextcloud"]),
     ("[charts]", &["charts"]),
     ("[deploy]", &["deploy"]),
     ("[[hosts]]", &["hosts", "[]"]),
@@ -272,8 +325,19 @@ fn every_table_of_the_schema_is_checked() {
     let mut checked: BTreeSet<String> = TABLES.iter().map(|(_, path)| path.join(".")).collect();
     // Tables the schema describes that an inventory writes inline or as references, never as a `[header]`.
     checked.extend(
-        ["users.[].hashed-password", "hosts.[].lan-address", "hosts.[].tailnet-address", "tls.dns-api-token"]
-            .map(String::from),
+        [
+            "users.[].hashed-password",
+            "hosts.[].lan-address",
+            "hosts.[].tailnet-address",
+            "tls.dns-api-token",
+            "monitoring.grafana-admin-password",
+            "backup.access-key-id",
+            "backup.secret-access-key",
+            "apps.vaultwarden.admin-token",
+            "apps.nextcloud.admin-password",
+            "apps.nextcloud.database-password",
+        ]
+        .map(String::from),
     );
     let mut missing = Vec::new();
     let mut stack: Vec<(Vec<String>, &Value)> = vec![(Vec::new(), resolve(&root, &root))];

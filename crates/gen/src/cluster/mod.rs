@@ -3,7 +3,8 @@
 //!
 //! [`releases`] decides which releases exist and in what order, from the inventory: Traefik with
 //! `[ingress]`; cert-manager and the certificates with `[tls]`; the Rook operator, the Ceph CSI
-//! drivers and the Ceph cluster with `[storage]`. Every value comes from the model, and each
+//! drivers and the Ceph cluster with `[storage]`; kube-prometheus-stack, Loki and Vector with
+//! `[monitoring]`; Velero with `[backup]`; Vaultwarden and Nextcloud with `[apps.*]`. Every value comes from the model, and each
 //! generated file has its own module (`cluster/values/traefik.yaml` ⇐ [`values::traefik`]).
 //!
 //! The ClusterIssuer and the wildcard Certificate are plain manifests in `cluster/manifests/`,
@@ -12,6 +13,7 @@
 //! cert-manager (whose CRDs and webhook they need). Traefik's default TLSStore is not a manifest:
 //! the Traefik chart owns it through its `tlsStore` value.
 
+pub mod credentials;
 pub mod helmfile;
 pub mod manifests;
 pub mod values;
@@ -28,6 +30,18 @@ pub const MANIFESTS_DIR: &str = "manifests";
 pub const TRAEFIK_NAMESPACE: &str = "traefik";
 /// cert-manager's namespace, where a ClusterIssuer's DNS provider token Secret must be.
 pub const CERT_MANAGER_NAMESPACE: &str = "cert-manager";
+/// The namespace of kube-prometheus-stack, Loki and Vector.
+pub const MONITORING_NAMESPACE: &str = "monitoring";
+/// Velero's namespace.
+pub const VELERO_NAMESPACE: &str = "velero";
+/// Vaultwarden's namespace.
+pub const VAULTWARDEN_NAMESPACE: &str = "vaultwarden";
+/// Nextcloud's namespace.
+pub const NEXTCLOUD_NAMESPACE: &str = "nextcloud";
+/// The Loki release, whose name is its service's (the chart's `loki.fullname`).
+pub const LOKI_RELEASE: &str = "loki";
+/// The Traefik release, whose name its IngressClass takes (the chart's `traefik.fullname`).
+pub const TRAEFIK_RELEASE: &str = "traefik";
 /// Rook's namespace: the operator, the CSI drivers and the Ceph cluster. The CSI driver names
 /// (`rook-ceph.rbd.csi.ceph.com`) start with it.
 pub const ROOK_NAMESPACE: &str = "rook-ceph";
@@ -37,7 +51,7 @@ pub fn releases(cluster: &Cluster) -> Vec<Release> {
     let mut out = Vec::new();
     if let Some(ingress) = &cluster.ingress {
         let mut traefik = release(
-            "traefik",
+            TRAEFIK_RELEASE,
             TRAEFIK_NAMESPACE,
             repository("traefik", "https://traefik.github.io/charts", "traefik", &cluster.charts.traefik),
         );
@@ -91,7 +105,112 @@ pub fn releases(cluster: &Cluster) -> Vec<Release> {
         ceph.needs = vec![name("rook-ceph"), name("ceph-csi-drivers")];
         out.push(ceph);
     }
+    let on_ceph = |mut r: Release| {
+        if cluster.storage.is_some() {
+            r.needs.push(name("rook-ceph-cluster"));
+        }
+        r
+    };
+    if let Some(monitoring) = &cluster.monitoring {
+        let charts = &cluster.charts;
+        let mut stack = release(
+            "kube-prometheus-stack",
+            MONITORING_NAMESPACE,
+            repository(
+                "prometheus-community",
+                "https://prometheus-community.github.io/helm-charts",
+                "kube-prometheus-stack",
+                &charts.kube_prometheus_stack,
+            ),
+        );
+        stack.values = values::kube_prometheus_stack::values(cluster, monitoring);
+        out.push(on_ceph(stack));
+        let mut loki = release(
+            LOKI_RELEASE,
+            MONITORING_NAMESPACE,
+            repository("grafana-community", "https://grafana-community.github.io/helm-charts", "loki", &charts.loki),
+        );
+        loki.values = values::loki::values(cluster, monitoring);
+        out.push(on_ceph(loki));
+        let mut vector = release(
+            "vector",
+            MONITORING_NAMESPACE,
+            repository("vector", "https://helm.vector.dev", "vector", &charts.vector),
+        );
+        vector.values = values::vector::values(cluster, monitoring);
+        vector.needs = vec![name(LOKI_RELEASE)];
+        out.push(vector);
+    }
+    if let Some(backup) = &cluster.backup {
+        let mut velero = release(
+            "velero",
+            VELERO_NAMESPACE,
+            repository("vmware-tanzu", "https://vmware-tanzu.github.io/helm-charts", "velero", &cluster.charts.velero),
+        );
+        velero.values = values::velero::values(cluster, backup);
+        out.push(velero);
+    }
+    // The apps serve HTTPS with the wildcard certificate through Traefik.
+    let web_app = |mut r: Release| {
+        if cluster.ingress.is_some() {
+            r.needs.push(name(TRAEFIK_RELEASE));
+        }
+        if cluster.tls.is_some() {
+            r.needs.push(name("certificates"));
+        }
+        on_ceph(r)
+    };
+    if let Some(app) = &cluster.apps.vaultwarden {
+        let mut vaultwarden = release(
+            "vaultwarden",
+            VAULTWARDEN_NAMESPACE,
+            repository(
+                "vaultwarden",
+                "https://guerzon.github.io/vaultwarden",
+                "vaultwarden",
+                &cluster.charts.vaultwarden,
+            ),
+        );
+        vaultwarden.values = values::vaultwarden::values(cluster, app);
+        out.push(web_app(vaultwarden));
+    }
+    if let Some(app) = &cluster.apps.nextcloud {
+        let mut nextcloud = release(
+            "nextcloud",
+            NEXTCLOUD_NAMESPACE,
+            repository("nextcloud", "https://nextcloud.github.io/helm/", "nextcloud", &cluster.charts.nextcloud),
+        );
+        nextcloud.values = values::nextcloud::values(cluster, app);
+        out.push(web_app(nextcloud));
+    }
     out
+}
+
+/// The IngressClass Traefik's chart creates (and makes the default): named after its release.
+pub fn traefik_ingress_class() -> &'static str {
+    TRAEFIK_RELEASE
+}
+
+/// The annotations that route an Ingress through Traefik's HTTPS entry point with TLS, where the
+/// wildcard certificate is the default certificate (Traefik's Kubernetes Ingress provider:
+/// `traefik.ingress.kubernetes.io/router.entrypoints` and `…/router.tls`).
+pub fn ingress_annotations() -> Value {
+    map([
+        ("traefik.ingress.kubernetes.io/router.entrypoints", Value::from("websecure")),
+        ("traefik.ingress.kubernetes.io/router.tls", "true".into()),
+    ])
+}
+
+/// A PersistentVolumeClaim template's `spec` (one ReadWriteOnce volume of `size` on `class`), as
+/// the Prometheus operator's `volumeClaimTemplate` takes it.
+pub fn volume_claim_spec(class: Option<&str>, size: &str) -> Value {
+    let mut spec = Vec::new();
+    if let Some(class) = class {
+        spec.push(("storageClassName", Value::from(class)));
+    }
+    spec.push(("accessModes", Value::list([Value::from("ReadWriteOnce")])));
+    spec.push(("resources", map([("requests", map([("storage", Value::from(size))]))])));
+    map([("spec", map(spec))])
 }
 
 /// Every file under `cluster/`: its path, its contents and the inventory keys it comes from.
@@ -103,7 +222,7 @@ pub fn files(cluster: &Cluster) -> Vec<(String, String, &'static [&'static str])
     let mut out = vec![(
         format!("{DIR}/helmfile.yaml"),
         helmfile::render(&releases),
-        &["ingress", "tls", "storage", "charts"][..],
+        &["ingress", "tls", "storage", "monitoring", "backup", "apps", "charts"][..],
     )];
     for release in releases.iter().filter(|r| !r.values.is_empty_map()) {
         out.push((

@@ -88,6 +88,7 @@ pub fn evaluate_host(
         pkgs = {{
           flannel = "/pkgs/flannel"; ethtool = "/pkgs/ethtool"; kubectl = "/pkgs/kubectl";
           kompose = "/pkgs/kompose"; kubernetes = "/pkgs/kubernetes";
+          k9s = "/pkgs/k9s"; kubernetes-helm = "/pkgs/kubernetes-helm"; helmfile = "/pkgs/helmfile";
           linuxKernel.packages.linux_rpi4 = "/pkgs/linux_rpi4";
         }};
         secrets = builtins.listToAttrs (map (name: {{ inherit name; value = "{SECRET_VALUE}"; }}) input.secrets);
