@@ -6,26 +6,76 @@
     { self, nixpkgs }:
     let
       secrets = import ./modules/secrets.nix;
-      # Every host and its system; a host's configuration is hosts/<name>/default.nix.
+      # Every host: host <system> <SSH address> <SSH user> <builds its own system> "<roles>", as `homeflake deploy`, colmena and deploy-rs reach it. Its configuration is hosts/<name>/default.nix.
       hosts = {
-        yomogi = "aarch64-linux";
-        tokiwa = "x86_64-linux";
-        hanaakari = "x86_64-linux";
+        yomogi = host "aarch64-linux" "192.168.10.10" "admin" true "control-plane worker";
+        tokiwa = host "x86_64-linux" "192.168.10.11" "admin" false "worker";
+        hanaakari = host "x86_64-linux" "192.168.10.12" "admin" false "worker";
+      };
+      host = system: address: user: buildOnTarget: roles: {
+        inherit
+          system
+          address
+          user
+          buildOnTarget
+          ;
+        tags = builtins.filter (tag: tag != "") (nixpkgs.lib.splitString " " roles);
       };
       forEachSystem = nixpkgs.lib.genAttrs [
         "aarch64-linux"
         "x86_64-linux"
       ];
+      # A Raspberry Pi's SD card: its own system, started from the card (nixpkgs' sd-image-aarch64 module without its installer profile and without the initrd modules for all hardware).
+      sdImage =
+        name:
+        (self.nixosConfigurations.${name}.extendModules {
+          modules = [
+            "${nixpkgs}/nixos/modules/installer/sd-card/sd-image-aarch64.nix"
+            {
+              disabledModules = [ "profiles/base.nix" ];
+              hardware.enableAllHardware = nixpkgs.lib.mkForce false;
+            }
+          ];
+        }).config.system.build.sdImage;
+      # deploy-rs's library, fetched only when the deploy output is evaluated.
+      deployRs = builtins.getFlake "github:serokell/deploy-rs/d5eff7f948535b9c723d60cd8239f8f11ddc90fa";
     in
     {
       nixosConfigurations = builtins.mapAttrs (
-        name: system:
+        name: host:
         nixpkgs.lib.nixosSystem {
-          inherit system;
+          inherit (host) system;
           specialArgs = { inherit secrets; };
           modules = [ (./hosts + "/${name}") ];
         }
       ) hosts;
+      packages.aarch64-linux = {
+        yomogi-sd-image = sdImage "yomogi";
+      };
+      colmena = {
+        meta = {
+          nixpkgs = import nixpkgs { system = "aarch64-linux"; };
+          nodeNixpkgs = builtins.mapAttrs (name: host: import nixpkgs { system = host.system; }) hosts;
+          specialArgs = { inherit secrets; };
+        };
+      }
+      // builtins.mapAttrs (name: host: {
+        deployment = {
+          targetHost = host.address;
+          targetUser = host.user;
+          buildOnTarget = host.buildOnTarget;
+          inherit (host) tags;
+        };
+        imports = [ (./hosts + "/${name}") ];
+      }) hosts;
+      deploy.nodes = builtins.mapAttrs (name: host: {
+        hostname = host.address;
+        sshUser = host.user;
+        user = "root";
+        interactiveSudo = host.user != "root";
+        remoteBuild = host.buildOnTarget;
+        profiles.system.path = deployRs.lib.${host.system}.activate.nixos self.nixosConfigurations.${name};
+      }) hosts;
       formatter = forEachSystem (system: nixpkgs.legacyPackages.${system}.nixfmt);
       devShells = forEachSystem (
         system:

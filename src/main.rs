@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use homeflake::files::{LockHolder, ReadLock, WriteLock};
+use homeflake::generator::deploy::{self, Action};
 use homeflake::model::{Code, Diagnostic, LoadError, Loaded, Severity, printable};
 use homeflake::{ApplyOptions, WriteError};
 
@@ -19,16 +20,18 @@ const STARTER_INVENTORY: &str = include_str!("../homeflake.toml");
 const AFTER_HELP: &str = "\
 Exit status:
   0  success
-  1  `gen --check` found the flake stale, or the inventory is invalid, or a generated file was edited by hand
-  2  usage or I/O error
+  1  `gen --check` found the flake stale, or the inventory is invalid, or a generated file was edited by hand,
+     or `deploy` failed or cannot start (a stale flake, no SSH user, an unset environment variable)
+  2  usage or I/O error (an unknown host name for `deploy` is a usage error; a missing nixos-rebuild, an I/O error)
 
 Typical use, from the folder holding homeflake.toml:
   homeflake validate          check the inventory
   homeflake plan              show what gen would change
   homeflake gen               write the flake
-  sudo --preserve-env=<VARS> nixos-rebuild switch --flake .#<host> --impure
-                              on the host; docs/bootstrap.md lists each host's VARS
-                              (sudo clears the environment the secrets are read from)";
+  homeflake deploy --install --dry-run
+                              how to install each machine the first time
+  homeflake deploy --dry-run  the nixos-rebuild command for each host, control planes first
+  homeflake deploy            run them, from this machine over SSH, stopping at the first failure";
 
 #[derive(Parser)]
 #[command(
@@ -98,6 +101,34 @@ enum Command {
     Validate {
         #[command(flatten)]
         inventory: InventoryArgs,
+    },
+    /// Switch hosts to the flake over SSH, control planes first, then workers, then the rest.
+    ///
+    /// For each host, in that order whatever order they are given in, prints and runs
+    /// `nixos-rebuild switch --flake .#<host> --target-host <user>@<address> [--build-host …] --sudo
+    /// --ask-sudo-password [--impure]` in the flake's folder, and stops at the first failure. The
+    /// configuration is evaluated on this machine, so the environment variables the inventory reads
+    /// are taken from this shell (export them; no sudo clears them), and sudo runs on the host only,
+    /// asking for the password. Address, user and where to build come from `hosts.<name>.deploy`
+    /// (default: the LAN address, the first user in wheel, on the host when this machine cannot
+    /// build its system, see `[deploy] local-systems`). The flake must be up to date (`gen`).
+    Deploy {
+        #[command(flatten)]
+        output: OutputArgs,
+        /// The hosts to deploy; all when none is given.
+        #[arg(value_name = "HOST")]
+        hosts: Vec<String>,
+        /// Print the plan only: run nothing, write nothing, read no environment variable.
+        #[arg(long)]
+        dry_run: bool,
+        /// Make the new system the boot default without activating it (`nixos-rebuild boot`).
+        #[arg(long, conflicts_with = "install")]
+        boot: bool,
+        /// Print the first installation of each host instead, and run nothing: for a Raspberry Pi,
+        /// building and writing its SD-card image; for a UEFI PC, the NixOS installer, its hardware
+        /// description and the install over SSH.
+        #[arg(long)]
+        install: bool,
     },
     /// Trace generated lines back to the inventory keys they come from.
     ///
@@ -243,7 +274,111 @@ fn run(command: Command) -> Result<()> {
             outln!("{}", serde_json::to_string_pretty(&homeflake::schema()).context("serialising the schema")?)
         }
         Command::Init { dir } => init(&dir),
+        Command::Deploy { output, hosts, dry_run, boot, install } => {
+            let action = if boot { Action::Boot } else { Action::Switch };
+            deploy(&output, &hosts, DeployMode { dry_run, install, action })
+        }
     }
+}
+
+/// What `homeflake deploy` was asked to do.
+struct DeployMode {
+    dry_run: bool,
+    install: bool,
+    action: Action,
+}
+
+/// Plans every host's command before running any, then runs them in order, stopping at the first failure.
+fn deploy(output: &OutputArgs, names: &[String], mode: DeployMode) -> Result<()> {
+    let loaded = load(&output.inventory)?;
+    let cluster = &loaded.cluster;
+    let planner = deploy::Planner::new(cluster);
+    let flake = out_dir(output);
+    if mode.install {
+        let hosts = homeflake::generator::deploy::select(cluster, names)?;
+        if flake != Path::new(".") {
+            outln!("# run from {}", shown(&flake))?;
+        }
+        for (i, host) in hosts.into_iter().enumerate() {
+            let gap = if i == 0 { "" } else { "\n" };
+            outln!("{gap}# --- {} ({})", host.name, deploy::role_label(host))?;
+            for line in planner.install(host) {
+                outln!("{line}")?;
+            }
+        }
+        return Ok(());
+    }
+    let plan = planner.plan(names, mode.action).map_err(|error| match error {
+        deploy::DeployError::UnknownHost { .. } => anyhow::Error::new(error),
+        other => {
+            eprintln!("error: {other}");
+            Failed.into()
+        }
+    })?;
+    let files = homeflake::generate(cluster);
+    let report = ReadLock::acquire(&flake, lock_timeout(output), say_waiting(&flake))
+        .and_then(|lock| lock.check(&files))
+        .with_context(|| format!("checking {}", flake.display()))?;
+    if !report.is_up_to_date() {
+        eprintln!(
+            "error: the flake in {} is out of date with the inventory, so it would deploy something else; run {} first",
+            shown(&flake),
+            printable(&regenerate_command(output))
+        );
+        return Err(Failed.into());
+    }
+    if mode.dry_run {
+        let s = if plan.len() == 1 { "" } else { "s" };
+        outln!("# {} host{s}, control planes first; nothing is run (--dry-run)", plan.len())?;
+        if flake != Path::new(".") {
+            outln!("# run from {}", shown(&flake))?;
+        }
+        for (_, command) in &plan {
+            outln!("{command}")?;
+        }
+        return Ok(());
+    }
+    let env = |name: &str| std::env::var(name).ok();
+    let missing = planner.missing_env(&plan, env);
+    if !missing.is_empty() {
+        for (var, hosts) in &missing {
+            let hosts: Vec<String> = hosts.iter().map(|h| h.to_string()).collect();
+            let read = if hosts.len() == 1 { "reads" } else { "read" };
+            eprintln!("error: environment variable {var} is unset or empty; {} {read} it: export it", hosts.join(", "));
+        }
+        eprintln!("error: nothing was deployed");
+        return Err(Failed.into());
+    }
+    let mut resolved = Vec::with_capacity(plan.len());
+    for (host, command) in &plan {
+        match command.resolve(env) {
+            Ok(words) => resolved.push((*host, command, words)),
+            Err(error) => {
+                eprintln!("error: {error}\nerror: nothing was deployed");
+                return Err(Failed.into());
+            }
+        }
+    }
+    for (i, (host, command, words)) in resolved.iter().enumerate() {
+        outln!("==> {} ({}), {} of {}", host.name, deploy::role_label(host), i + 1, resolved.len())?;
+        outln!("{command}")?;
+        let status = std::process::Command::new(&words[0])
+            .args(&words[1..])
+            .current_dir(&flake)
+            .status()
+            .with_context(|| format!("running {} (is it installed and on PATH?)", command.program()))?;
+        if !status.success() {
+            let how = status.code().map_or_else(|| "was killed by a signal".to_owned(), |c| format!("exited with {c}"));
+            eprintln!("error: deploying {} failed: {} {how}", host.name, command.program());
+            let rest: Vec<String> = resolved[i + 1..].iter().map(|(h, _, _)| h.name.to_string()).collect();
+            if !rest.is_empty() {
+                eprintln!("error: stopped before {}", rest.join(", "));
+            }
+            return Err(Failed.into());
+        }
+    }
+    let s = if resolved.len() == 1 { "" } else { "s" };
+    outln!("deployed {} host{s}", resolved.len())
 }
 
 fn run_explain(inventory: &InventoryArgs, question: explain::Question<'_>, json: bool) -> Result<()> {

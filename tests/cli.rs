@@ -530,7 +530,8 @@ fn plan_prints_a_unified_diff_and_a_summary_coloured_only_when_asked() {
     assert!(out.lines().any(|l| l.starts_with('-') && l.contains("\"192.168.10.12\"")), "{out}");
     assert!(out.lines().any(|l| l.starts_with('+') && l.contains("\"192.168.10.42\"")), "{out}");
     let summary = out.lines().last().unwrap();
-    assert!(summary.starts_with("would write 3, "), "{summary}");
+    // The host file, the two documents naming the address, and flake.nix, which deploys to it.
+    assert!(summary.starts_with("would write 4, "), "{summary}");
     assert!(!out.contains('\x1b'), "colour with --color never");
     assert_eq!(snapshot(lab.root()), before, "plan wrote");
 
@@ -604,7 +605,7 @@ fn help_documents_the_exit_codes() {
     for line in ["0  success", "1  ", "2  usage or I/O error"] {
         assert!(help.stdout.contains(line), "`{line}` missing from --help:\n{}", help.stdout);
     }
-    for command in ["gen", "plan", "validate", "graph", "schema", "init"] {
+    for command in ["gen", "plan", "validate", "deploy", "graph", "schema", "init"] {
         assert!(help.stdout.contains(&format!("  {command} ")), "{command} missing from --help");
     }
 }

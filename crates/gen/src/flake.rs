@@ -1,39 +1,219 @@
-//! `flake.nix`: the pinned nixpkgs input, a table of hosts and their systems mapped to `nixosConfigurations`,
-//! a formatter and a dev shell.
+//! `flake.nix`: the pinned nixpkgs input and one table of hosts — each host's system and how it is
+//! deployed — from which every output is made: `nixosConfigurations`, an SD-card image per
+//! Raspberry Pi (`packages.aarch64-linux.<host>-sd-image`), a hive for colmena (`colmena`), nodes
+//! for deploy-rs (`deploy`), a formatter and a dev shell.
+//!
+//! nixpkgs stays the only input, so `nixos-rebuild` and `flake.lock` never depend on a deploy tool:
+//! colmena reads the plain `colmena` attribute set (colmena 0.4, as in nixos-25.11; 0.5 with
+//! `--legacy-flake-eval`), and deploy-rs's library, which its activation profiles need, is fetched
+//! by `builtins.getFlake` at a pinned commit (`deploy.deploy-rs`) only when `deploy` is evaluated.
 
 use std::collections::BTreeSet;
 
-use homeflake_model::Cluster;
+use homeflake_model::{Cluster, Hardware, Host, Secret};
 use homeflake_nix::make::{
-    apply, attrs, binary, bind, bind_path, ident, inherit, interp, keys, lambda, lambda_pattern, let_in, list, path,
-    quoted, select, text,
+    apply, attrs, binary, bind, bind_path, ident, inherit, inherit_from, interp, keys, lambda, lambda_pattern, let_in,
+    list, path, quoted, select, string, text,
 };
 use homeflake_nix::{BinaryOp, Expr, Key};
 
+use crate::deploy::sd_image_attr;
+use crate::lower::secret;
 use crate::secrets;
-use crate::trace::{Provenance, host_key};
+use crate::trace::{Origin, Provenance, host_key};
 
 /// Where the secrets file lives, relative to the flake root.
 pub const SECRETS_PATH: &str = "modules/secrets.nix";
+
+/// The nixpkgs module that turns a configuration into a Raspberry Pi SD-card image.
+pub const SD_IMAGE_MODULE: &str = "nixos/modules/installer/sd-card/sd-image-aarch64.nix";
+
+/// `<expr>.${name}`.
+fn select_dynamic(expr: Expr, name: &str) -> Expr {
+    Expr::Select { expr: Box::new(expr), path: vec![Key::Dynamic(ident(name))], default: None }
+}
+
+/// `deployRs.lib.${host.system}`.
+fn deploy_rs_lib() -> Expr {
+    Expr::Select {
+        expr: Box::new(ident("deployRs")),
+        path: vec![Key::Name("lib".into()), Key::Dynamic(select(ident("host"), "system"))],
+        default: None,
+    }
+}
+
+/// `./hosts + "/${name}"`: the folder of the host named by the variable `name`.
+fn host_folder() -> Expr {
+    binary(path("./hosts"), BinaryOp::Add, quoted([text("/"), interp(ident("name"))]))
+}
+
+/// A host's entry in the table, on one line however many hosts there are:
+/// `host <system> <address> <user> <buildOnTarget> "<roles>"`.
+fn host_entry(cluster: &Cluster, host: &Host) -> Expr {
+    let address = match cluster.ssh_address(host) {
+        Secret::Literal(address) => string(address.as_str()),
+        other => secret(&other),
+    };
+    let user: Expr = cluster.ssh_user(host).map_or(Expr::Null, |u| string(u.as_str()));
+    let roles: Vec<&str> = host.roles.iter().map(|r| r.as_str()).collect();
+    apply(
+        ident("host"),
+        [
+            string(host.system.as_str()),
+            address,
+            user,
+            Expr::Bool(cluster.builds_on_target(host)),
+            string(&roles.join(" ")),
+        ],
+    )
+}
+
+/// Every key a host's entry is read or derived from.
+fn host_entry_keys(cluster: &Cluster, host: &Host) -> Vec<String> {
+    let address_key = if host.deploy.address.is_some() { "deploy.address" } else { "lan-address" };
+    let mut keys = vec![host_key(host, "name"), host_key(host, "system"), host_key(host, "hardware")];
+    keys.push(host_key(host, address_key));
+    keys.extend(user_keys(cluster, host));
+    keys.extend(build_keys(cluster, host));
+    keys.push(host_key(host, "roles"));
+    keys.dedup();
+    keys
+}
+
+/// `host = system: address: user: buildOnTarget: roles: { … }`: a host's record from its entry,
+/// its roles (a space-separated string, so that the entry stays on one line) as colmena's tags.
+fn host_function() -> Expr {
+    let tags = apply(
+        select(ident("builtins"), "filter"),
+        [
+            lambda("tag", binary(ident("tag"), BinaryOp::NotEqual, "")),
+            apply(select(ident("nixpkgs"), "lib.splitString"), [string(" "), ident("roles")]),
+        ],
+    );
+    let record = attrs([inherit(["system", "address", "user", "buildOnTarget"]), bind("tags", tags)]);
+    ["system", "address", "user", "buildOnTarget", "roles"].iter().rev().fold(record, |body, arg| lambda(arg, body))
+}
+
+/// The keys the deploy user of `host` comes from: `deploy.user`, or the first user in wheel's name
+/// and groups.
+fn user_keys(cluster: &Cluster, host: &Host) -> Vec<String> {
+    let mut keys = vec![host_key(host, "deploy.user")];
+    if host.deploy.user.is_none()
+        && let Some(i) = cluster.users.iter().position(|u| u.extra_groups.iter().any(|g| g.as_str() == "wheel"))
+    {
+        keys.extend([format!("users[{i}].name"), format!("users[{i}].extra-groups")]);
+    }
+    keys
+}
+
+/// The keys deciding whether `host` builds its own system: `deploy.build-on-target`, or by default
+/// its system and the systems the deploying machine builds.
+fn build_keys(cluster: &Cluster, host: &Host) -> Vec<String> {
+    let mut keys = vec![host_key(host, "deploy.build-on-target")];
+    if host.deploy.build_on_target.is_none() {
+        keys.push(host_key(host, "system"));
+        // Removing the host's system from the list flips the default; adding another system does not.
+        if cluster.deploy.local_systems.contains(&host.system) {
+            keys.push("deploy.local-systems".to_owned());
+        }
+    }
+    keys
+}
+
+/// `nixosConfigurations`: `nixpkgs.lib.nixosSystem` over every host of the table.
+fn nixos_configurations(has_secrets: bool) -> Expr {
+    let mut args = vec![inherit_from(ident("host"), ["system"])];
+    if has_secrets {
+        args.push(bind("specialArgs", attrs([inherit(["secrets"])])));
+    }
+    args.push(bind("modules", list([host_folder()])));
+    let configuration =
+        lambda("name", lambda("host", apply(select(ident("nixpkgs"), "lib.nixosSystem"), [attrs(args)])));
+    apply(select(ident("builtins"), "mapAttrs"), [configuration, ident("hosts")])
+}
+
+/// `sdImage = name: (self.nixosConfigurations.${name}.extendModules { … }).config.system.build.sdImage;`:
+/// the host's own configuration with nixpkgs' SD-card module, minus that module's installer
+/// profile and the initrd modules for every PC under the sun (the Raspberry Pi kernel lacks many of
+/// them, and the card should boot exactly the system later deploys keep up to date).
+fn sd_image_function() -> Expr {
+    let image_module = attrs([
+        bind("disabledModules", list([string("profiles/base.nix")])),
+        bind("hardware.enableAllHardware", apply(select(ident("nixpkgs"), "lib.mkForce"), [Expr::Bool(false)])),
+    ]);
+    let configuration = select_dynamic(select(ident("self"), "nixosConfigurations"), "name");
+    let extended = apply(
+        select(configuration, "extendModules"),
+        [attrs([bind(
+            "modules",
+            list([quoted([interp(ident("nixpkgs")), text(&format!("/{SD_IMAGE_MODULE}"))]), image_module]),
+        )])],
+    );
+    lambda("name", select(extended, "config.system.build.sdImage"))
+}
+
+/// `colmena`: the hive colmena reads from a flake — every host of the table with its deployment
+/// settings and its folder, nixpkgs for its system, and the secrets as a module argument.
+fn colmena_hive(cluster: &Cluster, has_secrets: bool) -> Expr {
+    let import_nixpkgs = |system: Expr| apply(ident("import"), [ident("nixpkgs"), attrs([bind("system", system)])]);
+    let first_system = cluster.hosts.first().map_or("x86_64-linux", |h| h.system.as_str());
+    let mut meta = vec![
+        bind("nixpkgs", import_nixpkgs(string(first_system))),
+        bind(
+            "nodeNixpkgs",
+            apply(
+                select(ident("builtins"), "mapAttrs"),
+                [lambda("name", lambda("host", import_nixpkgs(select(ident("host"), "system")))), ident("hosts")],
+            ),
+        ),
+    ];
+    if has_secrets {
+        meta.push(bind("specialArgs", attrs([inherit(["secrets"])])));
+    }
+    let node = attrs([
+        bind(
+            "deployment",
+            attrs([
+                bind("targetHost", select(ident("host"), "address")),
+                bind("targetUser", select(ident("host"), "user")),
+                bind("buildOnTarget", select(ident("host"), "buildOnTarget")),
+                inherit_from(ident("host"), ["tags"]),
+            ]),
+        ),
+        bind("imports", list([host_folder()])),
+    ]);
+    let nodes = apply(select(ident("builtins"), "mapAttrs"), [lambda("name", lambda("host", node)), ident("hosts")]);
+    binary(attrs([bind("meta", attrs(meta))]), BinaryOp::Update, nodes)
+}
+
+/// `deploy.nodes`: a deploy-rs node per host of the table, its `system` profile activated as
+/// root through the deploy user's sudo (which asks for the password).
+fn deploy_rs_nodes() -> Expr {
+    let profile = apply(
+        select(deploy_rs_lib(), "activate.nixos"),
+        [select_dynamic(select(ident("self"), "nixosConfigurations"), "name")],
+    );
+    let node = attrs([
+        bind("hostname", select(ident("host"), "address")),
+        bind("sshUser", select(ident("host"), "user")),
+        bind("user", "root"),
+        bind("interactiveSudo", binary(select(ident("host"), "user"), BinaryOp::NotEqual, "root")),
+        bind("remoteBuild", select(ident("host"), "buildOnTarget")),
+        bind("profiles.system.path", profile),
+    ]);
+    apply(select(ident("builtins"), "mapAttrs"), [lambda("name", lambda("host", node)), ident("hosts")])
+}
 
 /// Lowers the flake.
 pub fn lower(cluster: &Cluster) -> Expr {
     let has_secrets = !secrets::env_vars(cluster).is_empty();
     let systems: BTreeSet<&str> = cluster.hosts.iter().map(|h| h.system.as_str()).collect();
+    let pis: Vec<&Host> = cluster.hosts.iter().filter(|h| h.hardware == Hardware::RaspberryPi4).collect();
 
-    // One definition of a host's configuration, mapped over the table of hosts and their systems.
-    let mut args = vec![inherit(["system"])];
-    if has_secrets {
-        args.push(bind("specialArgs", attrs([inherit(["secrets"])])));
-    }
-    let host_folder = binary(path("./hosts"), BinaryOp::Add, quoted([text("/"), interp(ident("name"))]));
-    args.push(bind("modules", list([host_folder])));
-    let configuration =
-        lambda("name", lambda("system", apply(select(ident("nixpkgs"), "lib.nixosSystem"), [attrs(args)])));
     let hosts = attrs(cluster.hosts.iter().map(|host| {
-        bind_path(keys([host.name.as_str()]), host.system.as_str())
-            .derived_from("a host's system is its hardware's unless set", || {
-                vec![host_key(host, "name"), host_key(host, "system"), host_key(host, "hardware")]
+        bind_path(keys([host.name.as_str()]), host_entry(cluster, host))
+            .derived_from("a host's entry: its system and its deploy facts with their defaults", || {
+                host_entry_keys(cluster, host)
             })
     }));
 
@@ -68,27 +248,45 @@ pub fn lower(cluster: &Cluster) -> Expr {
     if has_secrets {
         lets.push(bind("secrets", apply(ident("import"), [path(&format!("./{SECRETS_PATH}"))])));
     }
-    lets.push(
-        bind("hosts", hosts)
-            .commented("Every host and its system; a host's configuration is hosts/<name>/default.nix."),
-    );
+    lets.push(bind("hosts", hosts).commented(
+        "Every host: host <system> <SSH address> <SSH user> <builds its own system> \"<roles>\", as \
+         `homeflake deploy`, colmena and deploy-rs reach it. Its configuration is hosts/<name>/default.nix.",
+    ));
+    lets.push(bind("host", host_function()));
     lets.push(bind("forEachSystem", apply(select(ident("nixpkgs"), "lib.genAttrs"), [list(systems)])));
-
-    let outputs = lambda_pattern(
-        &["self", "nixpkgs"],
-        false,
-        let_in(
-            lets,
-            attrs([
-                bind(
-                    "nixosConfigurations",
-                    apply(select(ident("builtins"), "mapAttrs"), [configuration, ident("hosts")]),
-                ),
-                bind("formatter", apply(ident("forEachSystem"), [formatter])),
-                bind("devShells", apply(ident("forEachSystem"), [dev_shell])),
-            ]),
-        ),
+    if !pis.is_empty() {
+        lets.push(bind("sdImage", sd_image_function()).commented(
+            "A Raspberry Pi's SD card: its own system, started from the card (nixpkgs' sd-image-aarch64 module \
+             without its installer profile and without the initrd modules for all hardware).",
+        ));
+    }
+    lets.push(
+        bind("deployRs", apply(select(ident("builtins"), "getFlake"), [string(cluster.deploy.deploy_rs.as_str())]))
+            .commented("deploy-rs's library, fetched only when the deploy output is evaluated.")
+            .source("deploy.deploy-rs"),
     );
+
+    let mut outputs = vec![bind("nixosConfigurations", nixos_configurations(has_secrets))];
+    if !pis.is_empty() {
+        let images = attrs(pis.iter().map(|host| {
+            bind_path(
+                keys([sd_image_attr(host.name.as_str()).as_str()]),
+                apply(ident("sdImage"), [string(host.name.as_str())]),
+            )
+            .traced(|| Origin {
+                keys: vec![host_key(host, "name")],
+                presence: vec![host_key(host, "hardware")],
+                ..Origin::default()
+            })
+        }));
+        outputs.push(bind("packages.aarch64-linux", images));
+    }
+    outputs.push(bind("colmena", colmena_hive(cluster, has_secrets)));
+    outputs.push(bind("deploy.nodes", deploy_rs_nodes()));
+    outputs.push(bind("formatter", apply(ident("forEachSystem"), [formatter])));
+    outputs.push(bind("devShells", apply(ident("forEachSystem"), [dev_shell])));
+
+    let outputs = lambda_pattern(&["self", "nixpkgs"], false, let_in(lets, attrs(outputs)));
     attrs([
         bind("description", format!("{}: NixOS + Kubernetes cluster, generated by homeflake", cluster.name))
             .source("name"),

@@ -10,6 +10,7 @@
 
 pub mod admin_kubeconfig;
 pub mod cluster;
+pub mod deploy;
 pub mod docs;
 pub mod explain;
 pub mod flake;

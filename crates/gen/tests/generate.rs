@@ -229,54 +229,169 @@ fn nix_instantiate_parses_every_nix_file() {
     }
 }
 
+/// A stand-in for nixpkgs with just what flake.nix calls, so its outputs evaluate without a download:
+/// `lib.nixosSystem` returns its arguments (and `extendModules` the extension), `import nixpkgs`
+/// reads `stand-in-nixpkgs/default.nix`, and deploy-rs's `getFlake` is answered by a stub that
+/// names the reference, system and configuration it was asked for.
+const FLAKE_PROBE: &str = r#"
+  let
+    nixpkgs = {
+      outPath = toString ./stand-in-nixpkgs;
+      lib = {
+        nixosSystem = args: args // {
+          extendModules = extension: { config.system.build.sdImage = { base = args; inherit (extension) modules; }; };
+        };
+        genAttrs = names: f: builtins.listToAttrs (map (name: { inherit name; value = f name; }) names);
+        mkForce = value: { forced = value; };
+        splitString = separator: text: builtins.filter builtins.isString (builtins.split separator text);
+      };
+      legacyPackages = builtins.listToAttrs (map (name: { inherit name; value = {
+        nixfmt = "nixfmt"; cargo = "cargo"; rustc = "rustc"; mkShell = args: args;
+      }; }) [ "x86_64-linux" "aarch64-linux" ]);
+    };
+    deployRs = ref: {
+      lib = builtins.listToAttrs (map (system: { name = system; value = {
+        activate.nixos = configuration: { inherit ref system; configuration = configuration.system; modules = map toString configuration.modules; };
+      }; }) [ "x86_64-linux" "aarch64-linux" ]);
+    };
+    flake = scopedImport { builtins = builtins // { getFlake = deployRs; }; } ./flake.nix;
+    outputs = flake.outputs { inherit self nixpkgs; };
+    self = outputs;
+    hostsOf = set: builtins.filter (name: name != "meta") (builtins.attrNames set);
+  in {
+    top = builtins.attrNames flake;
+    inputs = builtins.attrNames flake.inputs;
+    nixpkgsUrl = flake.inputs.nixpkgs.url;
+    outputs = builtins.attrNames outputs;
+    hosts = builtins.mapAttrs (name: c: {
+      inherit (c) system;
+      modulesExist = map builtins.pathExists c.modules;
+      defaultExists = map (m: builtins.pathExists (m + "/default.nix")) c.modules;
+    }) outputs.nixosConfigurations;
+    colmenaNodes = hostsOf outputs.colmena;
+    colmena = builtins.listToAttrs (map (name: { inherit name; value = {
+      inherit (outputs.colmena.${name}) deployment;
+      importsExist = map (m: builtins.pathExists (m + "/default.nix")) outputs.colmena.${name}.imports;
+      nixpkgsSystem = outputs.colmena.meta.nodeNixpkgs.${name}.system;
+    }; }) (hostsOf outputs.colmena));
+    colmenaSecrets = builtins.attrNames (outputs.colmena.meta.specialArgs or { });
+    deploy = outputs.deploy.nodes;
+    sdImages = builtins.mapAttrs (name: image: {
+      system = image.base.system;
+      base = map toString image.base.modules;
+      module = builtins.elemAt image.modules 0;
+      moduleExists = builtins.pathExists (builtins.elemAt image.modules 0);
+      extra = builtins.elemAt image.modules 1;
+    }) (outputs.packages.aarch64-linux or { });
+    packageSystems = builtins.attrNames (outputs.packages or { });
+    formatters = builtins.attrNames outputs.formatter;
+  }"#;
+
+/// A distinct address for the environment variable holding a host's LAN address in the probe.
+fn lan_value(index: usize) -> String {
+    format!("10.99.0.{}", index + 1)
+}
+
 #[test]
 fn the_flake_evaluates_and_every_host_module_exists() {
+    use homeflake_model::{Hardware, Secret};
+    use serde_json::json;
     let Some(nix) = nix_instantiate() else { return };
-    // A stand-in for nixpkgs with just what flake.nix calls, so outputs evaluate without a download.
-    let probe = r#"
-      let
-        flake = import ./flake.nix;
-        nixpkgs = {
-          lib = {
-            nixosSystem = args: args;
-            genAttrs = names: f: builtins.listToAttrs (map (name: { inherit name; value = f name; }) names);
-          };
-          legacyPackages = builtins.listToAttrs (map (name: { inherit name; value = {
-            nixfmt = "nixfmt"; cargo = "cargo"; rustc = "rustc"; mkShell = args: args;
-          }; }) [ "x86_64-linux" "aarch64-linux" ]);
-        };
-        outputs = flake.outputs { self = { }; inherit nixpkgs; };
-      in {
-        top = builtins.attrNames flake;
-        inputs = flake.inputs.nixpkgs.url;
-        hosts = builtins.mapAttrs (name: c: {
-          inherit (c) system;
-          modulesExist = map builtins.pathExists c.modules;
-          defaultExists = map (m: builtins.pathExists (m + "/default.nix")) c.modules;
-        }) outputs.nixosConfigurations;
-        formatters = builtins.attrNames outputs.formatter;
-      }"#;
     for (inventory, dir) in INVENTORIES {
         let cluster = cluster(dir);
         let files = generate(&cluster);
         let tmp = tempfile::tempdir().unwrap();
         write_tree(&files, tmp.path());
-        let output = Command::new(nix)
-            .args(["--eval", "--strict", "--json", "--expr", probe])
-            .current_dir(tmp.path())
-            .output()
-            .unwrap();
+        let sd_module = tmp.path().join("stand-in-nixpkgs").join(homeflake_gen::flake::SD_IMAGE_MODULE);
+        std::fs::create_dir_all(sd_module.parent().unwrap()).unwrap();
+        std::fs::write(&sd_module, "{ }").unwrap();
+        std::fs::write(tmp.path().join("stand-in-nixpkgs/default.nix"), "{ system }: { inherit system; }").unwrap();
+        let mut command = Command::new(nix);
+        command.args(["--eval", "--strict", "--json", "--expr", FLAKE_PROBE]).current_dir(tmp.path());
+        let mut expected_address = std::collections::BTreeMap::new();
+        for (i, host) in cluster.hosts.iter().enumerate() {
+            let address = match cluster.ssh_address(host) {
+                Secret::Literal(address) => address.to_string(),
+                Secret::Env(name) => {
+                    command.env(name.as_str(), lan_value(i));
+                    lan_value(i)
+                }
+                other => panic!("{inventory}: a deploy address read from {other:?}"),
+            };
+            expected_address.insert(host.name.as_str(), address);
+        }
+        let output = command.output().unwrap();
         assert!(output.status.success(), "{inventory}: {}", String::from_utf8_lossy(&output.stderr));
         let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        assert_eq!(value["top"], serde_json::json!(["description", "inputs", "outputs"]), "{inventory}");
-        assert_eq!(value["inputs"], cluster.nixpkgs.url.as_str());
+        assert_eq!(value["top"], json!(["description", "inputs", "outputs"]), "{inventory}");
+        assert_eq!(value["inputs"], json!(["nixpkgs"]), "{inventory}: nixpkgs stays the only input");
+        assert_eq!(value["nixpkgsUrl"], cluster.nixpkgs.url.as_str());
         let hosts = value["hosts"].as_object().unwrap();
         assert_eq!(hosts.len(), cluster.hosts.len(), "{inventory}");
+        let names: BTreeSet<&str> = cluster.hosts.iter().map(|h| h.name.as_str()).collect();
+        let colmena_nodes: BTreeSet<&str> =
+            value["colmenaNodes"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+        assert_eq!(colmena_nodes, names, "{inventory}: one colmena node per host");
+        let deploy_nodes: BTreeSet<&str> = value["deploy"].as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(deploy_nodes, names, "{inventory}: one deploy-rs node per host");
+        let has_secrets = !homeflake_gen::secrets::env_vars(&cluster).is_empty();
+        assert_eq!(value["colmenaSecrets"], if has_secrets { json!(["secrets"]) } else { json!([]) }, "{inventory}");
         for host in &cluster.hosts {
-            let entry = &hosts[host.name.as_str()];
+            let name = host.name.as_str();
+            let at = format!("{inventory}/{name}");
+            let entry = &hosts[name];
             assert_eq!(entry["system"], host.system.as_str());
-            assert_eq!(entry["modulesExist"], serde_json::json!([true]), "{inventory}/{}", host.name);
-            assert_eq!(entry["defaultExists"], serde_json::json!([true]), "{inventory}/{}", host.name);
+            assert_eq!(entry["modulesExist"], json!([true]), "{at}");
+            assert_eq!(entry["defaultExists"], json!([true]), "{at}");
+
+            let address = &expected_address[name];
+            let user = cluster.ssh_user(host).map_or(serde_json::Value::Null, |u| json!(u.as_str()));
+            let tags: Vec<&str> = host.roles.iter().map(|r| r.as_str()).collect();
+            let builds_on_target = cluster.builds_on_target(host);
+            let colmena = &value["colmena"][name];
+            assert_eq!(
+                colmena["deployment"],
+                json!({ "targetHost": address, "targetUser": user, "buildOnTarget": builds_on_target, "tags": tags }),
+                "{at}: colmena"
+            );
+            assert_eq!(colmena["importsExist"], json!([true]), "{at}");
+            assert_eq!(colmena["nixpkgsSystem"], host.system.as_str(), "{at}");
+
+            let node = &value["deploy"][name];
+            let needs_sudo = cluster.ssh_user(host).is_none_or(|u| !u.is_root());
+            assert_eq!(node["hostname"], json!(address), "{at}: deploy-rs");
+            assert_eq!(node["sshUser"], user, "{at}");
+            assert_eq!(node["user"], "root", "{at}");
+            assert_eq!(node["interactiveSudo"], json!(needs_sudo), "{at}");
+            assert_eq!(node["remoteBuild"], json!(builds_on_target), "{at}");
+            let profile = &node["profiles"]["system"]["path"];
+            assert_eq!(profile["ref"], cluster.deploy.deploy_rs.as_str(), "{at}");
+            assert_eq!(profile["system"], host.system.as_str(), "{at}: deploy-rs's library for the host's system");
+            assert_eq!(profile["configuration"], host.system.as_str(), "{at}");
+            let module = profile["modules"][0].as_str().unwrap();
+            assert!(module.ends_with(&format!("/hosts/{name}")), "{at}: activates {module}");
+        }
+        let pis: BTreeSet<String> = cluster
+            .hosts
+            .iter()
+            .filter(|h| h.hardware == Hardware::RaspberryPi4)
+            .map(|h| format!("{}-sd-image", h.name))
+            .collect();
+        let images = value["sdImages"].as_object().unwrap();
+        assert_eq!(images.keys().cloned().collect::<BTreeSet<_>>(), pis, "{inventory}: an SD image exactly per Pi");
+        let package_systems = if pis.is_empty() { json!([]) } else { json!(["aarch64-linux"]) };
+        assert_eq!(value["packageSystems"], package_systems, "{inventory}");
+        for (attr, image) in images {
+            let name = attr.strip_suffix("-sd-image").unwrap();
+            assert_eq!(image["system"], "aarch64-linux", "{inventory}/{attr}");
+            assert!(image["base"][0].as_str().unwrap().ends_with(&format!("/hosts/{name}")), "{inventory}/{attr}");
+            assert!(image["module"].as_str().unwrap().ends_with(homeflake_gen::flake::SD_IMAGE_MODULE));
+            assert_eq!(image["moduleExists"], true, "{inventory}/{attr}: the module path is inside nixpkgs");
+            assert_eq!(
+                image["extra"],
+                json!({ "disabledModules": ["profiles/base.nix"], "hardware": { "enableAllHardware": { "forced": false } } }),
+                "{inventory}/{attr}"
+            );
         }
     }
 }

@@ -5,6 +5,7 @@ use crate::backup::Backup;
 use crate::ceph::Ceph;
 use crate::charts::Charts;
 use crate::cluster::{Cluster, Network, NixpkgsPin, User, default_locale, default_state_version, default_time_zone};
+use crate::deploy::Deploy;
 use crate::error::BuildError;
 use crate::firewall::Firewall;
 use crate::host::Host;
@@ -70,6 +71,7 @@ impl ClusterBuilder {
                 backup: None,
                 apps: Apps::default(),
                 charts: Charts::default(),
+                deploy: Deploy::default(),
                 allow_warnings: Vec::new(),
             },
         }
@@ -186,6 +188,12 @@ impl ClusterBuilder {
     /// Overrides chart versions.
     pub fn charts(mut self, charts: Charts) -> Self {
         self.cluster.charts = charts;
+        self
+    }
+
+    /// Sets the facts about the machine `homeflake deploy` runs on.
+    pub fn deploy(mut self, deploy: Deploy) -> Self {
+        self.cluster.deploy = deploy;
         self
     }
 

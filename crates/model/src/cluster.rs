@@ -10,6 +10,7 @@ use crate::apps::Apps;
 use crate::backup::Backup;
 use crate::ceph::Ceph;
 use crate::charts::Charts;
+use crate::deploy::Deploy;
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::firewall::Firewall;
 use crate::host::Host;
@@ -209,6 +210,9 @@ pub struct Cluster {
     /// The chart versions of the cluster layer.
     #[serde(default)]
     pub charts: Charts,
+    /// Facts about the machine `homeflake deploy` runs on.
+    #[serde(default)]
+    pub deploy: Deploy,
     /// Warnings acknowledged by name (`easy-certs`), like clippy's `allow`: they are no longer
     /// reported, and `homeflake validate` lists them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -242,6 +246,12 @@ impl Cluster {
     /// The host named `name`.
     pub fn host(&self, name: &str) -> Option<&Host> {
         self.hosts.iter().find(|h| h.name.as_str() == name)
+    }
+
+    /// The name of the host `name` is a likely typo of (`yomgi` → `yomogi`).
+    pub fn closest_host(&self, name: &str) -> Option<&HostName> {
+        let closest = crate::suggest::closest(name, self.hosts.iter().map(|h| h.name.as_str()))?;
+        self.host(closest).map(|h| &h.name)
     }
 
     /// The control-plane hosts, in inventory order.

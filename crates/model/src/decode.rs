@@ -17,6 +17,7 @@ use crate::backup::Backup;
 use crate::ceph::{Ceph, CephOsd};
 use crate::charts::Charts;
 use crate::cluster::{Cluster, Network, NixpkgsPin, User, default_locale, default_state_version, default_time_zone};
+use crate::deploy::{Deploy, HostDeploy};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::error::ValueError;
 use crate::firewall::{Firewall, FirewallMode};
@@ -332,6 +333,7 @@ decode_by_parse!(
     UserName,
     GroupName,
     SshPublicKey,
+    SshAddress,
     PasswordHash,
     LabelKey,
     LabelValue,
@@ -1168,6 +1170,23 @@ fn apps(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Apps> {
 }
 table_decode!(Apps, "a table with vaultwarden, nextcloud", apps);
 
+fn deploy(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<Deploy> {
+    let mut deploy = Deploy::default();
+    d.set(f, "local-systems", &mut deploy.local_systems);
+    d.set(f, "deploy-rs", &mut deploy.deploy_rs);
+    Some(deploy)
+}
+table_decode!(Deploy, "a table with local-systems, deploy-rs", deploy);
+
+fn host_deploy(d: &mut Decoder<'_>, f: &mut Fields<'_>) -> Option<HostDeploy> {
+    Some(HostDeploy {
+        address: d.opt(f, "address"),
+        user: d.opt(f, "user"),
+        build_on_target: d.opt(f, "build-on-target"),
+    })
+}
+table_decode!(HostDeploy, "a table with address, user, build-on-target", host_deploy);
+
 /// Decodes one host. `folder` is the host file's folder name, which the host's name must equal.
 ///
 /// Returns the host's name when it decoded, and the host when every required key did.
@@ -1229,6 +1248,7 @@ pub(crate) fn host(
     let kernel_modules = d.opt(&mut f, "kernel-modules");
     let kubelet_flags = d.opt(&mut f, "kubelet-flags");
     let labels = d.opt(&mut f, "labels");
+    let deploy = d.opt(&mut f, "deploy");
     d.finish(f);
     let (Some(name), Some(hardware), Some(lan_interface), Some(lan_address)) =
         (name.clone(), hardware, lan_interface, lan_address)
@@ -1243,6 +1263,7 @@ pub(crate) fn host(
     host.kernel_modules = kernel_modules.unwrap_or_default();
     host.kubelet_flags = kubelet_flags.unwrap_or_default();
     host.labels = labels.unwrap_or_default();
+    host.deploy = deploy.unwrap_or_default();
     (Some(name), Some(host))
 }
 
@@ -1303,6 +1324,7 @@ pub(crate) fn root<'n>(d: &mut Decoder<'_>, node: &'n Node) -> Root<'n> {
     let backup = d.opt(&mut f, "backup");
     let apps = d.opt(&mut f, "apps").unwrap_or_default();
     let charts = d.opt(&mut f, "charts").unwrap_or_default();
+    let deploy = d.opt(&mut f, "deploy").unwrap_or_default();
     let split_dns = f.get("split-dns").map(|n| (n, f.path.key("split-dns")));
     let allow_warnings = d.opt(&mut f, "allow-warnings").unwrap_or_default();
     d.finish(f);
@@ -1329,6 +1351,7 @@ pub(crate) fn root<'n>(d: &mut Decoder<'_>, node: &'n Node) -> Root<'n> {
             backup,
             apps,
             charts,
+            deploy,
             allow_warnings,
         }),
         _ => None,

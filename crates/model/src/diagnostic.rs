@@ -53,6 +53,8 @@ pub enum Code {
     NoWorker,
     /// A reference to a host that does not exist.
     UnknownHost,
+    /// A reference to a user that does not exist.
+    UnknownUser,
     /// A host that needs a tailnet address has none, or Tailscale is off where it is needed.
     MissingTailnetAddress,
     /// A host's role does not fit its use (an OSD host that is not a worker, …).

@@ -8,6 +8,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::ser::SerializeSeq;
 use serde::{Serialize, Serializer};
 
+use crate::deploy::HostDeploy;
 use crate::names::{Hardware, HostName, InterfaceName, KernelModule, KubeletFlag, LabelKey, LabelValue, Role, System};
 use crate::secret::Secret;
 
@@ -125,6 +126,9 @@ pub struct Host {
     /// Kubernetes node labels (the ingress host always carries the ingress node selector).
     #[serde(default)]
     pub labels: BTreeMap<LabelKey, LabelValue>,
+    /// How the host is reached over SSH and where its system is built (`homeflake deploy`).
+    #[serde(default, skip_serializing_if = "HostDeploy::is_default")]
+    pub deploy: HostDeploy,
 }
 
 impl Host {
@@ -147,6 +151,7 @@ impl Host {
             kernel_modules: Vec::new(),
             kubelet_flags: Vec::new(),
             labels: BTreeMap::new(),
+            deploy: HostDeploy::default(),
         }
     }
 
@@ -165,6 +170,12 @@ impl Host {
     /// Enables Wake-on-LAN.
     pub fn with_wake_on_lan(mut self) -> Self {
         self.wake_on_lan = true;
+        self
+    }
+
+    /// Sets how the host is reached over SSH and where its system is built.
+    pub fn with_deploy(mut self, deploy: HostDeploy) -> Self {
+        self.deploy = deploy;
         self
     }
 

@@ -25,6 +25,7 @@ mod ceph;
 mod charts;
 mod cluster;
 mod decode;
+mod deploy;
 mod diagnostic;
 mod error;
 mod firewall;
@@ -56,6 +57,7 @@ pub use build::ClusterBuilder;
 pub use ceph::{Ceph, CephOsd};
 pub use charts::Charts;
 pub use cluster::{Cluster, FlagSource, K3S_KUBELET_ROOT_DIR, NIXOS_KUBELET_ROOT_DIR, Network, NixpkgsPin, User};
+pub use deploy::{DEFAULT_DEPLOY_RS, Deploy, HostDeploy};
 pub use diagnostic::{Code, Diagnostic, Severity, printable};
 pub use error::{BuildError, LoadError, ValueError};
 pub use firewall::{Firewall, FirewallMode};
@@ -75,7 +77,8 @@ pub use names::{
     DomainName, EmailAddress, EnvVarName, FlakeUrl, GitRev, GoDuration, GroupName, Hardware, HostName, HttpUrl,
     ImageDigest, ImageName, ImageTag, InterfaceName, KernelModule, KubeletFlag, LabelKey, LabelValue, Locale,
     Namespace, NarHash, NixHash, NodePort, PackageAttr, PasswordHash, Port, PromDuration, ProxyFlag, Region,
-    ReleaseName, Role, SshPublicKey, StateVersion, StorageClassName, System, TimeOfDay, TimeZone, UserName, VolumeSize,
+    ReleaseName, Role, SshAddress, SshPublicKey, StateVersion, StorageClassName, System, TimeOfDay, TimeZone, UserName,
+    VolumeSize,
 };
 pub use release::{ChartSource, Release};
 pub use schema::schema;

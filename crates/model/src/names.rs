@@ -559,6 +559,49 @@ fn check_user(kind: &'static str, v: &str, allowed: &'static str) -> Result<(), 
     })
 }
 
+fn check_ssh_address(v: &str) -> Result<(), ValueError> {
+    const KIND: &str = "SSH address";
+    let allowed = SshAddress::ALLOWED;
+    if v.contains('@') {
+        return Err(invalid(
+            KIND,
+            v,
+            "it names a user: write the user in deploy.user and only the address here",
+            allowed,
+        ));
+    }
+    check_chars(KIND, v, allowed, 253, |_, c| c.is_ascii_alphanumeric() || c == '-' || c == '.')?;
+    if v.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return match v.parse::<std::net::Ipv4Addr>() {
+            Ok(_) => Ok(()),
+            Err(_) => {
+                Err(invalid(KIND, v, "it is neither an IPv4 address (four numbers 0-255) nor a host name", allowed))
+            }
+        };
+    }
+    for label in v.split('.') {
+        if label.is_empty() {
+            return Err(invalid(KIND, v, "it has an empty label", allowed));
+        }
+        if label.len() > 63 {
+            return Err(invalid(KIND, v, format!("label {label:?} is longer than 63 characters"), allowed));
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(invalid(KIND, v, format!("label {label:?} starts or ends with '-'"), allowed));
+        }
+    }
+    Ok(())
+}
+
+string_newtype!(
+    /// Where SSH reaches a host: an IPv4 address or a host name (`192.168.10.10`, `yomogi.lan`, or
+    /// an alias from `~/.ssh/config`). Both stand as one word in a command line.
+    SshAddress,
+    "SSH address",
+    "an IPv4 address such as 192.168.10.10, or a host name: labels of A-Z, a-z, 0-9 and '-' (not starting or ending with '-') joined by '.', at most 253 characters",
+    check_ssh_address
+);
+
 string_newtype!(
     /// A Unix user name (`admin`).
     UserName,
@@ -1279,6 +1322,27 @@ mod tests {
         assert_eq!("x86_64-linux".parse::<System>().unwrap().as_str(), "x86_64-linux");
         let e = "mastr".parse::<Role>().unwrap_err();
         assert_eq!(e.suggestion(), Some("control-plane"));
+    }
+
+    #[test]
+    fn ssh_addresses() {
+        for good in ["192.168.10.10", "yomogi", "yomogi.lan", "Tokiwa-1.home.example.com", "10.0.0.1"] {
+            assert!(SshAddress::new(good).is_ok(), "{good}");
+        }
+        for (bad, why) in [
+            ("", "it is empty"),
+            ("admin@yomogi", "it names a user"),
+            ("192.168.10.300", "neither an IPv4 address"),
+            ("10.0.0", "neither an IPv4 address"),
+            ("yomogi:22", "character ':'"),
+            ("-yomogi", "starts or ends with '-'"),
+            ("yomogi..lan", "empty label"),
+            ("yo mogi", "character ' '"),
+            ("$(reboot)", "character '$'"),
+        ] {
+            let error = SshAddress::new(bad).expect_err(bad).to_string();
+            assert!(error.contains(why), "{bad}: {error}");
+        }
     }
 
     #[test]

@@ -118,6 +118,7 @@ pub(crate) fn validate(cluster: &Cluster) -> Vec<Located> {
     users_and_pin(&mut cx);
     port_collisions(&mut cx);
     impossible_values(&mut cx);
+    deploy(&mut cx);
     cx.out
 }
 
@@ -800,6 +801,95 @@ fn users_and_pin(cx: &mut Cx<'_>) {
             )
             .with_allowed("rev, nar-hash and last-modified together, or none of them (then nix flake lock decides)"),
         );
+    }
+}
+
+/// A host's deploy user exists and may use sudo (or is root), and a host is not told to build
+/// locally a system the deploying machine cannot build.
+fn deploy(cx: &mut Cx<'_>) {
+    let c = cx.cluster;
+    for (i, host) in c.hosts.iter().enumerate() {
+        if let Some(name) = &host.deploy.user
+            && name.as_str() != crate::deploy::ROOT
+        {
+            let (loc, p) = cx.host_key(i, "deploy.user");
+            match c.users.iter().find(|u| &u.name == name) {
+                None => {
+                    let names: Vec<&str> = c.users.iter().map(|u| u.name.as_str()).collect();
+                    let suggestion = closest(name.as_str(), names.iter().copied());
+                    let allowed = names.iter().copied().chain([crate::deploy::ROOT]).collect::<Vec<_>>().join(", ");
+                    cx.push(
+                        loc,
+                        Diagnostic::error(
+                            Code::UnknownUser,
+                            p,
+                            format!("user {:?} is not a user of the inventory", name.as_str()),
+                        )
+                        .with_allowed(format!("a user of [[users]] in wheel, or root: {allowed}"))
+                        .with_suggestion(suggestion),
+                    );
+                }
+                Some(user) if !user.extra_groups.iter().any(|g| g.as_str() == "wheel") => cx.push(
+                    loc,
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        p,
+                        format!(
+                            "user {:?} is not in wheel, so sudo refuses it the activation of a new system",
+                            name.as_str()
+                        ),
+                    )
+                    .with_allowed("a user with extra-groups = [\"wheel\"], or root"),
+                ),
+                Some(_) => {}
+            }
+        }
+        if host.deploy.build_on_target == Some(false) && !c.deploy.local_systems.contains(&host.system) {
+            let (loc, p) = cx.host_key(i, "deploy.build-on-target");
+            let local: Vec<&str> = c.deploy.local_systems.iter().map(|s| s.as_str()).collect();
+            cx.push(
+                loc,
+                Diagnostic::error(
+                    Code::ConflictingKeys,
+                    p,
+                    format!(
+                        "build-on-target = false, but the deploying machine cannot build {} (deploy.local-systems = [{}])",
+                        host.system,
+                        local.join(", ")
+                    ),
+                )
+                .with_allowed(format!(
+                    "build-on-target = true, or add \"{}\" to deploy.local-systems when your machine can build it (binfmt emulation or a remote builder)",
+                    host.system
+                )),
+            );
+        }
+    }
+    if c.deploy.deploy_rs.rev().is_none() {
+        cx.push(
+            "deploy.deploy-rs".into(),
+            Diagnostic::error(
+                Code::InvalidValue,
+                "deploy.deploy-rs",
+                format!(
+                    "{} names no commit, but the flake fetches it with builtins.getFlake, which needs one in pure evaluation",
+                    c.deploy.deploy_rs
+                ),
+            )
+            .with_allowed("a flake reference naming a commit, such as github:serokell/deploy-rs/<40 hex digits>"),
+        );
+    }
+    let mut seen = Vec::new();
+    for (i, system) in c.deploy.local_systems.iter().enumerate() {
+        if seen.contains(&system) {
+            let loc = format!("deploy.local-systems[{i}]");
+            cx.push(
+                loc.clone(),
+                Diagnostic::error(Code::DuplicateEntry, loc, format!("system {system} is listed twice"))
+                    .with_allowed("each system once"),
+            );
+        }
+        seen.push(system);
     }
 }
 

@@ -62,6 +62,14 @@ fn appended(extra: &str) -> String {
     format!("{BASE}\n{extra}")
 }
 
+/// BASE with host `b`'s table given `deploy = { <deploy> }` and an admin user in wheel and a guest outside it.
+fn with_deploy(deploy: &str) -> String {
+    let users = "[[users]]\nname = \"admin\"\nextra-groups = [\"wheel\"]\n\n[[users]]\nname = \"guest\"\n";
+    let text =
+        with("tailnet-address = \"100.64.0.3\"", &format!("tailnet-address = \"100.64.0.3\"\ndeploy = {{ {deploy} }}"));
+    format!("{text}\n{users}")
+}
+
 /// A `[tls]` table that is valid for BASE, with one line replaced.
 fn tls_with(old: &str, new: &str) -> String {
     const TLS: &str = "[tls]\nacme-email = \"admin@example.com\"\ndns-provider = \"cloudflare\"\ndns-api-token = { env = \"CF_TOKEN\" }\n";
@@ -983,6 +991,83 @@ fn cases() -> Vec<Case> {
             &[
                 "homeflake.toml:6:7: error: nixpkgs.rev: rev 871b9fd269ff6246794583ce4ee1031e1da71895 is not the commit the URL names (0000000000000000000000000000000000000000)",
             ],
+        ),
+        case(
+            "deploy address with a user in it",
+            with_deploy("address = \"admin@b.lan\""),
+            Code::InvalidValue,
+            &[
+                "homeflake.toml:37:22: error: hosts.b.deploy.address: invalid SSH address \"admin@b.lan\": it names a user",
+                "allowed: an IPv4 address such as 192.168.10.10, or a host name",
+            ],
+        ),
+        case(
+            "deploy address that is neither an address nor a host name",
+            with_deploy("address = \"192.168.10.300\""),
+            Code::InvalidValue,
+            &["hosts.b.deploy.address: invalid SSH address \"192.168.10.300\": it is neither an IPv4 address"],
+        ),
+        case(
+            "deploy address with a port",
+            with_deploy("address = \"b.lan:2222\""),
+            Code::InvalidValue,
+            &["hosts.b.deploy.address", "character ':' at position 6 is not allowed"],
+        ),
+        case(
+            "deploy user who does not exist",
+            with_deploy("user = \"admn\""),
+            Code::UnknownUser,
+            &[
+                "homeflake.toml:37:19: error: hosts.b.deploy.user: user \"admn\" is not a user of the inventory",
+                "allowed: a user of [[users]] in wheel, or root: admin, guest, root (did you mean \"admin\"?)",
+            ],
+        ),
+        case(
+            "deploy user outside wheel",
+            with_deploy("user = \"guest\""),
+            Code::InvalidValue,
+            &[
+                "hosts.b.deploy.user: user \"guest\" is not in wheel",
+                "allowed: a user with extra-groups = [\"wheel\"], or root",
+            ],
+        ),
+        case(
+            "a local build of a system the deploying machine cannot build",
+            with_deploy("build-on-target = false").replacen(
+                "[kubernetes]",
+                "[deploy]\nlocal-systems = []\n\n[kubernetes]",
+                1,
+            ),
+            Code::ConflictingKeys,
+            &[
+                "hosts.b.deploy.build-on-target: build-on-target = false, but the deploying machine cannot build x86_64-linux (deploy.local-systems = [])",
+                "allowed: build-on-target = true, or add \"x86_64-linux\" to deploy.local-systems",
+            ],
+        ),
+        case(
+            "unknown deploy key",
+            with_deploy("adress = \"b.lan\""),
+            Code::UnknownKey,
+            &[
+                "hosts.b.deploy.adress: unknown key",
+                "allowed: address, user, build-on-target",
+                "(did you mean \"address\"?)",
+            ],
+        ),
+        case(
+            "deploy-rs reference naming no commit",
+            with("[kubernetes]", "[deploy]\ndeploy-rs = \"github:serokell/deploy-rs\"\n\n[kubernetes]"),
+            Code::InvalidValue,
+            &[
+                "homeflake.toml:9:13: error: deploy.deploy-rs: github:serokell/deploy-rs names no commit",
+                "allowed: a flake reference naming a commit",
+            ],
+        ),
+        case(
+            "unknown local system",
+            with("[kubernetes]", "[deploy]\nlocal-systems = [\"arm64-linux\"]\n\n[kubernetes]"),
+            Code::InvalidValue,
+            &["deploy.local-systems[0]: unknown system \"arm64-linux\"", "allowed: x86_64-linux, aarch64-linux"],
         ),
         case(
             "section is not a table",

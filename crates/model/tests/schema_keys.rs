@@ -163,6 +163,10 @@ admin-user = "admin"
 admin-password = { env = "NC_PASSWORD" }
 database-password = { env = "NC_DB" }
 
+[deploy]
+local-systems = ["x86_64-linux"]
+deploy-rs = "github:serokell/deploy-rs/d5eff7f948535b9c723d60cd8239f8f11ddc90fa"
+
 [charts]
 traefik = "41.3.0"
 cert-manager = "v1.21.1"
@@ -188,6 +192,11 @@ wake-on-lan = false
 kernel-modules = []
 kubelet-flags = []
 labels = {}
+
+[hosts.deploy]
+address = "a.lan"
+user = "admin"
+build-on-target = false
 
 [[hosts]]
 name = "b"
@@ -226,7 +235,9 @@ const TABLES: &[(&str, &[&str])] = &[
     ("[apps.vaultwarden]", &["apps", "vaultwarden"]),
     ("[apps.nextcloud]", &["apps", "nextcloud"]),
     ("[charts]", &["charts"]),
+    ("[deploy]", &["deploy"]),
     ("[[hosts]]", &["hosts", "[]"]),
+    ("[hosts.deploy]", &["hosts", "[]", "deploy"]),
 ];
 
 /// The tables only an inventory of the k3s flavour writes, checked in [`FULL`] switched to k3s.

@@ -4,13 +4,13 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use homeflake_model::{Cluster, FirewallMode, Hardware, Host, SplitDnsNetwork};
+use homeflake_model::{Cluster, FirewallMode, Hardware, Host, SplitDnsNetwork, System};
 
 use super::markdown_code;
 use crate::admin_kubeconfig::{K3S_KUBECONFIG, admins};
+use crate::deploy;
 use crate::lower::secret_label;
 use crate::modules::k3s::CONTROL_PLANE_ONLY_TAINT;
-use crate::secrets;
 
 /// A numbered section heading.
 struct Steps(usize);
@@ -26,26 +26,25 @@ impl Steps {
 pub fn render(cluster: &Cluster) -> String {
     let mut out = super::header();
     let _ = writeln!(out, "# {}: first deploy\n", cluster.name);
-    let admin = admins(cluster).next().map_or("<you>", |u| u.name.as_str()).to_owned();
-    let _ = writeln!(
-        out,
-        "Commands are run from the flake's folder. `{admin}` is the user with sudo rights on the hosts; each \
-         host is reached at its LAN address. Keep every file of the flake in git (`git add`): a flake sees only \
-         the files git tracks.\n"
+    out.push_str(
+        "Commands are run on your machine, from the flake's folder, unless a step says otherwise; each host is \
+         reached over SSH as its deploy user at its deploy address (`hosts.<name>.deploy`). Keep every file of \
+         the flake in git (`git add`): a flake sees only the files git tracks.\n\n",
     );
     let mut steps = Steps(0);
-    install(cluster, &mut steps, &mut out);
+    let planner = deploy::Planner::new(cluster);
+    install(&planner, cluster, &mut steps, &mut out);
     tailnet(cluster, &mut steps, &mut out);
     if cluster.kubernetes.is_k3s() {
-        k3s_token(cluster, &admin, &mut steps, &mut out);
+        k3s_token(cluster, &mut steps, &mut out);
     }
-    switching(cluster, &admin, &mut steps, &mut out);
+    switching(&planner, cluster, &mut steps, &mut out);
     if cluster.kubernetes.is_k3s() {
         k3s_servers_and_agents(cluster, &mut steps, &mut out);
-        k3s_kubectl(cluster, &admin, &mut steps, &mut out);
+        k3s_kubectl(cluster, &mut steps, &mut out);
     } else {
-        nixpkgs_control_plane_and_workers(cluster, &admin, &mut steps, &mut out);
-        kubectl(cluster, &admin, &mut steps, &mut out);
+        nixpkgs_control_plane_and_workers(cluster, &mut steps, &mut out);
+        kubectl(cluster, &mut steps, &mut out);
     }
     dns(cluster, &mut steps, &mut out);
     cluster_layer(cluster, &mut steps, &mut out);
@@ -54,28 +53,51 @@ pub fn render(cluster: &Cluster) -> String {
     out
 }
 
-fn install(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
+fn install(planner: &deploy::Planner<'_>, cluster: &Cluster, steps: &mut Steps, out: &mut String) {
     steps.heading(out, "Install NixOS on each machine");
     out.push_str(
-        "Install NixOS with SSH enabled and a user with sudo rights (the NixOS installer for PCs, the NixOS \
-         SD-card image for Raspberry Pis), on the LAN address the inventory gives.\n\n",
+        "Each machine is installed once, straight into its own configuration, from your machine: a Raspberry \
+         Pi from an SD card holding its whole system (the flake's `packages.aarch64-linux.<host>-sd-image`), a \
+         PC from the NixOS installer, over SSH. `homeflake deploy --install --dry-run [HOST…]` prints these \
+         steps for each host; nothing runs them for you, as they need hands on the machine.\n\n",
     );
-    let pcs: Vec<&Host> = cluster.hosts.iter().filter(|h| h.hardware == Hardware::UefiPc).collect();
-    if !pcs.is_empty() {
-        out.push_str(
-            "On each PC, write its hardware description into the flake (homeflake never writes or removes \
-             these files; a PC without one builds with an error naming the file):\n\n",
-        );
-        for host in &pcs {
-            let _ = writeln!(
-                out,
-                "- {}: run `nixos-generate-config --show-hardware-config > hardware-configuration.nix` on it, \
-                 copy the file to {} and `git add` it",
-                markdown_code(host.name.as_str()),
-                markdown_code(&format!("hosts/{}/hardware-configuration.nix", host.name))
-            );
+    // Hosts installed the same way (hardware, system, --impure) share one set of steps, with the
+    // host's name in $HOST.
+    type InstallKind = (Hardware, System, bool);
+    let mut groups: Vec<(InstallKind, Vec<&Host>)> = Vec::new();
+    for host in deploy::order(cluster) {
+        let kind = (host.hardware, host.system, !planner.evaluation_env_vars(host).is_empty());
+        match groups.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, hosts)) => hosts.push(host),
+            None => groups.push((kind, vec![host])),
         }
-        out.push('\n');
+    }
+    for ((hardware, system, impure), hosts) in groups {
+        let names: Vec<String> = hosts.iter().map(|h| markdown_code(h.name.as_str())).collect();
+        let _ = write!(out, "{}: {}.", names.join(", "), deploy::install_guide(hardware));
+        if let Some(note) = planner.builder_note(hosts[0]) {
+            let _ = write!(out, " Note: {note}.");
+        }
+        if impure {
+            out.push_str(" Export the variables listed under \"Deploy from your machine\" first.");
+        }
+        let _ = writeln!(out, "\n\n```sh\nHOST={}", hosts[0].name);
+        for line in deploy::install_steps(hardware, system, "$HOST", impure, "its deploy address") {
+            let _ = writeln!(out, "{line}");
+        }
+        out.push_str("```\n\n");
+    }
+    if cluster.hosts.iter().any(|h| h.hardware == Hardware::UefiPc) {
+        out.push_str(
+            "A PC's `hosts/<host>/hardware-configuration.nix` is yours: homeflake never writes or removes it, \
+             and a PC without one evaluates but does not build (the error names the file). homeflake prints no \
+             nixos-anywhere command: its `--generate-hardware-config nixos-generate-config` writes the hardware \
+             description without file systems, for a disko layout homeflake does not generate, and its builds \
+             evaluate purely, where the variables the inventory reads are unset. With a disko layout in \
+             `hosts/<host>/extra.nix` and no variables, `nixos-anywhere --flake .#<host> \
+             --generate-hardware-config nixos-generate-config ./hosts/<host>/hardware-configuration.nix \
+             root@$INSTALLER` does the steps above in one command.\n\n",
+        );
     }
 }
 
@@ -96,7 +118,7 @@ fn tailnet(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
             );
         }
         None => out.push_str(
-            "After a host's first switch, run `sudo tailscale up` on it and log in (or set \
+            "Once a host runs its own system, run `sudo tailscale up` on it and log in (or set \
              `tailscale.auth-key-file` so hosts join by themselves).\n\n",
         ),
     }
@@ -122,64 +144,116 @@ fn tailnet(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
     );
 }
 
-fn switching(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String) {
-    let any_env = !secrets::env_vars(cluster).is_empty();
-    let env_vars = secrets::HostEnvVars::new(cluster);
-    steps.heading(out, "How to switch a host");
-    out.push_str(
-        "Either on the host itself, from a checkout of the flake there, or from your machine over SSH: \
-         evaluation runs on your machine, and `--build-host` builds on the host, so your machine needs no \
-         emulator for a Raspberry Pi (without NixOS there, run `nix run nixpkgs#nixos-rebuild -- switch …`).\n\n",
-    );
-    if any_env {
-        out.push_str(
-            "Some values are not in the repository: `modules/secrets.nix` reads them from the environment when \
-             the flake is evaluated, so `--impure` is needed. `sudo` clears the environment, so on a host the \
-             command keeps exactly the variables that host reads (`--preserve-env`); from your machine nothing \
-             runs under sudo locally, and an exported variable is seen as it is.\n\n",
-        );
+/// `user@address` for SSH to `host` as the docs show it: its deploy user, or `<you>` when it has none.
+fn ssh_to(cluster: &Cluster, host: &Host) -> String {
+    match deploy::destination(cluster, host) {
+        Ok(destination) => deploy::CommandLine { words: vec![deploy::Word::Destination(destination)] }.to_string(),
+        Err(_) => format!("<you>@{}", secret_label(&cluster.ssh_address(host))),
     }
-    let in_order = cluster
-        .control_planes()
-        .chain(cluster.hosts.iter().filter(|h| h.roles.worker && !h.roles.control_plane))
-        .chain(cluster.hosts.iter().filter(|h| !h.roles.in_cluster()));
-    for host in in_order {
-        let vars = env_vars.of(host);
-        let impure = if vars.is_empty() { "" } else { " --impure" };
-        let address = secret_label(&host.lan_address);
-        let _ = writeln!(out, "{}:\n\n```sh", markdown_code(host.name.as_str()));
+}
+
+fn switching(planner: &deploy::Planner<'_>, cluster: &Cluster, steps: &mut Steps, out: &mut String) {
+    let vars: BTreeSet<&String> = cluster.hosts.iter().flat_map(|h| planner.evaluation_env_vars(h)).collect();
+    steps.heading(out, "Deploy from your machine");
+    out.push_str(
+        "`homeflake deploy` switches every host over SSH, control planes first, then workers, then the hosts \
+         outside the cluster, printing each command before it runs it and stopping at the first failure; \
+         `homeflake deploy HOST…` switches only those (still in that order), `--boot` makes the new system the \
+         boot default without activating it, and `--dry-run` prints the commands only. The configuration is \
+         evaluated on your machine, so the values the inventory keeps in environment variables are read from \
+         your shell, and sudo runs on the host only, for the activation: it asks for your password there.\n\n",
+    );
+    if !vars.is_empty() {
+        let _ = writeln!(out, "```sh");
         for var in &vars {
             let _ = writeln!(out, "export {var}=...");
         }
+        let _ = writeln!(out, "homeflake deploy\n```\n\nruns:\n");
+    } else {
+        out.push_str("`homeflake deploy` runs:\n\n");
+    }
+    let _ = writeln!(out, "```sh");
+    let mut no_user = Vec::new();
+    for host in deploy::order(cluster) {
+        match planner.rebuild(host, deploy::Action::Switch) {
+            Ok(command) => {
+                let _ = writeln!(out, "{command}");
+            }
+            Err(_) => no_user.push(markdown_code(host.name.as_str())),
+        }
+    }
+    out.push_str("```\n\n");
+    if !no_user.is_empty() {
+        let _ = writeln!(
+            out,
+            "Not deployed until they have a user to log in as (nobody is in `wheel`): {}. Set \
+             `hosts.<name>.deploy.user`, or give a user `extra-groups = [\"wheel\"]`.\n",
+            no_user.join(", ")
+        );
+    }
+    let remote: Vec<&Host> = cluster.hosts.iter().filter(|h| cluster.builds_on_target(h)).collect();
+    let local: Vec<&str> = cluster.deploy.local_systems.iter().map(|s| s.as_str()).collect();
+    let local = if local.is_empty() { "no system".to_owned() } else { local.join(" and ") };
+    if remote.is_empty() {
+        let _ = writeln!(
+            out,
+            "Every host's system is built on your machine, which builds {local} (`deploy.local-systems`), and \
+             copied to it.\n"
+        );
+    } else {
+        let names: Vec<String> = remote.iter().map(|h| markdown_code(h.name.as_str())).collect();
+        let builds = if names.len() == 1 { "builds its own system" } else { "build their own systems" };
+        let _ = writeln!(
+            out,
+            "{} {builds} (`--build-host`); the other hosts are built on your machine and copied to them. A host \
+             builds on itself when its `deploy.build-on-target` says so or, by default, when your machine cannot \
+             build its system: yours builds {local} (`deploy.local-systems`). An x86_64 machine builds \
+             aarch64-linux only with binfmt emulation (`boot.binfmt.emulatedSystems` on NixOS) or a remote \
+             builder, and a Raspberry Pi fetches nearly all of its system from the binary cache, so it builds \
+             little itself; add a system to `deploy.local-systems` once your machine can build it.\n",
+            names.join(", ")
+        );
+    }
+    out.push_str(
+        "Each host is reached as its `deploy.user` (default: the first user in `wheel`) at its `deploy.address` \
+         (default: its LAN address). The same facts make the flake's `colmena` hive and deploy-rs's \
+         `deploy.nodes`, if you prefer those tools: `colmena apply --impure` (colmena 0.4, as in nixos-25.11; \
+         0.5 needs `--legacy-flake-eval`), whose sudo cannot ask for a password (give the deploy user \
+         `security.sudo.wheelNeedsPassword = false` in `hosts/<host>/extra.nix`, or deploy as root), or \
+         `nix run github:serokell/deploy-rs -- . -- --impure`.\n\n",
+    );
+    out.push_str(if vars.is_empty() {
+        "On a host itself, from a checkout of the flake there:\n\n```sh\n"
+    } else {
+        "On a host itself, from a checkout of the flake there, `sudo` clears the environment, so the command \
+         keeps exactly the variables that host reads:\n\n```sh\n"
+    });
+    for host in deploy::order(cluster) {
+        let vars = planner.evaluation_env_vars(host);
         if vars.is_empty() {
-            let _ = writeln!(out, "# on {0}\nsudo nixos-rebuild switch --flake .#{0}", host.name);
+            let _ = writeln!(out, "sudo nixos-rebuild switch --flake .#{}", host.name);
         } else {
             let keep: Vec<&str> = vars.iter().map(String::as_str).collect();
             let _ = writeln!(
                 out,
-                "# on {0}\nsudo --preserve-env={1} nixos-rebuild switch --flake .#{0}{impure}",
-                host.name,
-                keep.join(",")
+                "sudo --preserve-env={} nixos-rebuild switch --flake .#{} --impure",
+                keep.join(","),
+                host.name
             );
         }
-        let _ = writeln!(
-            out,
-            "# or from your machine\nnixos-rebuild switch --flake .#{0}{impure} --target-host {admin}@{address} \
-             --build-host {admin}@{address} --sudo --ask-sudo-password\n```\n",
-            host.name
-        );
     }
+    out.push_str("```\n\n");
 }
 
 /// The nixpkgs flavour's order: the control plane, then each worker joined with easyCerts' token.
-fn nixpkgs_control_plane_and_workers(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String) {
+fn nixpkgs_control_plane_and_workers(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
     let masters: Vec<&Host> = cluster.control_planes().collect();
     if let Some(master) = masters.first() {
-        steps.heading(out, "Switch the control plane first");
+        steps.heading(out, "The control plane comes first");
         let _ = write!(
             out,
-            "Switch {} before any other member of the cluster: every member reaches the API server as {}, \
-             which each host's `/etc/hosts` maps to {}.",
+            "`homeflake deploy` switches {} before any other member of the cluster: every member reaches the \
+             API server as {}, which each host's `/etc/hosts` maps to {}.",
             markdown_code(master.name.as_str()),
             markdown_code(cluster.kubernetes.api.host_name.as_str()),
             secret_label(&master.lan_address)
@@ -198,22 +272,22 @@ fn nixpkgs_control_plane_and_workers(cluster: &Cluster, admin: &str, steps: &mut
     }
     let workers: Vec<&Host> = cluster.hosts.iter().filter(|h| h.roles.worker && !h.roles.control_plane).collect();
     if let (Some(master), false) = (masters.first(), workers.is_empty()) {
-        steps.heading(out, "Switch and join each worker");
+        steps.heading(out, "Join each worker");
         if cluster.kubernetes.uses_easy_certs() {
-            let m = secret_label(&master.lan_address);
+            let m = ssh_to(cluster, master);
             let _ = writeln!(
                 out,
-                "Switch each worker, then join it with the token the control plane's cfssl wrote. From your \
-                 machine, each `ssh -t` lets sudo ask for your password:\n\n```sh\n\
-                 ssh -t {admin}@{m} 'umask 077; sudo cat /var/lib/cfssl/apitoken.secret > apitoken.secret'\n\
-                 scp {admin}@{m}:apitoken.secret .\nssh {admin}@{m} rm apitoken.secret\n```\n"
+                "Once the workers are switched, join each with the token the control plane's cfssl wrote. Each \
+                 `ssh -t` lets sudo ask for your password:\n\n```sh\n\
+                 ssh -t {m} 'umask 077; sudo cat /var/lib/cfssl/apitoken.secret > apitoken.secret'\n\
+                 scp {m}:apitoken.secret .\nssh {m} rm apitoken.secret\n```\n"
             );
             for worker in &workers {
-                let w = secret_label(&worker.lan_address);
+                let w = ssh_to(cluster, worker);
                 let _ = writeln!(
                     out,
-                    "`{0}`:\n\n```sh\nscp apitoken.secret {admin}@{w}:\n\
-                     ssh -t {admin}@{w} 'sudo nixos-kubernetes-node-join < apitoken.secret; rm apitoken.secret'\n```\n",
+                    "`{0}`:\n\n```sh\nscp apitoken.secret {w}:\n\
+                     ssh -t {w} 'sudo nixos-kubernetes-node-join < apitoken.secret; rm apitoken.secret'\n```\n",
                     worker.name
                 );
             }
@@ -222,24 +296,25 @@ fn nixpkgs_control_plane_and_workers(cluster: &Cluster, admin: &str, steps: &mut
                  `sudo nixos-kubernetes-node-join < apitoken.secret` with the file copied there.\n\n",
             );
         } else {
-            out.push_str("Switch each worker; with easyCerts off, its certificates are yours to provide.\n\n");
+            out.push_str("With easyCerts off, each worker's certificates are yours to provide.\n\n");
         }
     }
 }
 
-fn kubectl(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String) {
+fn kubectl(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
     let Some(master) = cluster.control_planes().next() else { return };
     steps.heading(out, "Use kubectl");
     let m = secret_label(&master.lan_address);
     let api = &cluster.kubernetes.api.host_name;
-    if cluster.kubernetes.uses_easy_certs() && admins(cluster).next().is_some() {
+    if let (true, Some(admin)) = (cluster.kubernetes.uses_easy_certs(), admins(cluster).next()) {
+        let from = format!("{}@{}", admin.name, secret_label(&cluster.ssh_address(master)));
         let _ = writeln!(
             out,
             "On `{0}`, `kubectl` works for the members of `wheel`: a service writes `~/.kube/config` with the \
              cluster-admin certificates embedded (the module's `/etc/kubernetes/cluster-admin.kubeconfig` can be \
              read by root only) and writes it again when certmgr renews them. Try `kubectl get nodes` there.\n\n\
              From your machine, copy it and make `{api}` resolve to the control plane (the API server's \
-             certificate is made for that name):\n\n```sh\nscp {admin}@{m}:.kube/config ~/.kube/{1}.config\n\
+             certificate is made for that name):\n\n```sh\nscp {from}:.kube/config ~/.kube/{1}.config\n\
              echo '{m} {api}' | sudo tee -a /etc/hosts\nKUBECONFIG=~/.kube/{1}.config kubectl get nodes\n```\n",
             master.name, cluster.name
         );
@@ -254,7 +329,7 @@ fn kubectl(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String) 
 }
 
 /// Every k3s member reads the same join token from its file; the user makes it once.
-fn k3s_token(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String) {
+fn k3s_token(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
     let Some(k3s) = &cluster.kubernetes.k3s else { return };
     let file = &k3s.token_file;
     steps.heading(out, "Put the k3s token on every member");
@@ -268,11 +343,11 @@ fn k3s_token(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String
         markdown_code(file.as_str())
     );
     for host in cluster.members() {
-        let address = secret_label(&host.lan_address);
+        let to = ssh_to(cluster, host);
         let _ = writeln!(
             out,
-            "{}:\n\n```sh\nscp k3s-token {admin}@{address}:\n\
-             ssh -t {admin}@{address} 'sudo install -D -m 600 -o root -g root k3s-token {file}; rm k3s-token'\n```\n",
+            "{}:\n\n```sh\nscp k3s-token {to}:\n\
+             ssh -t {to} 'sudo install -D -m 600 -o root -g root k3s-token {file}; rm k3s-token'\n```\n",
             markdown_code(host.name.as_str())
         );
     }
@@ -294,10 +369,10 @@ fn k3s_servers_and_agents(cluster: &Cluster, steps: &mut Steps, out: &mut String
     let servers: Vec<&Host> = cluster.control_planes().collect();
     let Some(first) = servers.first() else { return };
     let k8s = &cluster.kubernetes;
-    steps.heading(out, "Switch the first server");
+    steps.heading(out, "The first server comes first");
     let _ = writeln!(
         out,
-        "Switch {} before any other member: it initialises the cluster (`services.k3s.clusterInit`, an \
+        "`homeflake deploy` switches {} before any other member: it initialises the cluster (`services.k3s.clusterInit`, an \
          embedded etcd) with the token, and k3s makes the cluster's certificates itself, with {} among the \
          API server's names. Every member reaches the API server as {}, which each host's `/etc/hosts` maps \
          to {}. `sudo k3s kubectl get nodes` on it shows the node once k3s is up.\n",
@@ -331,13 +406,15 @@ fn k3s_servers_and_agents(cluster: &Cluster, steps: &mut Steps, out: &mut String
     if others.is_empty() && agents.is_empty() {
         return;
     }
-    steps.heading(out, "Switch the other servers, then the agents");
+    steps.heading(out, "The other servers, then the agents");
     let names = |hosts: &[&Host]| hosts.iter().map(|h| markdown_code(h.name.as_str())).collect::<Vec<_>>().join(", ");
     if !others.is_empty() {
         let _ = writeln!(
             out,
-            "Switch the other servers one at a time, each once the one before is Ready in `kubectl get nodes` \
-             (etcd adds one member at a time): {}. Each joins {} with the token (`services.k3s.serverAddr`).\n",
+            "The other servers join one at a time, as etcd adds one member at a time: {}. Each joins {} with the \
+             token (`services.k3s.serverAddr`). `homeflake deploy` switches them in that order, but a switch \
+             returns before k3s is Ready; on a first deploy, switch them one by one (`homeflake deploy HOST`), each \
+             once the one before is Ready in `kubectl get nodes`.\n",
             names(others),
             markdown_code(&k8s.api.url())
         );
@@ -345,7 +422,7 @@ fn k3s_servers_and_agents(cluster: &Cluster, steps: &mut Steps, out: &mut String
     if !agents.is_empty() {
         let _ = writeln!(
             out,
-            "Then switch the agents: {}. Each joins {} with the token; no join command is needed.\n",
+            "Then the agents: {}. Each joins {} with the token; no join command is needed.\n",
             names(&agents),
             markdown_code(&k8s.api.url())
         );
@@ -363,13 +440,14 @@ fn k3s_servers_and_agents(cluster: &Cluster, steps: &mut Steps, out: &mut String
     }
 }
 
-fn k3s_kubectl(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut String) {
+fn k3s_kubectl(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
     let Some(first) = cluster.control_planes().next() else { return };
     steps.heading(out, "Use kubectl");
     let address = secret_label(&first.lan_address);
     let api = &cluster.kubernetes.api;
     let host_name = &api.host_name;
-    if admins(cluster).next().is_some() {
+    if let Some(admin) = admins(cluster).next() {
+        let from = format!("{}@{}", admin.name, secret_label(&cluster.ssh_address(first)));
         let _ = writeln!(
             out,
             "On every server, `kubectl` works for the members of `wheel`: k3s writes the cluster-admin kubeconfig, \
@@ -377,7 +455,7 @@ fn k3s_kubectl(cluster: &Cluster, admin: &str, steps: &mut Steps, out: &mut Stri
              copies it to `~/.kube/config`. Try `kubectl get nodes` on `{0}`.\n\n\
              From your machine, copy it, point it at `{host_name}` instead of the server's own loopback address, \
              and make `{host_name}` resolve to the first server (its certificate is made for that name):\n\n```sh\n\
-             scp {admin}@{address}:.kube/config ~/.kube/{1}.config\n\
+             scp {from}:.kube/config ~/.kube/{1}.config\n\
              sed -i 's#https://127.0.0.1:{2}#{3}#' ~/.kube/{1}.config\n\
              echo '{address} {host_name}' | sudo tee -a /etc/hosts\nKUBECONFIG=~/.kube/{1}.config kubectl get nodes\n```\n",
             first.name,
