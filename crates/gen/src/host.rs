@@ -237,11 +237,14 @@ impl FlagOrigin {
         match self {
             FlagOrigin::Kubelet(source) => source.keys(host),
             FlagOrigin::Labels => {
-                let mut keys = vec![host_key(host, "labels")];
-                if cluster.ingress.as_ref().is_some_and(|i| i.host == host.name) {
-                    keys.push("ingress.node-selector".into());
-                }
-                keys
+                let selector = cluster.ingress.as_ref().filter(|i| i.host == host.name).map(|i| &i.node_selector);
+                host.labels
+                    .keys()
+                    .map(|label| match selector {
+                        Some(selector) if selector.contains_key(label) => format!("ingress.node-selector.{label}"),
+                        _ => host_key(host, &format!("labels.{label}")),
+                    })
+                    .collect()
             }
             FlagOrigin::Proxy => {
                 let role = if host.roles.control_plane { "control-plane" } else { "worker" };

@@ -27,15 +27,45 @@ pub fn yaml_file(value: &Value) -> String {
 
 /// A model value as YAML.
 pub fn yaml(value: &Value) -> Yaml {
-    match value {
-        Value::Null => Yaml::Null,
-        Value::Bool(b) => Yaml::Bool(*b),
-        Value::Int(n) => Yaml::Int(*n),
-        Value::Str(s) => Yaml::Str(s.clone()),
-        Value::List(items) => Yaml::Seq(items.iter().map(yaml).collect()),
-        Value::Map(entries) => Yaml::Map(entries.iter().map(|(k, v)| (k.clone(), yaml(v))).collect()),
-        _ => unreachable!("homeflake-gen knows every kind of value"),
+    yaml_with_tags(value, &mut Vec::new())
+}
+
+/// [`yaml`], noting each tagged value's node number in the YAML tree's preorder (the numbering
+/// of [`homeflake_yaml::print_file_with_spans`]) with its tag.
+pub fn yaml_with_tags(value: &Value, tags: &mut Vec<(usize, u32)>) -> Yaml {
+    fn convert(value: &Value, number: &mut usize, tags: &mut Vec<(usize, u32)>) -> Yaml {
+        let this = *number;
+        match value {
+            Value::Tagged(tag, inner) => {
+                tags.push((this, *tag));
+                convert(inner, number, tags)
+            }
+            Value::Null => Yaml::Null,
+            Value::Bool(b) => Yaml::Bool(*b),
+            Value::Int(n) => Yaml::Int(*n),
+            Value::Str(s) => Yaml::Str(s.clone()),
+            Value::List(items) => Yaml::Seq(
+                items
+                    .iter()
+                    .map(|item| {
+                        *number += 1;
+                        convert(item, number, tags)
+                    })
+                    .collect(),
+            ),
+            Value::Map(entries) => Yaml::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| {
+                        *number += 1;
+                        (k.clone(), convert(v, number, tags))
+                    })
+                    .collect(),
+            ),
+            _ => unreachable!("homeflake-gen knows every kind of value"),
+        }
     }
+    convert(value, &mut 0, tags)
 }
 
 /// A NixOS module: `{ lib, pkgs, ... }: { … }` taking exactly the module arguments its body uses,

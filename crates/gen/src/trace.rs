@@ -10,7 +10,7 @@
 use std::cell::RefCell;
 
 use homeflake_model::Host;
-use homeflake_nix::{Binding, ListItem};
+use homeflake_nix::{Binding, ListItem, TaggedSpan};
 
 /// Where a generated piece comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -126,6 +126,12 @@ pub trait Provenance: Sized {
         self.traced(|| Origin { presence: vec![host_key(host, key)], ..Origin::default() })
     }
 
+    /// The node is derived by `rule` from a count or a threshold of `keys` (named at run time),
+    /// which a change of one key need not move: they reach the node without its value showing them.
+    fn depends_on(self, rule: &'static str, keys: impl FnOnce() -> Vec<String>) -> Self {
+        self.traced(|| Origin { presence: keys(), rule: Some(rule), ..Origin::default() })
+    }
+
     /// The node is derived by `rule` from keys named at run time.
     fn derived_from(self, rule: &'static str, keys: impl FnOnce() -> Vec<String>) -> Self {
         self.traced(|| Origin { keys: keys(), rule: Some(rule), ..Origin::default() })
@@ -154,6 +160,17 @@ impl Provenance for ListItem {
 
     fn is_structured(&self) -> bool {
         is_structured(&self.value)
+    }
+}
+
+/// A value of the cluster layer's YAML files (a chart value, a manifest's field).
+impl Provenance for homeflake_model::Value {
+    fn with_tag(self, tag: u32) -> Self {
+        self.tagged(tag)
+    }
+
+    fn is_structured(&self) -> bool {
+        matches!(self.untagged(), homeflake_model::Value::Map(_) | homeflake_model::Value::List(_))
     }
 }
 
@@ -242,13 +259,29 @@ impl Trace {
 /// Generates every file of `cluster` with provenance: what [`crate::generate`] writes, and for the
 /// Nix files, line by line, the inventory keys each line comes from. Runs on the calling thread.
 pub fn trace(cluster: &homeflake_model::Cluster) -> Trace {
-    let (nix_files, origins) = recording(|| crate::lowered_nix_files(cluster));
+    let ((nix_files, yaml_files), origins) =
+        recording(|| (crate::lowered_nix_files(cluster), crate::cluster::value_files(cluster)));
     let generated = crate::generate(cluster);
     let mut traced: std::collections::HashMap<String, Vec<Option<LineSource>>> = std::collections::HashMap::new();
     for (path, expr) in nix_files {
         let file = homeflake_nix::make::file([crate::lower::HEADER], expr);
         let text = homeflake_nix::print_file(&file);
-        traced.insert(path, paint(&file, &text, &origins));
+        traced.insert(path, paint_nix(&file, &text, &origins));
+    }
+    for (path, value, _) in yaml_files {
+        let mut tags = Vec::new();
+        let yaml = crate::lower::yaml_with_tags(&value, &mut tags);
+        let (text, spans) = homeflake_yaml::print_file_with_spans(&[crate::lower::HEADER], &yaml, true);
+        let spans = tags
+            .into_iter()
+            .filter_map(|(node, tag)| {
+                spans.get(node).map(|&(first_line, last_line)| TaggedSpan { tag, first_line, last_line })
+            })
+            .collect();
+        traced.insert(
+            path,
+            paint(spans, text.lines().count(), &origins).into_iter().map(|l| (!l.is_empty()).then_some(l)).collect(),
+        );
     }
     let files = generated
         .iter()
@@ -264,10 +297,8 @@ pub fn trace(cluster: &homeflake_model::Cluster) -> Trace {
 
 /// Gives each line the value keys of the innermost tagged node covering it (or its own, for a
 /// line of a multi-line string), and the presence keys of every tagged node covering it.
-fn paint(file: &homeflake_nix::File, text: &str, origins: &[Origin]) -> Vec<Option<LineSource>> {
-    let count = text.lines().count();
+fn paint(mut spans: Vec<TaggedSpan>, count: usize, origins: &[Origin]) -> Vec<LineSource> {
     let mut lines: Vec<LineSource> = vec![LineSource::default(); count];
-    let Ok(mut spans) = homeflake_nix::tagged_lines(file, text) else { return vec![None; count] };
     // Outer nodes first, so that inner ones paint over them.
     spans.sort_by_key(|s| std::cmp::Reverse(s.last_line - s.first_line));
     for span in spans {
@@ -303,6 +334,14 @@ fn paint(file: &homeflake_nix::File, text: &str, origins: &[Origin]) -> Vec<Opti
             }
         }
     }
+    lines
+}
+
+/// [`paint`] for a Nix file: its tags' lines, and the rule for a module's argument pattern.
+fn paint_nix(file: &homeflake_nix::File, text: &str, origins: &[Origin]) -> Vec<Option<LineSource>> {
+    let count = text.lines().count();
+    let Ok(spans) = homeflake_nix::tagged_lines(file, text) else { return vec![None; count] };
+    let mut lines = paint(spans, count, origins);
     if let homeflake_nix::Expr::Lambda { param: homeflake_nix::Param::Pattern(_), .. } = &file.expr {
         // The argument pattern: from the first line after the header comments to the one ending in `}:`.
         let first = file.comments.len();

@@ -366,6 +366,16 @@ impl Cluster {
             .to_owned()
     }
 
+    /// The inventory keys [`Cluster::kubelet_root_dir`] of `host` comes from: those of its last
+    /// `--root-dir` flag, or `kubernetes.flavour`, whose module picks the default.
+    pub fn kubelet_root_dir_keys(&self, host: &Host) -> Vec<String> {
+        self.kubelet_flags_with_sources(host)
+            .iter()
+            .rev()
+            .find(|(f, _)| f.name() == "root-dir")
+            .map_or_else(|| vec!["kubernetes.flavour".to_owned()], |(_, source)| source.keys(host))
+    }
+
     /// kubelet's root dir without a `--root-dir` flag: nixpkgs' `services.kubernetes.dataDir`, which
     /// the kubelet module passes ahead of the extra flags (not kubelet's own `/var/lib/kubelet`), or
     /// under k3s kubelet's own.

@@ -18,6 +18,9 @@ pub enum Value {
     List(Vec<Value>),
     /// A map with string keys, in this order; keys are distinct.
     Map(Vec<(String, Value)>),
+    /// A value with an opaque tag, which writers see through: tools that trace output back to
+    /// its input (`homeflake explain`) number it and find the lines it is written on.
+    Tagged(u32, Box<Value>),
 }
 
 impl Value {
@@ -33,15 +36,28 @@ impl Value {
 
     /// The value at a path of map keys.
     pub fn at(&self, path: &[&str]) -> Option<&Value> {
-        path.iter().try_fold(self, |node, key| match node {
-            Value::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+        path.iter().try_fold(self, |node, key| match node.untagged() {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.untagged()),
             _ => None,
         })
     }
 
     /// Whether this is an empty map.
     pub fn is_empty_map(&self) -> bool {
-        matches!(self, Value::Map(entries) if entries.is_empty())
+        matches!(self.untagged(), Value::Map(entries) if entries.is_empty())
+    }
+
+    /// The value itself, through any tags.
+    pub fn untagged(&self) -> &Value {
+        match self {
+            Value::Tagged(_, value) => value.untagged(),
+            value => value,
+        }
+    }
+
+    /// The value with `tag`, or unchanged when `tag` is 0.
+    pub fn tagged(self, tag: u32) -> Value {
+        if tag == 0 { self } else { Value::Tagged(tag, Box::new(self)) }
     }
 }
 

@@ -28,7 +28,7 @@
 mod print;
 pub mod scalar;
 
-pub use print::{print, print_file};
+pub use print::{print, print_file, print_file_with_spans};
 
 /// A YAML value: the JSON data model, with mappings that keep their order.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,7 @@ use homeflake_model::{ChartSource, Release, Value};
 
 use super::{map, values};
 use crate::lower::yaml_file;
+use crate::trace::Provenance;
 
 /// The helmfile state file for `releases`.
 pub fn render(releases: &[Release]) -> String {
@@ -43,7 +44,14 @@ fn release(release: &Release, all: &[Release]) -> Value {
         ("chart", release.chart.reference().into()),
     ];
     if let Some(version) = release.chart.version() {
-        entries.push(("version", version.as_str().into()));
+        let version = Value::from(version.as_str());
+        entries.push((
+            "version",
+            match super::chart_version_key(release) {
+                Some(key) => version.source(key),
+                None => version,
+            },
+        ));
     }
     if !release.needs.is_empty() {
         // helmfile names a release in another namespace as <namespace>/<name>.

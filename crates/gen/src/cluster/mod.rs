@@ -18,7 +18,9 @@ pub mod helmfile;
 pub mod manifests;
 pub mod values;
 
-use homeflake_model::{ChartSource, ChartVersion, Cluster, Namespace, Release, ReleaseName, Value};
+use homeflake_model::{ChartSource, ChartVersion, Cluster, Namespace, Release, ReleaseName, StorageClassName, Value};
+
+use crate::trace::Provenance;
 
 /// Where every file of the cluster layer lives.
 pub const DIR: &str = "cluster";
@@ -186,6 +188,11 @@ pub fn releases(cluster: &Cluster) -> Vec<Release> {
     out
 }
 
+/// The inventory key the zone comes from: `split-dns.zone` with split DNS, else `domain`.
+pub fn zone_key(cluster: &Cluster) -> &'static str {
+    if cluster.split_dns.is_some() { "split-dns.zone" } else { "domain" }
+}
+
 /// The IngressClass Traefik's chart creates (and makes the default): named after its release.
 pub fn traefik_ingress_class() -> &'static str {
     TRAEFIK_RELEASE
@@ -201,41 +208,61 @@ pub fn ingress_annotations() -> Value {
     ])
 }
 
+/// The StorageClass of a volume whose own choice is `chosen`, at the inventory key `key`: it, or
+/// the default StorageClass (`storage.default-storage-class`).
+pub fn storage_class(cluster: &Cluster, chosen: Option<&StorageClassName>, key: &str) -> Option<Value> {
+    let class = cluster.storage_class_or_default(chosen)?;
+    Some(Value::from(class.as_str()).source(if chosen.is_some() { key } else { "storage.default-storage-class" }))
+}
+
+/// `value`, made from a service's host name, traced to where the name comes from: the inventory
+/// key `key` when `chosen` there, else the zone the default `<service>.<zone>` is in.
+pub fn host_in_zone(cluster: &Cluster, chosen: bool, key: &str, value: String) -> Value {
+    if chosen { Value::from(value).source(key) } else { Value::from(value).derived(IN_ZONE_RULE, &[zone_key(cluster)]) }
+}
+
+const IN_ZONE_RULE: &str = "a service's host name defaults to its name in the zone";
+
 /// A PersistentVolumeClaim template's `spec` (one ReadWriteOnce volume of `size` on `class`), as
 /// the Prometheus operator's `volumeClaimTemplate` takes it.
-pub fn volume_claim_spec(class: Option<&str>, size: &str) -> Value {
+pub fn volume_claim_spec(class: Option<Value>, size: Value) -> Value {
     let mut spec = Vec::new();
     if let Some(class) = class {
-        spec.push(("storageClassName", Value::from(class)));
+        spec.push(("storageClassName", class));
     }
     spec.push(("accessModes", Value::list([Value::from("ReadWriteOnce")])));
-    spec.push(("resources", map([("requests", map([("storage", Value::from(size))]))])));
+    spec.push(("resources", map([("requests", map([("storage", size)]))])));
     map([("spec", map(spec))])
 }
 
 /// Every file under `cluster/`: its path, its contents and the inventory keys it comes from.
 pub fn files(cluster: &Cluster) -> Vec<(String, String, &'static [&'static str])> {
+    value_files(cluster)
+        .into_iter()
+        .map(|(path, value, sources)| (path, crate::lower::yaml_file(&value), sources))
+        .collect()
+}
+
+/// Every file under `cluster/` as the value tree it is written from.
+pub fn value_files(cluster: &Cluster) -> Vec<(String, Value, &'static [&'static str])> {
     let releases = releases(cluster);
     if releases.is_empty() {
         return Vec::new();
     }
     let mut out = vec![(
         format!("{DIR}/helmfile.yaml"),
-        helmfile::render(&releases),
+        helmfile::lower(&releases),
         &["ingress", "tls", "storage", "monitoring", "backup", "apps", "charts"][..],
     )];
-    for release in releases.iter().filter(|r| !r.values.is_empty_map()) {
-        out.push((
-            format!("{DIR}/{}", values::path(release)),
-            crate::lower::yaml_file(&release.values),
-            values::sources(release),
-        ));
+    for release in releases.into_iter().filter(|r| !r.values.is_empty_map()) {
+        let (path, sources) = (format!("{DIR}/{}", values::path(&release)), values::sources(&release));
+        out.push((path, release.values, sources));
     }
     if let Some(tls) = &cluster.tls {
         for manifest in manifests::Manifest::ALL {
             out.push((
                 format!("{DIR}/{MANIFESTS_DIR}/{}", manifest.file_name()),
-                crate::lower::yaml_file(&manifest.lower(cluster, tls)),
+                manifest.lower(cluster, tls),
                 &["tls", "split-dns", "domain"][..],
             ));
         }
@@ -245,6 +272,23 @@ pub fn files(cluster: &Cluster) -> Vec<(String, String, &'static [&'static str])
 
 fn name(text: &str) -> ReleaseName {
     ReleaseName::new(text).expect("release names are constants")
+}
+
+/// The `charts.*` key that pins the version of `release`'s chart.
+pub fn chart_version_key(release: &Release) -> Option<&'static str> {
+    Some(match release.name.as_str() {
+        TRAEFIK_RELEASE => "charts.traefik",
+        "cert-manager" => "charts.cert-manager",
+        "rook-ceph" | "rook-ceph-cluster" => "charts.rook-ceph",
+        "ceph-csi-drivers" => "charts.ceph-csi-drivers",
+        "kube-prometheus-stack" => "charts.kube-prometheus-stack",
+        LOKI_RELEASE => "charts.loki",
+        "vector" => "charts.vector",
+        "velero" => "charts.velero",
+        "vaultwarden" => "charts.vaultwarden",
+        "nextcloud" => "charts.nextcloud",
+        _ => return None,
+    })
 }
 
 fn release(release_name: &str, namespace: &str, chart: ChartSource) -> Release {

@@ -50,7 +50,7 @@ pub fn runs_on(cluster: &Cluster, release: &Release) -> String {
         "velero" => match cluster.backup.as_ref().is_some_and(|b| b.file_system_backup) {
             true => format!(
                 "any worker; the node agent on every worker, reading {}/pods",
-                velero::node_agent_root_dir(cluster)
+                velero::node_agent_root_dir(cluster).0
             ),
             false => "any worker".to_owned(),
         },

@@ -9,6 +9,7 @@
 use homeflake_model::{AcmeServer, Cluster, DnsProvider, Tls, Value};
 
 use crate::cluster::map;
+use crate::trace::Provenance;
 
 /// The key under which the DNS provider's token is stored in its Secret.
 pub const TOKEN_KEY: &str = "api-token";
@@ -31,8 +32,16 @@ pub fn lower(cluster: &Cluster, tls: &Tls) -> Value {
         DnsProvider::DigitalOcean => map([("digitalocean", map([("tokenSecretRef", token)]))]),
         _ => unreachable!("homeflake-gen knows every DNS provider"),
     };
-    let solver =
-        map([("selector", map([("dnsZones", Value::list([cluster.zone().as_str().into()]))])), ("dns01", provider)]);
+    let solver = map([
+        (
+            "selector",
+            map([(
+                "dnsZones",
+                Value::list([Value::from(cluster.zone().as_str()).source(crate::cluster::zone_key(cluster))]),
+            )]),
+        ),
+        ("dns01", provider),
+    ]);
     let server: AcmeServer = tls.acme_server;
     map([
         ("apiVersion", Value::from("cert-manager.io/v1")),
@@ -43,7 +52,7 @@ pub fn lower(cluster: &Cluster, tls: &Tls) -> Value {
             map([(
                 "acme",
                 map([
-                    ("email", Value::from(tls.acme_email.as_str())),
+                    ("email", Value::from(tls.acme_email.as_str()).source("tls.acme-email")),
                     ("server", server.url().into()),
                     ("privateKeySecretRef", map([("name", Value::from(format!("{}-account-key", issuer_name(tls))))])),
                     ("solvers", Value::list([solver])),

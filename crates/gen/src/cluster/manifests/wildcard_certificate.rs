@@ -7,7 +7,8 @@
 use homeflake_model::{Cluster, Tls, Value};
 
 use super::cluster_issuer::issuer_name;
-use crate::cluster::{TRAEFIK_NAMESPACE, map};
+use crate::cluster::{TRAEFIK_NAMESPACE, map, zone_key};
+use crate::trace::Provenance;
 
 /// The Certificate's name.
 pub const NAME: &str = "wildcard";
@@ -30,7 +31,7 @@ pub fn lower(cluster: &Cluster, tls: &Tls) -> Value {
             "spec",
             map([
                 ("secretName", Value::from(SECRET_NAME)),
-                ("dnsNames", Value::list(dns_names(cluster).map(Value::from))),
+                ("dnsNames", Value::list(dns_names(cluster).map(|name| Value::from(name).source(zone_key(cluster))))),
                 (
                     "issuerRef",
                     map([

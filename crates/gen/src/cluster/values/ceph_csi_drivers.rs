@@ -20,6 +20,7 @@
 use homeflake_model::{Cluster, Storage, Value};
 
 use crate::cluster::{ROOK_NAMESPACE, map};
+use crate::trace::Provenance;
 
 /// Where NixOS keeps the running system's kernel modules.
 pub const NIXOS_KERNEL_MODULES: &str = "/run/current-system/kernel-modules/lib/modules";
@@ -30,12 +31,23 @@ const LIB_MODULES_VOLUME: &str = "lib-modules";
 
 /// The CSI drivers' values.
 pub fn values(cluster: &Cluster, storage: &Storage) -> Value {
-    let kubelet_root_dir = cluster.ceph.as_ref().map(|c| c.kubelet_root_dir.as_str()).unwrap_or("/var/lib/kubelet");
-    let driver = |kind: &str, enabled: bool| {
-        let mut entries =
-            vec![("enabled", Value::from(enabled)), ("name", format!("{ROOK_NAMESPACE}.{kind}.csi.ceph.com").into())];
+    let kubelet_root_dir = match &cluster.ceph {
+        Some(ceph) => Value::from(ceph.kubelet_root_dir.as_str()).source("ceph.kubelet-root-dir"),
+        None => Value::from("/var/lib/kubelet"),
+    };
+    // `switch`: the inventory key that turns the driver on, if any.
+    let driver = |kind: &str, enabled: bool, switch: Option<&str>| {
+        let trace = |value: Value| match switch {
+            Some(key) => value.source(key),
+            None => value,
+        };
+        let mut entries = vec![
+            ("enabled", trace(Value::from(enabled))),
+            ("name", format!("{ROOK_NAMESPACE}.{kind}.csi.ceph.com").into()),
+        ];
         if enabled && matches!(kind, "rbd" | "cephfs") {
-            entries.push(("nodePlugin", map([("volumes", nixos_volumes())])));
+            let plugin = map([("volumes", nixos_volumes())]);
+            entries.push(("nodePlugin", if let Some(key) = switch { plugin.present_if(key) } else { plugin }));
         }
         map(entries)
     };
@@ -52,7 +64,7 @@ pub fn values(cluster: &Cluster, storage: &Storage) -> Value {
                             "nodePlugin",
                             map([
                                 ("priorityClassName", "system-node-critical".into()),
-                                ("kubeletDirPath", kubelet_root_dir.into()),
+                                ("kubeletDirPath", kubelet_root_dir),
                             ]),
                         ),
                         ("controllerPlugin", map([("priorityClassName", "system-cluster-critical".into())])),
@@ -63,10 +75,10 @@ pub fn values(cluster: &Cluster, storage: &Storage) -> Value {
         (
             "drivers",
             map([
-                ("rbd", driver("rbd", true)),
-                ("cephfs", driver("cephfs", storage.cephfs)),
-                ("nfs", driver("nfs", false)),
-                ("nvmeof", driver("nvmeof", false)),
+                ("rbd", driver("rbd", true, None)),
+                ("cephfs", driver("cephfs", storage.cephfs, Some("storage.cephfs"))),
+                ("nfs", driver("nfs", false, None)),
+                ("nvmeof", driver("nvmeof", false, None)),
             ]),
         ),
     ])

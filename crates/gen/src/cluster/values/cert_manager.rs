@@ -8,6 +8,7 @@
 use homeflake_model::{Cluster, Value};
 
 use crate::cluster::map;
+use crate::trace::Provenance;
 
 /// cert-manager's values.
 pub fn values(cluster: &Cluster) -> Value {
@@ -17,7 +18,7 @@ pub fn values(cluster: &Cluster) -> Value {
         // tailnet address and knows no TXT records: check the challenge record where the ACME
         // server will, through the public resolvers split DNS forwards to.
         let resolvers: Vec<String> = dns.upstreams.iter().map(|ip| format!("{ip}:53")).collect();
-        entries.push(("dns01RecursiveNameservers", resolvers.join(",").into()));
+        entries.push(("dns01RecursiveNameservers", Value::from(resolvers.join(",")).source("split-dns.upstreams")));
         entries.push(("dns01RecursiveNameserversOnly", true.into()));
     }
     map(entries)

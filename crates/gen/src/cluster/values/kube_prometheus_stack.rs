@@ -29,7 +29,8 @@
 use homeflake_model::{Cluster, Monitoring, Value, ports};
 
 use super::loki;
-use crate::cluster::{ingress_annotations, map, traefik_ingress_class, volume_claim_spec};
+use crate::cluster::{host_in_zone, ingress_annotations, map, storage_class, traefik_ingress_class, volume_claim_spec};
+use crate::trace::Provenance;
 
 /// The Secret (in the monitoring namespace) with Grafana's admin user and password.
 pub const GRAFANA_ADMIN_SECRET: &str = "grafana-admin";
@@ -43,56 +44,77 @@ pub const GRAFANA_ADMIN_USER: &str = "admin";
 pub const NIXOS_COREDNS_METRICS_PORT: u16 = 10055;
 /// The metrics port of the CoreDNS k3s deploys (`manifests/coredns.yaml`: `prometheus :9153`).
 pub const K3S_COREDNS_METRICS_PORT: u16 = 9153;
+const COREDNS_PORT_RULE: &str = "CoreDNS serves metrics on the port of the flavour's DNS add-on";
+const RETENTION_SIZE_RULE: &str = "Prometheus deletes its oldest data once it fills a fixed share of its volume";
+const ROOT_DIRS_RULE: &str = "node-exporter skips the volumes mounted under the members' kubelet root dirs";
+
 /// The share of Prometheus' volume its data may fill before the oldest blocks are deleted.
 const RETENTION_SIZE_PERCENT: u64 = 85;
 
 /// The values.
 pub fn values(cluster: &Cluster, monitoring: &Monitoring) -> Value {
-    let class = cluster.storage_class_or_default(monitoring.storage_class.as_ref()).map(|c| c.as_str());
+    let class = || storage_class(cluster, monitoring.storage_class.as_ref(), "monitoring.storage-class");
     let off = || map([("enabled", Value::from(false))]);
     let coredns_metrics =
         if cluster.kubernetes.is_k3s() { K3S_COREDNS_METRICS_PORT } else { NIXOS_COREDNS_METRICS_PORT };
-    let coredns_port = map([("port", Value::from(coredns_metrics)), ("targetPort", Value::from(coredns_metrics))]);
+    let coredns_port = || Value::from(coredns_metrics).derived(COREDNS_PORT_RULE, &["kubernetes.flavour"]);
+    let coredns_service = map([("port", coredns_port()), ("targetPort", coredns_port())]);
     let retention_size = monitoring.metrics_volume_size.mebibytes() * RETENTION_SIZE_PERCENT / 100;
+    let metrics_size = || Value::from(monitoring.metrics_volume_size.as_str()).source("monitoring.metrics-volume-size");
     let prometheus_spec = map([
-        ("retention", Value::from(monitoring.metrics_retention.as_str())),
+        ("retention", Value::from(monitoring.metrics_retention.as_str()).source("monitoring.metrics-retention")),
         // Prometheus' MB are MiB.
-        ("retentionSize", Value::from(format!("{retention_size}MB"))),
         (
-            "storageSpec",
-            map([("volumeClaimTemplate", volume_claim_spec(class, monitoring.metrics_volume_size.as_str()))]),
+            "retentionSize",
+            Value::from(format!("{retention_size}MB"))
+                .derived(RETENTION_SIZE_RULE, &["monitoring.metrics-volume-size"]),
         ),
+        ("storageSpec", map([("volumeClaimTemplate", volume_claim_spec(class(), metrics_size()))])),
         // Also scrape the ServiceMonitors and PodMonitors other releases bring.
         ("serviceMonitorSelectorNilUsesHelmValues", false.into()),
         ("podMonitorSelectorNilUsesHelmValues", false.into()),
     ]);
     let alertmanager_spec = map([(
         "storage",
-        map([("volumeClaimTemplate", volume_claim_spec(class, monitoring.alerts_volume_size.as_str()))]),
+        map([(
+            "volumeClaimTemplate",
+            volume_claim_spec(
+                class(),
+                Value::from(monitoring.alerts_volume_size.as_str()).source("monitoring.alerts-volume-size"),
+            ),
+        )]),
     )]);
     map([
         ("kubeControllerManager", off()),
         ("kubeScheduler", off()),
         ("kubeEtcd", off()),
         ("kubeProxy", off()),
-        ("coreDns", map([("enabled", Value::from(cluster.kubernetes.dns.enable)), ("service", coredns_port)])),
+        (
+            "coreDns",
+            map([
+                ("enabled", Value::from(cluster.kubernetes.dns.enable).source("kubernetes.dns.enable")),
+                ("service", coredns_service),
+            ]),
+        ),
         ("prometheus-node-exporter", node_exporter(cluster)),
         ("prometheus", map([("prometheusSpec", prometheus_spec)])),
         ("alertmanager", map([("alertmanagerSpec", alertmanager_spec)])),
-        ("grafana", grafana(cluster, monitoring, class)),
+        ("grafana", grafana(cluster, monitoring, class())),
     ])
 }
 
 /// node-exporter at the port the firewall opens, skipping the kubelets' volume mounts.
 fn node_exporter(cluster: &Cluster) -> Value {
-    let mut root_dirs: Vec<String> = cluster
-        .hosts
-        .iter()
-        .filter(|h| h.roles.in_cluster())
-        .map(|h| regex_escape(&cluster.kubelet_root_dir(h)))
-        .collect();
+    let members = || cluster.hosts.iter().filter(|h| h.roles.in_cluster());
+    let mut root_dirs: Vec<String> = members().map(|h| regex_escape(&cluster.kubelet_root_dir(h))).collect();
     root_dirs.sort();
     root_dirs.dedup();
+    let root_dir_keys = || {
+        let mut keys: Vec<String> = members().flat_map(|h| cluster.kubelet_root_dir_keys(h)).collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    };
     let kubelet_dirs: Vec<String> = root_dirs.iter().map(|d| format!("{}/.+", d.trim_start_matches('/'))).collect();
     let mount_points = format!(
         "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run/containerd/.+|var/lib/docker/.+|{})($|/)",
@@ -104,7 +126,10 @@ fn node_exporter(cluster: &Cluster) -> Value {
             "service",
             map([("port", Value::from(ports::NODE_EXPORTER)), ("targetPort", Value::from(ports::NODE_EXPORTER))]),
         ),
-        ("extraArgs", Value::list([Value::from(mount_points), Value::from(fs_types)])),
+        (
+            "extraArgs",
+            Value::list([Value::from(mount_points).derived_from(ROOT_DIRS_RULE, root_dir_keys), Value::from(fs_types)]),
+        ),
     ])
 }
 
@@ -120,12 +145,13 @@ fn regex_escape(path: &str) -> String {
     out
 }
 
-fn grafana(cluster: &Cluster, monitoring: &Monitoring, class: Option<&str>) -> Value {
+fn grafana(cluster: &Cluster, monitoring: &Monitoring, class: Option<Value>) -> Value {
     let mut persistence = vec![("enabled", Value::from(true))];
     if let Some(class) = class {
-        persistence.push(("storageClassName", class.into()));
+        persistence.push(("storageClassName", class));
     }
-    persistence.push(("size", monitoring.grafana_volume_size.as_str().into()));
+    persistence
+        .push(("size", Value::from(monitoring.grafana_volume_size.as_str()).source("monitoring.grafana-volume-size")));
     let mut entries = vec![
         (
             "admin",
@@ -140,6 +166,8 @@ fn grafana(cluster: &Cluster, monitoring: &Monitoring, class: Option<&str>) -> V
         ("deploymentStrategy", map([("type", Value::from("Recreate"))])),
         ("additionalDataSources", Value::list([loki_data_source()])),
     ];
+    let grafana_host =
+        |value: String| host_in_zone(cluster, monitoring.grafana_host.is_some(), "monitoring.grafana-host", value);
     if cluster.ingress.is_some()
         && let Some(host) = cluster.grafana_host()
     {
@@ -149,11 +177,12 @@ fn grafana(cluster: &Cluster, monitoring: &Monitoring, class: Option<&str>) -> V
                 ("enabled", Value::from(true)),
                 ("ingressClassName", traefik_ingress_class().into()),
                 ("annotations", ingress_annotations()),
-                ("hosts", Value::list([Value::from(host.as_str())])),
+                ("hosts", Value::list([grafana_host(host.to_string())])),
                 ("path", "/".into()),
             ]),
         ));
-        entries.push(("grafana.ini", map([("server", map([("root_url", Value::from(format!("https://{host}")))]))])));
+        let root_url = grafana_host(format!("https://{host}"));
+        entries.push(("grafana.ini", map([("server", map([("root_url", root_url)]))])));
     }
     map(entries)
 }

@@ -16,7 +16,8 @@
 
 use homeflake_model::{Cluster, Monitoring, Value};
 
-use crate::cluster::{LOKI_RELEASE, MONITORING_NAMESPACE, map};
+use crate::cluster::{LOKI_RELEASE, MONITORING_NAMESPACE, map, storage_class};
+use crate::trace::Provenance;
 
 /// Loki's HTTP port: its push API for Vector and its query API for Grafana.
 pub const HTTP_PORT: u16 = 3100;
@@ -28,7 +29,7 @@ pub fn url() -> String {
 
 /// The values.
 pub fn values(cluster: &Cluster, monitoring: &Monitoring) -> Value {
-    let class = cluster.storage_class_or_default(monitoring.storage_class.as_ref());
+    let class = storage_class(cluster, monitoring.storage_class.as_ref(), "monitoring.storage-class");
     let off = || map([("enabled", Value::from(false))]);
     let none = || map([("replicas", Value::from(0u32))]);
     let schema = map([
@@ -40,9 +41,9 @@ pub fn values(cluster: &Cluster, monitoring: &Monitoring) -> Value {
     ]);
     let mut persistence = vec![("enabled", Value::from(true))];
     if let Some(class) = class {
-        persistence.push(("storageClass", class.as_str().into()));
+        persistence.push(("storageClass", class));
     }
-    persistence.push(("size", monitoring.log_volume_size.as_str().into()));
+    persistence.push(("size", Value::from(monitoring.log_volume_size.as_str()).source("monitoring.log-volume-size")));
     map([
         ("deploymentMode", Value::from("Monolithic")),
         (
@@ -52,7 +53,13 @@ pub fn values(cluster: &Cluster, monitoring: &Monitoring) -> Value {
                 ("commonConfig", map([("replication_factor", Value::from(1u32))])),
                 ("storage", map([("type", Value::from("filesystem"))])),
                 ("schemaConfig", map([("configs", Value::list([schema]))])),
-                ("limits_config", map([("retention_period", Value::from(monitoring.log_retention.as_str()))])),
+                (
+                    "limits_config",
+                    map([(
+                        "retention_period",
+                        Value::from(monitoring.log_retention.as_str()).source("monitoring.log-retention"),
+                    )]),
+                ),
                 (
                     "compactor",
                     map([("retention_enabled", Value::from(true)), ("delete_request_store", "filesystem".into())]),

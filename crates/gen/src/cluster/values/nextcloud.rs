@@ -19,7 +19,8 @@
 
 use homeflake_model::{Cluster, Nextcloud, Value};
 
-use crate::cluster::{ingress_annotations, map, traefik_ingress_class};
+use crate::cluster::{host_in_zone, ingress_annotations, map, storage_class, traefik_ingress_class};
+use crate::trace::Provenance;
 
 /// The Secret (in Nextcloud's namespace) with the admin account.
 pub const ADMIN_SECRET: &str = "nextcloud-admin";
@@ -41,10 +42,10 @@ pub const DATABASE: &str = "nextcloud";
 /// The values.
 pub fn values(cluster: &Cluster, app: &Nextcloud) -> Value {
     let host = cluster.nextcloud_host().map(|h| h.to_string()).unwrap_or_default();
-    let class = cluster.storage_class_or_default(app.storage_class.as_ref()).map(|c| c.as_str());
+    let shown = |value: String| host_in_zone(cluster, app.host.is_some(), "apps.nextcloud.host", value);
     let with_class = |mut entries: Vec<(&'static str, Value)>, key: &'static str| {
-        if let Some(class) = class {
-            entries.insert(1, (key, class.into()));
+        if let Some(class) = storage_class(cluster, app.storage_class.as_ref(), "apps.nextcloud.storage-class") {
+            entries.insert(1, (key, class));
         }
         map(entries)
     };
@@ -52,12 +53,15 @@ pub fn values(cluster: &Cluster, app: &Nextcloud) -> Value {
         vec![
             ("enabled", Value::from(true)),
             ("accessMode", "ReadWriteOnce".into()),
-            ("size", app.volume_size.as_str().into()),
+            ("size", Value::from(app.volume_size.as_str()).source("apps.nextcloud.volume-size")),
         ],
         "storageClass",
     );
     let database_persistence = with_class(
-        vec![("enabled", Value::from(true)), ("size", app.database_volume_size.as_str().into())],
+        vec![
+            ("enabled", Value::from(true)),
+            ("size", Value::from(app.database_volume_size.as_str()).source("apps.nextcloud.database-volume-size")),
+        ],
         "storageClass",
     );
     let auth = map([
@@ -76,8 +80,8 @@ pub fn values(cluster: &Cluster, app: &Nextcloud) -> Value {
         (
             "nextcloud",
             map([
-                ("host", Value::from(host.as_str())),
-                ("trustedDomains", Value::list([Value::from(host.as_str())])),
+                ("host", shown(host.clone())),
+                ("trustedDomains", Value::list([shown(host)])),
                 (
                     "existingSecret",
                     map([

@@ -19,9 +19,17 @@
 use homeflake_model::{Cluster, Storage, Value};
 
 use crate::cluster::{ROOK_NAMESPACE, map};
+use crate::trace::{Provenance, host_key};
 
 /// The label every node carries with its name, which Rook matches `storage.nodes[].name` against.
 const HOSTNAME_LABEL: &str = "kubernetes.io/hostname";
+const OSD_NODE_RULE: &str = "Rook makes OSDs on the hosts that ceph.osds names";
+const MON_COUNT_RULE: &str =
+    "3 monitors, or the largest odd number of monitor hosts (storage.mon-hosts, else the workers)";
+const MGR_COUNT_RULE: &str = "2 managers with two workers or more, else 1";
+const REPLICATION_RULE: &str = "pools keep 3 copies, or one per OSD host when there are fewer";
+const STANDBY_RULE: &str = "a standby metadata server needs a second worker";
+
 /// The block pool's name.
 pub const BLOCK_POOL: &str = "ceph-blockpool";
 /// The shared filesystem's name.
@@ -32,25 +40,32 @@ const DATA_POOL: &str = "data0";
 /// The Ceph cluster's values.
 pub fn values(cluster: &Cluster, storage: &Storage) -> Value {
     let workers = cluster.workers().count();
+    let osds: Vec<_> = cluster.ceph.iter().flat_map(|c| c.osds.iter().enumerate()).collect();
     let nodes = cluster.osd_hosts().into_iter().map(|host| {
-        let devices = cluster
-            .ceph
-            .iter()
-            .flat_map(|c| &c.osds)
-            .filter(|osd| osd.host == *host)
-            .map(|osd| map([("name", Value::from(osd.device.as_str()))]));
-        map([("name", Value::from(host.as_str())), ("devices", Value::list(devices))])
+        let on_host = || osds.iter().filter(|(_, osd)| osd.host == *host);
+        let devices = on_host().map(|(i, osd)| {
+            map([("name", Value::from(osd.device.as_str()).source(&format!("ceph.osds[{i}].device")))])
+        });
+        let name = Value::from(host.as_str())
+            .derived_from(OSD_NODE_RULE, || on_host().map(|(i, _)| format!("ceph.osds[{i}].host")).collect());
+        map([("name", name), ("devices", Value::list(devices))])
     });
+    let mon_count = Value::from(cluster.mon_count());
+    let mon_count = match storage.mon_count {
+        Some(_) => mon_count.source("storage.mon-count"),
+        None if !storage.mon_hosts.is_empty() => {
+            mon_count.depends_on(MON_COUNT_RULE, || vec!["storage.mon-hosts".to_owned()])
+        }
+        None => mon_count.depends_on(MON_COUNT_RULE, || roles_keys(cluster)),
+    };
+    let mgr_count = Value::from(if workers >= 2 { 2u32 } else { 1 }).depends_on(MGR_COUNT_RULE, || roles_keys(cluster));
     let mut cluster_spec = vec![
-        ("mon", map([("count", cluster.mon_count().into()), ("allowMultiplePerNode", false.into())])),
-        (
-            "mgr",
-            map([("count", Value::from(if workers >= 2 { 2u32 } else { 1 })), ("allowMultiplePerNode", false.into())]),
-        ),
+        ("mon", map([("count", mon_count), ("allowMultiplePerNode", false.into())])),
+        ("mgr", map([("count", mgr_count), ("allowMultiplePerNode", false.into())])),
     ];
     // Rook places monitors on any node (every worker) unless the inventory names the hosts.
     if !storage.mon_hosts.is_empty() {
-        cluster_spec.push(("placement", map([("mon", mon_placement(storage))])));
+        cluster_spec.push(("placement", map([("mon", mon_placement(storage))]).present_if("storage.mon-hosts")));
     }
     cluster_spec.push((
         "storage",
@@ -59,6 +74,7 @@ pub fn values(cluster: &Cluster, storage: &Storage) -> Value {
     let cluster_spec = map(cluster_spec);
     let filesystems =
         if storage.cephfs { Value::list([filesystem(cluster, storage, workers)]) } else { Value::list([]) };
+    let filesystems = filesystems.present_if("storage.cephfs");
     map([
         ("operatorNamespace", ROOK_NAMESPACE.into()),
         ("toolbox", map([("enabled", true.into())])),
@@ -71,7 +87,7 @@ pub fn values(cluster: &Cluster, storage: &Storage) -> Value {
 
 /// A node affinity that keeps monitors on `storage.mon-hosts`.
 fn mon_placement(storage: &Storage) -> Value {
-    let hosts = storage.mon_hosts.iter().map(|h| Value::from(h.as_str()));
+    let hosts = storage.mon_hosts.iter().map(|h| Value::from(h.as_str()).source("storage.mon-hosts"));
     let expression =
         map([("key", Value::from(HOSTNAME_LABEL)), ("operator", "In".into()), ("values", Value::list(hosts))]);
     let terms = Value::list([map([("matchExpressions", Value::list([expression]))])]);
@@ -81,9 +97,22 @@ fn mon_placement(storage: &Storage) -> Value {
     )])
 }
 
-/// `replicated:` with `size`; Rook refuses a pool of size 1 unless told it is meant.
-fn replicated(size: u32) -> Value {
-    let mut entries = vec![("size", Value::from(size))];
+/// Every host's roles: which hosts are workers decides the count of monitors and managers.
+fn roles_keys(cluster: &Cluster) -> Vec<String> {
+    cluster.hosts.iter().map(|h| host_key(h, "roles")).collect()
+}
+
+/// `replicated:` with the cluster's replication; Rook refuses a pool of size 1 unless told it is meant.
+fn replicated(cluster: &Cluster) -> Value {
+    let size = cluster.replication();
+    let traced = Value::from(size);
+    let traced = match cluster.storage.as_ref().and_then(|s| s.replication) {
+        Some(_) => traced.source("storage.replication"),
+        None => traced.derived_from(REPLICATION_RULE, || {
+            (0..cluster.ceph.as_ref().map_or(0, |c| c.osds.len())).map(|i| format!("ceph.osds[{i}].host")).collect()
+        }),
+    };
+    let mut entries = vec![("size", traced)];
     if size == 1 {
         entries.push(("requireSafeReplicaSize", false.into()));
     }
@@ -106,8 +135,8 @@ fn csi_secret_parameters(driver: &str) -> Vec<(String, Value)> {
     out
 }
 
-fn storage_class(name: &str, is_default: bool, extra: Vec<(&str, Value)>, parameters: Vec<(String, Value)>) -> Value {
-    let mut entries = vec![("enabled", Value::from(true)), ("name", name.into()), ("isDefault", is_default.into())];
+fn storage_class(name: Value, is_default: bool, extra: Vec<(&str, Value)>, parameters: Vec<(String, Value)>) -> Value {
+    let mut entries = vec![("enabled", Value::from(true)), ("name", name), ("isDefault", is_default.into())];
     entries.extend(extra);
     entries.extend([
         ("reclaimPolicy", "Delete".into()),
@@ -124,25 +153,38 @@ fn block_pool(cluster: &Cluster, storage: &Storage) -> Value {
     parameters.extend(csi_secret_parameters("rbd"));
     map([
         ("name", BLOCK_POOL.into()),
-        ("spec", map([("failureDomain", "host".into()), ("replicated", replicated(cluster.replication()))])),
-        ("storageClass", storage_class(storage.default_storage_class.as_str(), true, Vec::new(), parameters)),
+        ("spec", map([("failureDomain", "host".into()), ("replicated", replicated(cluster))])),
+        (
+            "storageClass",
+            storage_class(
+                Value::from(storage.default_storage_class.as_str()).source("storage.default-storage-class"),
+                true,
+                Vec::new(),
+                parameters,
+            ),
+        ),
     ])
 }
 
 fn filesystem(cluster: &Cluster, storage: &Storage, workers: usize) -> Value {
-    let size = cluster.replication();
     let spec = map([
-        ("metadataPool", map([("replicated", replicated(size))])),
+        ("metadataPool", map([("replicated", replicated(cluster))])),
         (
             "dataPools",
             Value::list([map([
                 ("name", DATA_POOL.into()),
                 ("failureDomain", "host".into()),
-                ("replicated", replicated(size)),
+                ("replicated", replicated(cluster)),
             ])]),
         ),
         // A standby metadata server needs a second node to stand by on.
-        ("metadataServer", map([("activeCount", Value::from(1u32)), ("activeStandby", (workers >= 2).into())])),
+        (
+            "metadataServer",
+            map([
+                ("activeCount", Value::from(1u32)),
+                ("activeStandby", Value::from(workers >= 2).depends_on(STANDBY_RULE, || roles_keys(cluster))),
+            ]),
+        ),
     ]);
     map([
         ("name", FILESYSTEM.into()),
@@ -150,7 +192,7 @@ fn filesystem(cluster: &Cluster, storage: &Storage, workers: usize) -> Value {
         (
             "storageClass",
             storage_class(
-                storage.cephfs_storage_class.as_str(),
+                Value::from(storage.cephfs_storage_class.as_str()).source("storage.cephfs-storage-class"),
                 false,
                 vec![("pool", DATA_POOL.into())],
                 csi_secret_parameters("cephfs"),

@@ -13,7 +13,8 @@
 
 use homeflake_model::{Cluster, Value, Vaultwarden};
 
-use crate::cluster::{ingress_annotations, map, traefik_ingress_class};
+use crate::cluster::{host_in_zone, ingress_annotations, map, storage_class, traefik_ingress_class};
+use crate::trace::Provenance;
 
 /// The Secret (in Vaultwarden's namespace) with the admin token.
 pub const ADMIN_SECRET: &str = "vaultwarden-admin";
@@ -23,14 +24,16 @@ pub const ADMIN_TOKEN_KEY: &str = "admin-token";
 /// The values.
 pub fn values(cluster: &Cluster, app: &Vaultwarden) -> Value {
     let host = cluster.vaultwarden_host().map(|h| h.to_string()).unwrap_or_default();
-    let mut data = vec![("name", Value::from("vaultwarden-data")), ("size", app.volume_size.as_str().into())];
-    if let Some(class) = cluster.storage_class_or_default(app.storage_class.as_ref()) {
-        data.push(("class", class.as_str().into()));
+    let shown = |value: String| host_in_zone(cluster, app.host.is_some(), "apps.vaultwarden.host", value);
+    let size = Value::from(app.volume_size.as_str()).source("apps.vaultwarden.volume-size");
+    let mut data = vec![("name", Value::from("vaultwarden-data")), ("size", size)];
+    if let Some(class) = storage_class(cluster, app.storage_class.as_ref(), "apps.vaultwarden.storage-class") {
+        data.push(("class", class));
     }
     data.extend([("path", Value::from("/data")), ("accessMode", "ReadWriteOnce".into())]);
     let mut entries = vec![
-        ("domain", Value::from(format!("https://{host}"))),
-        ("signupsAllowed", app.signups_allowed.into()),
+        ("domain", shown(format!("https://{host}"))),
+        ("signupsAllowed", Value::from(app.signups_allowed).source("apps.vaultwarden.signups-allowed")),
         ("storage", map([("data", map(data))])),
         (
             "ingress",
@@ -40,14 +43,15 @@ pub fn values(cluster: &Cluster, app: &Vaultwarden) -> Value {
                 ("nginxIngressAnnotations", false.into()),
                 ("additionalAnnotations", ingress_annotations()),
                 ("tls", false.into()),
-                ("hostname", host.into()),
+                ("hostname", shown(host)),
             ]),
         ),
     ];
     if app.admin_token.is_some() {
         entries.push((
             "adminToken",
-            map([("existingSecret", Value::from(ADMIN_SECRET)), ("existingSecretKey", ADMIN_TOKEN_KEY.into())]),
+            map([("existingSecret", Value::from(ADMIN_SECRET)), ("existingSecretKey", ADMIN_TOKEN_KEY.into())])
+                .present_if("apps.vaultwarden.admin-token"),
         ));
     }
     map(entries)

@@ -19,9 +19,13 @@ use homeflake_model::{Cluster, Monitoring, Value};
 
 use super::loki;
 use crate::cluster::map;
+use crate::trace::Provenance;
 
 /// The host's persistent journal, which NixOS keeps (`services.journald.storage` is `persistent`).
 pub const JOURNAL_DIRECTORY: &str = "/var/log/journal";
+
+/// The key that ships the hosts' journals too.
+const JOURNALD: &str = "monitoring.journald";
 
 /// The values.
 pub fn values(_cluster: &Cluster, monitoring: &Monitoring) -> Value {
@@ -30,13 +34,14 @@ pub fn values(_cluster: &Cluster, monitoring: &Monitoring) -> Value {
     if monitoring.journald {
         sources.push((
             "journal",
-            map([("type", Value::from("journald")), ("journal_directory", JOURNAL_DIRECTORY.into())]),
+            map([("type", Value::from("journald")), ("journal_directory", JOURNAL_DIRECTORY.into())])
+                .present_if(JOURNALD),
         ));
-        sinks.push(("loki_journal", loki_sink("journal", "journald")));
+        sinks.push(("loki_journal", loki_sink("journal", "journald").present_if(JOURNALD)));
     }
     let mut entries = vec![("role", Value::from("Agent"))];
     if monitoring.journald {
-        entries.push(("image", map([("base", Value::from("debian"))])));
+        entries.push(("image", map([("base", Value::from("debian"))]).present_if(JOURNALD)));
     }
     entries.push((
         "tolerations",

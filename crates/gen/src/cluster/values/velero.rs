@@ -17,11 +17,17 @@
 use homeflake_model::{Backup, Cluster, Value};
 
 use crate::cluster::map;
+use crate::trace::Provenance;
 
 /// The Secret (in Velero's namespace) holding the S3 credentials file.
 pub const CREDENTIALS_SECRET: &str = "velero-s3-credentials";
 /// Its key, which the chart mounts as Velero's credentials file.
 pub const CREDENTIALS_KEY: &str = "cloud";
+/// The key that switches file-system backups (and the node agent) on.
+const FS_BACKUP: &str = "backup.file-system-backup";
+const DAILY_SCHEDULE_RULE: &str = "the daily backup runs at backup.daily-at, as a cron schedule";
+const ROOT_DIR_RULE: &str = "the node agent reads pod volumes under the workers' kubelet root dir";
+
 /// The daily schedule's name.
 pub const SCHEDULE: &str = "daily";
 
@@ -30,51 +36,54 @@ pub fn values(cluster: &Cluster, backup: &Backup) -> Value {
     let (hour, minute) = backup.daily_at.hour_minute();
     let plugin = map([
         ("name", Value::from("velero-plugin-for-aws")),
-        ("image", format!("velero/velero-plugin-for-aws:{}", cluster.charts.velero_plugin_for_aws).into()),
+        (
+            "image",
+            Value::from(format!("velero/velero-plugin-for-aws:{}", cluster.charts.velero_plugin_for_aws))
+                .source("charts.velero-plugin-for-aws"),
+        ),
         ("imagePullPolicy", "IfNotPresent".into()),
         ("volumeMounts", Value::list([map([("mountPath", Value::from("/target")), ("name", "plugins".into())])])),
     ]);
     let location = map([
         ("name", Value::from("default")),
         ("provider", "aws".into()),
-        ("bucket", backup.bucket.as_str().into()),
+        ("bucket", Value::from(backup.bucket.as_str()).source("backup.bucket")),
         ("default", true.into()),
         (
             "config",
             map([
-                ("region", Value::from(backup.region.as_str())),
+                ("region", Value::from(backup.region.as_str()).source("backup.region")),
                 // Velero's location config is a map of strings.
-                ("s3ForcePathStyle", backup.path_style.to_string().into()),
-                ("s3Url", backup.endpoint.as_str().into()),
+                ("s3ForcePathStyle", Value::from(backup.path_style.to_string()).source("backup.path-style")),
+                ("s3Url", Value::from(backup.endpoint.as_str()).source("backup.endpoint")),
             ]),
         ),
     ]);
     let mut configuration =
         vec![("backupStorageLocation", Value::list([location])), ("volumeSnapshotLocation", Value::list([]))];
     if backup.file_system_backup {
-        configuration.push(("defaultVolumesToFsBackup", true.into()));
+        configuration.push(("defaultVolumesToFsBackup", Value::from(true).present_if(FS_BACKUP)));
     }
     let template = map([
-        ("ttl", Value::from(backup.retention.as_str())),
+        ("ttl", Value::from(backup.retention.as_str()).source("backup.retention")),
         ("includedNamespaces", Value::list([Value::from("*")])),
-        ("defaultVolumesToFsBackup", backup.file_system_backup.into()),
+        ("defaultVolumesToFsBackup", Value::from(backup.file_system_backup).source(FS_BACKUP)),
     ]);
-    let schedule = map([("schedule", Value::from(format!("{minute} {hour} * * *"))), ("template", template)]);
+    let cron = Value::from(format!("{minute} {hour} * * *")).derived(DAILY_SCHEDULE_RULE, &["backup.daily-at"]);
+    let schedule = map([("schedule", cron), ("template", template)]);
     let mut entries = vec![
         ("initContainers", Value::list([plugin])),
         ("credentials", map([("useSecret", Value::from(true)), ("existingSecret", CREDENTIALS_SECRET.into())])),
         ("configuration", map(configuration)),
         ("snapshotsEnabled", false.into()),
-        ("deployNodeAgent", backup.file_system_backup.into()),
+        ("deployNodeAgent", Value::from(backup.file_system_backup).source(FS_BACKUP)),
     ];
     if backup.file_system_backup {
-        let root = node_agent_root_dir(cluster);
+        let (root, keys) = node_agent_root_dir(cluster);
+        let path = |dir: &str| Value::from(format!("{root}/{dir}")).derived_from(ROOT_DIR_RULE, || keys.clone());
         entries.push((
             "nodeAgent",
-            map([
-                ("podVolumePath", Value::from(format!("{root}/pods"))),
-                ("pluginVolumePath", format!("{root}/plugins").into()),
-            ]),
+            map([("podVolumePath", path("pods")), ("pluginVolumePath", path("plugins"))]).present_if(FS_BACKUP),
         ));
     }
     entries.push(("schedules", map([(SCHEDULE, schedule)])));
@@ -82,10 +91,10 @@ pub fn values(cluster: &Cluster, backup: &Backup) -> Value {
 }
 
 /// The kubelet root dir of the workers, where the node agent finds pod volumes (validation makes
-/// it the same on every worker).
-pub fn node_agent_root_dir(cluster: &Cluster) -> String {
-    cluster
-        .workers()
-        .next()
-        .map_or_else(|| cluster.default_kubelet_root_dir().to_owned(), |h| cluster.kubelet_root_dir(h))
+/// it the same on every worker), with the inventory keys it comes from.
+pub fn node_agent_root_dir(cluster: &Cluster) -> (String, Vec<String>) {
+    match cluster.workers().next() {
+        Some(worker) => (cluster.kubelet_root_dir(worker), cluster.kubelet_root_dir_keys(worker)),
+        None => (cluster.default_kubelet_root_dir().to_owned(), vec!["kubernetes.flavour".to_owned()]),
+    }
 }
