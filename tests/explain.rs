@@ -60,6 +60,7 @@ fn explain_traces_each_kind_of_line_to_the_inventory() {
         ("default_easy_certs", "modules/k8s/common.nix", "easyCerts ="),
         ("derived_dns_address", "modules/k8s/common.nix", "addons.dns.clusterIp"),
         ("gateway", "hosts/yomogi/default.nix", "defaultGateway"),
+        ("docs_host_node", "docs/topology.md", "host_tokiwa["),
     ];
     for (name, file, needle) in cases {
         insta::assert_snapshot!(name, lab.explain(file, needle));
@@ -67,6 +68,10 @@ fn explain_traces_each_kind_of_line_to_the_inventory() {
     let (code, stdout, stderr) = lab.run(&["explain", "--key", "ingress.node-ports.https"]);
     assert_eq!(code, 0, "{stderr}");
     insta::assert_snapshot!("key_node_port", stdout);
+    // A host's LAN address reaches its deploy commands in the bootstrap steps and its node in the diagram.
+    let (code, stdout, stderr) = lab.run(&["explain", "--key", "hosts.tokiwa.lan-address"]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!("key_lan_address", stdout);
     let (code, stdout, stderr) =
         lab.run(&["explain", "--option", "services.kubernetes.apiserverAddress", "--host", "yomogi"]);
     assert_eq!(code, 0, "{stderr}");

@@ -51,17 +51,21 @@ pub fn k3s() -> Source {
 
 /// The users who administer the cluster: members of `wheel`.
 pub fn admins(cluster: &Cluster) -> impl Iterator<Item = &User> {
-    cluster.users.iter().filter(|u| u.extra_groups.iter().any(|g| g.as_str() == "wheel"))
+    cluster.users.iter().filter(|u| is_admin(u))
+}
+
+/// The first of [`admins`], with its place in `users` (for its keys, `users[<i>].name`).
+pub fn first_admin(cluster: &Cluster) -> Option<(usize, &User)> {
+    cluster.users.iter().enumerate().find(|(_, u)| is_admin(u))
+}
+
+fn is_admin(user: &User) -> bool {
+    user.extra_groups.iter().any(|g| g.as_str() == "wheel")
 }
 
 /// The service and path unit, or nothing when no user is in `wheel`.
 pub fn bindings(cluster: &Cluster, source: Source) -> Vec<Binding> {
-    let admins: Vec<(usize, &User)> = cluster
-        .users
-        .iter()
-        .enumerate()
-        .filter(|(_, u)| u.extra_groups.iter().any(|g| g.as_str() == "wheel"))
-        .collect();
+    let admins: Vec<(usize, &User)> = cluster.users.iter().enumerate().filter(|(_, u)| is_admin(u)).collect();
     if admins.is_empty() {
         return Vec::new();
     }

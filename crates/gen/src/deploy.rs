@@ -18,6 +18,7 @@ use std::net::Ipv4Addr;
 use homeflake_model::{Cluster, EnvVarName, Hardware, Host, HostName, Secret, SshAddress, System, UserName};
 
 use crate::secrets;
+use crate::trace::host_key;
 
 /// What `nixos-rebuild` does with the new system.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -251,12 +252,38 @@ pub fn select<'a>(cluster: &'a Cluster, names: &[String]) -> Result<Vec<&'a Host
 /// Where SSH reaches `host` as its deploy user.
 pub fn destination(cluster: &Cluster, host: &Host) -> Result<Destination, DeployError> {
     let user = cluster.ssh_user(host).ok_or_else(|| DeployError::NoUser { host: host.name.clone() })?;
-    let key = if host.deploy.address.is_some() { "deploy.address" } else { "lan-address" };
-    Ok(Destination {
-        user: user.clone(),
-        address: cluster.ssh_address(host),
-        key: format!("hosts.{}.{key}", host.name),
-    })
+    Ok(Destination { user: user.clone(), address: cluster.ssh_address(host), key: address_key(host) })
+}
+
+/// The inventory key `host`'s SSH address comes from: `deploy.address`, or its LAN address.
+pub fn address_key(host: &Host) -> String {
+    host_key(host, if host.deploy.address.is_some() { "deploy.address" } else { "lan-address" })
+}
+
+/// The keys the deploy user of `host` comes from: `deploy.user`, or the first user in wheel's name
+/// and groups.
+pub fn user_keys(cluster: &Cluster, host: &Host) -> Vec<String> {
+    let mut keys = vec![host_key(host, "deploy.user")];
+    if host.deploy.user.is_none()
+        && let Some(i) = cluster.users.iter().position(|u| u.extra_groups.iter().any(|g| g.as_str() == "wheel"))
+    {
+        keys.extend([format!("users[{i}].name"), format!("users[{i}].extra-groups")]);
+    }
+    keys
+}
+
+/// The keys deciding whether `host` builds its own system: `deploy.build-on-target`, or by default
+/// its system and the systems the deploying machine builds.
+pub fn build_keys(cluster: &Cluster, host: &Host) -> Vec<String> {
+    let mut keys = vec![host_key(host, "deploy.build-on-target")];
+    if host.deploy.build_on_target.is_none() {
+        keys.push(host_key(host, "system"));
+        // Removing the host's system from the list flips the default; adding another system does not.
+        if cluster.deploy.local_systems.contains(&host.system) {
+            keys.push("deploy.local-systems".to_owned());
+        }
+    }
+    keys
 }
 
 /// Plans the deploys of one cluster. It notes once, for every host, which environment variables

@@ -17,7 +17,7 @@ use homeflake_nix::make::{
 };
 use homeflake_nix::{BinaryOp, Expr, Key};
 
-use crate::deploy::sd_image_attr;
+use crate::deploy::{build_keys, sd_image_attr, user_keys};
 use crate::lower::secret;
 use crate::secrets;
 use crate::trace::{Origin, Provenance, host_key};
@@ -70,9 +70,8 @@ fn host_entry(cluster: &Cluster, host: &Host) -> Expr {
 
 /// Every key a host's entry is read or derived from.
 fn host_entry_keys(cluster: &Cluster, host: &Host) -> Vec<String> {
-    let address_key = if host.deploy.address.is_some() { "deploy.address" } else { "lan-address" };
     let mut keys = vec![host_key(host, "name"), host_key(host, "system"), host_key(host, "hardware")];
-    keys.push(host_key(host, address_key));
+    keys.push(crate::deploy::address_key(host));
     keys.extend(user_keys(cluster, host));
     keys.extend(build_keys(cluster, host));
     keys.push(host_key(host, "roles"));
@@ -92,32 +91,6 @@ fn host_function() -> Expr {
     );
     let record = attrs([inherit(["system", "address", "user", "buildOnTarget"]), bind("tags", tags)]);
     ["system", "address", "user", "buildOnTarget", "roles"].iter().rev().fold(record, |body, arg| lambda(arg, body))
-}
-
-/// The keys the deploy user of `host` comes from: `deploy.user`, or the first user in wheel's name
-/// and groups.
-fn user_keys(cluster: &Cluster, host: &Host) -> Vec<String> {
-    let mut keys = vec![host_key(host, "deploy.user")];
-    if host.deploy.user.is_none()
-        && let Some(i) = cluster.users.iter().position(|u| u.extra_groups.iter().any(|g| g.as_str() == "wheel"))
-    {
-        keys.extend([format!("users[{i}].name"), format!("users[{i}].extra-groups")]);
-    }
-    keys
-}
-
-/// The keys deciding whether `host` builds its own system: `deploy.build-on-target`, or by default
-/// its system and the systems the deploying machine builds.
-fn build_keys(cluster: &Cluster, host: &Host) -> Vec<String> {
-    let mut keys = vec![host_key(host, "deploy.build-on-target")];
-    if host.deploy.build_on_target.is_none() {
-        keys.push(host_key(host, "system"));
-        // Removing the host's system from the list flips the default; adding another system does not.
-        if cluster.deploy.local_systems.contains(&host.system) {
-            keys.push("deploy.local-systems".to_owned());
-        }
-    }
-    keys
 }
 
 /// `nixosConfigurations`: `nixpkgs.lib.nixosSystem` over every host of the table.

@@ -66,12 +66,9 @@ pub fn generate(cluster: &Cluster) -> FileSet {
         let key = format!("hosts.{}", host.name);
         files.add(&format!("hosts/{}/default.nix", host.name), text, &[&key]);
     }
-    files.add(
-        "docs/topology.md",
-        docs::topology::render(cluster),
-        &["hosts", "network", "split-dns", "ingress", "ceph"],
-    );
-    files.add("docs/bootstrap.md", docs::bootstrap::render(cluster), &["hosts", "kubernetes", "split-dns", "ingress"]);
+    for (path, text, sources) in docs::files(cluster) {
+        files.add(path, text, sources);
+    }
     for (path, text, sources) in cluster::files(cluster) {
         files.add(&path, text, sources);
     }

@@ -74,7 +74,7 @@ pub fn env_kinds(cluster: &Cluster) -> BTreeMap<&str, EnvKind> {
 }
 
 /// The inventory keys written as `{ env = "<name>" }`.
-fn keys_referencing(cluster: &Cluster, name: &str) -> Vec<String> {
+pub(crate) fn keys_referencing(cluster: &Cluster, name: &str) -> Vec<String> {
     let mut keys = Vec::new();
     for host in &cluster.hosts {
         for (key, secret) in

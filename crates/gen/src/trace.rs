@@ -47,11 +47,15 @@ thread_local! {
 }
 
 /// Records an origin when a trace is being taken and returns its tag (1-based); 0 otherwise,
-/// without calling `origin`.
+/// without calling `origin`. `origin` may itself build traced pieces.
 pub fn record(origin: impl FnOnce() -> Origin) -> u32 {
+    if !is_recording() {
+        return 0;
+    }
+    let origin = origin();
     RECORDING.with(|r| match r.borrow_mut().as_mut() {
         Some(origins) => {
-            origins.push(origin());
+            origins.push(origin);
             u32::try_from(origins.len()).unwrap_or(0)
         }
         None => 0,
@@ -174,6 +178,156 @@ impl Provenance for homeflake_model::Value {
     }
 }
 
+/// Marks bracket a traced piece of a text output (the Markdown under `docs/`) while a trace is
+/// taken: `OPEN`, the tag in decimal digits, `TAG_END`, the piece, `CLOSE`. They are characters of
+/// a private-use plane, which no inventory string holds (validation keeps every string ASCII);
+/// [`trace`] also checks that the text without them is exactly what [`crate::generate`] writes.
+const OPEN: char = '\u{F0000}';
+const TAG_END: char = '\u{F0001}';
+const CLOSE: char = '\u{F0002}';
+
+/// A piece of generated text marked with its origin through [`Provenance`]
+/// (`shown(markdown_code(&zone)).source("split-dns.zone")`). It displays as the text itself, unless
+/// a trace is being taken: then the text is bracketed with its tag for [`unmark`] to find.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<T> {
+    text: T,
+    tag: u32,
+}
+
+/// `text`, ready to be marked with where it comes from.
+pub fn shown<T: std::fmt::Display>(text: T) -> Shown<T> {
+    Shown { text, tag: 0 }
+}
+
+impl<T: std::fmt::Display> std::fmt::Display for Shown<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.tag == 0 {
+            return self.text.fmt(f);
+        }
+        write!(f, "{OPEN}{}{TAG_END}{}{CLOSE}", self.tag, self.text)
+    }
+}
+
+impl Shown<String> {
+    /// The text, marked when a trace is being taken; without a copy when it is not.
+    pub fn into_string(self) -> String {
+        if self.tag == 0 { self.text } else { self.to_string() }
+    }
+}
+
+impl<T> Provenance for Shown<T> {
+    fn with_tag(mut self, tag: u32) -> Self {
+        self.tag = tag;
+        self
+    }
+
+    fn is_structured(&self) -> bool {
+        false
+    }
+}
+
+/// Runs `body`, which appends to `out`, and marks what it appended with `origin` as one piece: a
+/// section or a paragraph that exists because of a switch (its keys as [`Origin::presence`]), every
+/// line of which the origin then reaches. Marks nothing unless a trace is being taken.
+pub fn block<R>(out: &mut String, origin: impl FnOnce() -> Origin, body: impl FnOnce(&mut String) -> R) -> R {
+    let tag = record(origin);
+    if tag != 0 {
+        out.push(OPEN);
+        out.push_str(&tag.to_string());
+        out.push(TAG_END);
+    }
+    let result = body(out);
+    if tag != 0 {
+        out.push(CLOSE);
+    }
+    result
+}
+
+/// Removes the whitespace at the end of `text`, keeping the marks that close pieces there.
+pub fn trim_end(text: &mut String) {
+    let mut closing = 0;
+    while let Some(c) = text.chars().next_back().filter(|c| c.is_whitespace() || *c == CLOSE) {
+        closing += usize::from(c == CLOSE);
+        text.pop();
+    }
+    text.extend(std::iter::repeat_n(CLOSE, closing));
+}
+
+/// An origin whose keys decide whether a piece exists (see [`Origin::presence`]).
+pub fn presence(keys: impl IntoIterator<Item = String>) -> Origin {
+    Origin { presence: keys.into_iter().collect(), ..Origin::default() }
+}
+
+/// `marked` without its marks, and the lines each marked piece covers (1-based): the lines its
+/// text touches, except a line it only ends (a piece that starts at a line's end starts on the next
+/// line; one that ends at a line's start ends on the line before). Marks that do not pair up are
+/// dropped with their tags.
+pub fn unmark(marked: &str) -> (String, Vec<TaggedSpan>) {
+    let mut text = String::with_capacity(marked.len());
+    let mut spans = Vec::new();
+    // The open pieces: their tag and first line.
+    let mut open: Vec<(u32, u32)> = Vec::new();
+    let mut line = 1u32;
+    let mut chars = marked.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            OPEN => {
+                let mut digits = String::new();
+                for d in chars.by_ref() {
+                    if d == TAG_END {
+                        break;
+                    }
+                    digits.push(d);
+                }
+                let at_line_end = !text.is_empty() && !text.ends_with('\n') && chars.peek() == Some(&'\n');
+                open.push((digits.parse().unwrap_or(0), line + u32::from(at_line_end)));
+            }
+            CLOSE => {
+                if let Some((tag, first_line)) = open.pop() {
+                    let last_line = if text.ends_with('\n') { line - 1 } else { line };
+                    if tag != 0 && last_line >= first_line {
+                        spans.push(TaggedSpan { tag, first_line, last_line });
+                    }
+                }
+            }
+            TAG_END => {}
+            c => {
+                if c == '\n' {
+                    line += 1;
+                }
+                text.push(c);
+            }
+        }
+    }
+    (text, spans)
+}
+
+/// The lines of a text output: each gets the keys, presence and rule of every marked piece covering
+/// it (a line of prose may show several keys' values, and exist because of several switches).
+fn paint_text(spans: &[TaggedSpan], count: usize, origins: &[Origin]) -> Vec<Option<LineSource>> {
+    let mut lines: Vec<LineSource> = vec![LineSource::default(); count];
+    for span in spans {
+        let Some(origin) = span.tag.checked_sub(1).and_then(|i| origins.get(i as usize)) else { continue };
+        let range = span.first_line as usize - 1..(span.last_line as usize).min(count);
+        for line in lines.get_mut(range).into_iter().flatten() {
+            for key in &origin.keys {
+                if !line.keys.contains(key) {
+                    line.keys.push(key.clone());
+                }
+            }
+            for key in &origin.presence {
+                if !line.presence.contains(key) {
+                    line.presence.push(key.clone());
+                }
+            }
+            // Inner pieces close first: the innermost rule stands.
+            line.rule = line.rule.or(origin.rule);
+        }
+    }
+    lines.into_iter().map(|l| (!l.is_empty()).then_some(l)).collect()
+}
+
 /// `[ … ]` whose every item comes from the list-valued inventory key `key`.
 pub fn list_from<E: Into<homeflake_nix::Expr>>(key: &str, items: impl IntoIterator<Item = E>) -> homeflake_nix::Expr {
     homeflake_nix::make::tagged_list(
@@ -257,10 +411,12 @@ impl Trace {
 }
 
 /// Generates every file of `cluster` with provenance: what [`crate::generate`] writes, and for the
-/// Nix files, line by line, the inventory keys each line comes from. Runs on the calling thread.
+/// Nix files, the YAML under `cluster/` and the Markdown under `docs/`, line by line, the inventory
+/// keys each line comes from. Runs on the calling thread.
 pub fn trace(cluster: &homeflake_model::Cluster) -> Trace {
-    let ((nix_files, yaml_files), origins) =
-        recording(|| (crate::lowered_nix_files(cluster), crate::cluster::value_files(cluster)));
+    let ((nix_files, yaml_files, text_files), origins) = recording(|| {
+        (crate::lowered_nix_files(cluster), crate::cluster::value_files(cluster), crate::docs::files(cluster))
+    });
     let generated = crate::generate(cluster);
     let mut traced: std::collections::HashMap<String, Vec<Option<LineSource>>> = std::collections::HashMap::new();
     for (path, expr) in nix_files {
@@ -282,6 +438,14 @@ pub fn trace(cluster: &homeflake_model::Cluster) -> Trace {
             path,
             paint(spans, text.lines().count(), &origins).into_iter().map(|l| (!l.is_empty()).then_some(l)).collect(),
         );
+    }
+    for (path, marked, _) in text_files {
+        let (text, spans) = unmark(&marked);
+        // Were an inventory string to hold a mark's character, the marks could not be told apart:
+        // such a file is left untraced rather than traced wrong.
+        if generated.get(path).is_some_and(|file| *file.contents == *text) {
+            traced.insert(path.to_owned(), paint_text(&spans, text.lines().count(), &origins));
+        }
     }
     let files = generated
         .iter()
@@ -376,5 +540,83 @@ fn single_binding_braces(file: &homeflake_nix::File, text: &str, origins: &[Orig
                 lines[i].presence.push(key.clone());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_are_not_written_unless_a_trace_is_taken() {
+        assert_eq!(shown("`lab.example.org`").source("domain").to_string(), "`lab.example.org`");
+        let mut out = String::from("a\n");
+        block(&mut out, || presence(["split-dns".to_owned()]), |out| out.push_str("b\n"));
+        assert_eq!(out, "a\nb\n");
+    }
+
+    #[test]
+    fn unmarked_text_is_the_text_and_each_piece_covers_the_lines_it_touches() {
+        let (marked, origins) = recording(|| {
+            let mut out = String::from("# title\n");
+            // A section starting with a blank line, holding a line with two values.
+            block(
+                &mut out,
+                || presence(["ingress".to_owned()]),
+                |out| {
+                    let http = shown(80).source("ingress.listen-ports.http");
+                    let https = shown(443).source("ingress.listen-ports.https");
+                    out.push_str(&format!("\n## Ingress\n\nports {http} and {https}\n"));
+                },
+            );
+            // A piece at a line's end that ends the line it is on.
+            let end = shown("x\n").source("name");
+            out.push_str(&format!("tail {end}last\n"));
+            out
+        });
+        let (text, spans) = unmark(&marked);
+        assert_eq!(text, "# title\n\n## Ingress\n\nports 80 and 443\ntail x\nlast\n");
+        let lines = paint_text(&spans, text.lines().count(), &origins);
+        let keys = |line: usize| lines[line - 1].as_ref().map(|l| (l.keys.clone(), l.presence.clone()));
+        assert_eq!(keys(1), None);
+        assert_eq!(keys(2), Some((vec![], vec!["ingress".to_owned()])));
+        assert_eq!(keys(4), Some((vec![], vec!["ingress".to_owned()])));
+        assert_eq!(
+            keys(5),
+            Some((
+                vec!["ingress.listen-ports.http".to_owned(), "ingress.listen-ports.https".to_owned()],
+                vec!["ingress".to_owned()]
+            ))
+        );
+        assert_eq!(keys(6), Some((vec!["name".to_owned()], vec![])));
+        assert_eq!(keys(7), None);
+    }
+
+    #[test]
+    fn trimming_keeps_the_marks_that_close_pieces() {
+        let (marked, _) = recording(|| {
+            let mut out = String::from("a\n");
+            block(&mut out, || presence(["tls".to_owned()]), |out| out.push_str("TLS\n\n"));
+            trim_end(&mut out);
+            out
+        });
+        let (text, spans) = unmark(&marked);
+        assert_eq!(text, "a\nTLS");
+        assert_eq!(spans, [TaggedSpan { tag: 1, first_line: 2, last_line: 2 }]);
+        let mut plain = String::from("a \n\n");
+        trim_end(&mut plain);
+        assert_eq!(plain, "a");
+    }
+
+    #[test]
+    fn a_piece_starting_at_a_line_end_starts_on_the_next_line() {
+        let (marked, _) = recording(|| {
+            let mut out = String::from("intro");
+            block(&mut out, || presence(["tls".to_owned()]), |out| out.push_str("\nTLS\n"));
+            out
+        });
+        let (text, spans) = unmark(&marked);
+        assert_eq!(text, "intro\nTLS\n");
+        assert_eq!(spans, [TaggedSpan { tag: 1, first_line: 2, last_line: 2 }]);
     }
 }

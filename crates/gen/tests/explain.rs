@@ -1,7 +1,10 @@
-//! `homeflake explain` tells the truth: for every inventory key the traced Nix files name, changing
-//! the key's value changes exactly the lines the trace attributes to it — no more (every changed
-//! line is attributed to the key) and no fewer (every attributed line changes under some change
-//! of the key).
+//! `homeflake explain` tells the truth: for every inventory key, changing the key's value changes
+//! exactly the lines of the generated files (the `.nix` files, the YAML under `cluster/` and the
+//! Markdown under `docs/`; all but `flake.lock`) that the trace attributes to it — no more (every changed line is
+//! attributed to the key, as a value it shows or as a key deciding whether the line exists or where
+//! it stands) and no fewer (every line said to show the key's value changes under some change of
+//! the key). The docs are traced from a rendering with marks around each traced piece, which is
+//! checked to be exactly the generated docs once the marks are taken out.
 //!
 //! Keys are changed generically, from the shape of their value in the model's JSON (whose keys are
 //! the inventory's): a number moves by one, an address or network shifts, a path or name gets a
@@ -167,12 +170,12 @@ fn every_key_changes_exactly_the_lines_explain_attributes_to_it() {
     for (inventory, dir) in INVENTORIES {
         let cluster = cluster(dir);
         let traced = trace(&cluster);
-        let nix: Vec<_> =
-            traced.files.iter().filter(|f| f.path.ends_with(".nix") || f.path.starts_with("cluster/")).collect();
+        // Every file but flake.lock, which holds the nixpkgs pin as written and is not traced.
+        let files: Vec<_> = traced.files.iter().filter(|f| f.path != "flake.lock").collect();
         // Lines showing a key's value, and lines that exist because of it.
         let mut values: BTreeMap<&str, BTreeSet<(&str, u32)>> = BTreeMap::new();
         let mut reached: BTreeMap<&str, BTreeSet<(&str, u32)>> = BTreeMap::new();
-        for file in &nix {
+        for file in &files {
             for (i, source) in file.lines.iter().enumerate() {
                 let Some(source) = source else { continue };
                 let at = (file.path.as_str(), i as u32 + 1);
@@ -203,9 +206,9 @@ fn every_key_changes_exactly_the_lines_explain_attributes_to_it() {
             checked += 1;
             let mut changed_any: BTreeSet<(&str, u32)> = BTreeSet::new();
             for variant in &variants {
-                let files = generate(variant);
-                for file in &nix {
-                    let Some(new) = files.get(&file.path) else {
+                let regenerated = generate(variant);
+                for file in &files {
+                    let Some(new) = regenerated.get(&file.path) else {
                         // The change removed or moved the file (a renamed host): all its lines changed.
                         changed_any.extend((1..=file.lines.len() as u32).map(|line| (file.path.as_str(), line)));
                         continue;
@@ -239,4 +242,26 @@ fn every_key_changes_exactly_the_lines_explain_attributes_to_it() {
     report.dedup();
     assert!(checked > 100, "only {checked} keys could be changed");
     assert!(report.is_empty(), "{} disagreements:\n{}", report.len(), report.join("\n"));
+}
+
+/// The Markdown under `docs/` is traced by rendering it with marks around each traced piece: without
+/// them, it is exactly what `generate` writes, and marks reach every document.
+#[test]
+fn docs_marked_for_tracing_are_the_generated_docs_once_unmarked() {
+    for (inventory, dir) in INVENTORIES {
+        let cluster = cluster(dir);
+        let generated = generate(&cluster);
+        let (files, origins) = homeflake_gen::trace::recording(|| homeflake_gen::docs::files(&cluster));
+        assert!(!origins.is_empty(), "{inventory}: nothing was marked");
+        for (path, marked, _) in files {
+            let (text, spans) = homeflake_gen::trace::unmark(&marked);
+            let expected = &generated.get(path).unwrap().contents;
+            if text != **expected {
+                let diff = similar::TextDiff::from_lines(&**expected, &text);
+                panic!("{inventory}: {path} differs once unmarked:\n{}", diff.unified_diff());
+            }
+            assert!(spans.len() > 10, "{inventory}: {path} has only {} marked pieces", spans.len());
+            assert!(!marked.contains("\u{F0000}0\u{F0001}"), "{inventory}: {path} has a mark without a tag");
+        }
+    }
 }

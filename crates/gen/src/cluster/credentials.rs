@@ -16,6 +16,13 @@ use super::{
 pub enum Content<'a> {
     /// A value that is not secret and is written out (a user name).
     Fixed(&'a str),
+    /// A value from the inventory that is not secret and is written out (Nextcloud's admin user).
+    Setting {
+        /// The inventory key it is at.
+        key: &'static str,
+        /// The value.
+        value: &'a str,
+    },
     /// The value behind an inventory reference; `key` is the inventory key.
     Reference {
         /// The inventory key the reference is at.
@@ -105,7 +112,10 @@ pub fn hand_made(cluster: &Cluster) -> Vec<HandMadeSecret<'_>> {
             name: nextcloud::ADMIN_SECRET.to_owned(),
             read_by: "Nextcloud's admin account",
             keys: vec![
-                (nextcloud::ADMIN_USER_KEY, Content::Fixed(app.admin_user.as_str())),
+                (
+                    nextcloud::ADMIN_USER_KEY,
+                    Content::Setting { key: "apps.nextcloud.admin-user", value: app.admin_user.as_str() },
+                ),
                 (
                     nextcloud::ADMIN_PASSWORD_KEY,
                     Content::Reference { key: "apps.nextcloud.admin-password", secret: &app.admin_password },

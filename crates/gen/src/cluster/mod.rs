@@ -218,7 +218,27 @@ pub fn storage_class(cluster: &Cluster, chosen: Option<&StorageClassName>, key: 
 /// `value`, made from a service's host name, traced to where the name comes from: the inventory
 /// key `key` when `chosen` there, else the zone the default `<service>.<zone>` is in.
 pub fn host_in_zone(cluster: &Cluster, chosen: bool, key: &str, value: String) -> Value {
-    if chosen { Value::from(value).source(key) } else { Value::from(value).derived(IN_ZONE_RULE, &[zone_key(cluster)]) }
+    in_zone(cluster, chosen, key, Value::from(value))
+}
+
+/// `node`, made from a service's host name, marked with where the name comes from (as
+/// [`host_in_zone`] does for a chart value).
+pub fn in_zone<P: Provenance>(cluster: &Cluster, chosen: bool, key: &str, node: P) -> P {
+    if chosen { node.source(key) } else { node.derived(IN_ZONE_RULE, &[zone_key(cluster)]) }
+}
+
+/// The inventory section whose presence makes `release` exist (`ingress` for Traefik).
+pub fn release_section(release: &Release) -> &'static str {
+    match release.name.as_str() {
+        TRAEFIK_RELEASE => "ingress",
+        "cert-manager" | "certificates" => "tls",
+        "kube-prometheus-stack" | LOKI_RELEASE | "vector" => "monitoring",
+        "velero" => "backup",
+        "vaultwarden" => "apps.vaultwarden",
+        "nextcloud" => "apps.nextcloud",
+        // The Rook operator, the Ceph CSI drivers and the Ceph cluster.
+        _ => "storage",
+    }
 }
 
 const IN_ZONE_RULE: &str = "a service's host name defaults to its name in the zone";

@@ -4,13 +4,42 @@
 //! inline code and [`mermaid_text`] for text inside a quoted Mermaid label, so that no value can end
 //! the span or the label it stands in, whatever the model allows.
 
+use std::fmt::Write;
+
 pub mod bootstrap;
 pub mod cluster_layer;
 pub mod topology;
 
+/// The documents: each one's path, text and the inventory keys it comes from, in the order
+/// [`crate::generate`] writes them.
+pub fn files(cluster: &homeflake_model::Cluster) -> [(&'static str, String, &'static [&'static str]); 2] {
+    [
+        ("docs/topology.md", topology::render(cluster), &["hosts", "network", "split-dns", "ingress", "ceph"]),
+        ("docs/bootstrap.md", bootstrap::render(cluster), &["hosts", "kubernetes", "split-dns", "ingress"]),
+    ]
+}
+
 /// The first line of every generated Markdown file.
 pub(crate) fn header() -> String {
     format!("<!-- {} -->\n", crate::lower::HEADER)
+}
+
+/// `items` written one after another, with `separator` between them.
+pub(crate) fn join<T: std::fmt::Display>(items: impl IntoIterator<Item = T>, separator: &str) -> String {
+    let mut out = String::new();
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        let _ = write!(out, "{item}");
+    }
+    out
+}
+
+/// The `roles` keys of `hosts`, which decide which hosts are members, workers and control planes,
+/// and in which order they are deployed.
+pub(crate) fn roles_of<'h>(hosts: impl IntoIterator<Item = &'h homeflake_model::Host>) -> Vec<String> {
+    hosts.into_iter().map(|h| crate::trace::host_key(h, "roles")).collect()
 }
 
 /// `text` as a Markdown (CommonMark) code span: fenced by more backticks than any run inside it,

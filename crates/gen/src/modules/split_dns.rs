@@ -1,6 +1,8 @@
 //! `modules/split-dns.nix`: CoreDNS answering the cluster's zone with the answer host's tailnet or LAN address.
 
-use homeflake_model::{Cluster, Opener, SplitDnsNetwork};
+use std::net::Ipv4Addr;
+
+use homeflake_model::{Cluster, Opener, Secret, SplitDns, SplitDnsNetwork};
 use homeflake_nix::make::{bind, indented, list};
 use homeflake_nix::{Expr, StrPart};
 
@@ -49,17 +51,8 @@ pub fn corefile(cluster: &Cluster) -> Vec<StrPart> {
 /// The Corefile's template variables, each with the inventory keys it comes from.
 fn corefile_values(cluster: &Cluster) -> Vec<(&'static str, TemplateValue, Vec<String>)> {
     let Some(dns) = &cluster.split_dns else { return Vec::new() };
-    let answer_host = cluster.host(dns.answer_host.as_str()).expect("validation guarantees the answer host exists");
-    let (answer, answer_key) = match dns.network {
-        SplitDnsNetwork::Tailnet => (
-            answer_host
-                .tailnet_address
-                .as_ref()
-                .expect("the module exists only once the answer host has a tailnet address"),
-            host_key(answer_host, "tailnet-address"),
-        ),
-        _ => (&answer_host.lan_address, host_key(answer_host, "lan-address")),
-    };
+    let (answer, answer_key) = answer_address(cluster, dns)
+        .expect("the module exists only once the answer host has its address on the split-DNS network");
     let zone = dns.zone.as_str();
     let keys = |k: &[&str]| k.iter().map(|k| (*k).to_owned()).collect::<Vec<_>>();
     vec![
@@ -75,6 +68,16 @@ fn corefile_values(cluster: &Cluster) -> Vec<(&'static str, TemplateValue, Vec<S
             keys(&["split-dns.upstreams"]),
         ),
     ]
+}
+
+/// The address split DNS answers every name of the zone with, and the inventory key it comes from:
+/// the answer host's tailnet address on the tailnet (`None` until the host has one), else its LAN address.
+pub fn answer_address<'c>(cluster: &'c Cluster, dns: &SplitDns) -> Option<(&'c Secret<Ipv4Addr>, String)> {
+    let host = cluster.host(dns.answer_host.as_str())?;
+    match dns.network {
+        SplitDnsNetwork::Tailnet => Some((host.tailnet_address.as_ref()?, host_key(host, "tailnet-address"))),
+        _ => Some((&host.lan_address, host_key(host, "lan-address"))),
+    }
 }
 
 /// Which inventory keys each line of the Corefile carries.

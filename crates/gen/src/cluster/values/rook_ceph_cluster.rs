@@ -50,14 +50,7 @@ pub fn values(cluster: &Cluster, storage: &Storage) -> Value {
             .derived_from(OSD_NODE_RULE, || on_host().map(|(i, _)| format!("ceph.osds[{i}].host")).collect());
         map([("name", name), ("devices", Value::list(devices))])
     });
-    let mon_count = Value::from(cluster.mon_count());
-    let mon_count = match storage.mon_count {
-        Some(_) => mon_count.source("storage.mon-count"),
-        None if !storage.mon_hosts.is_empty() => {
-            mon_count.depends_on(MON_COUNT_RULE, || vec!["storage.mon-hosts".to_owned()])
-        }
-        None => mon_count.depends_on(MON_COUNT_RULE, || roles_keys(cluster)),
-    };
+    let mon_count = mon_count_from(cluster, storage, Value::from(cluster.mon_count()));
     let mgr_count = Value::from(if workers >= 2 { 2u32 } else { 1 }).depends_on(MGR_COUNT_RULE, || roles_keys(cluster));
     let mut cluster_spec = vec![
         ("mon", map([("count", mon_count), ("allowMultiplePerNode", false.into())])),
@@ -85,6 +78,28 @@ pub fn values(cluster: &Cluster, storage: &Storage) -> Value {
     ])
 }
 
+/// `node`, which shows how many monitors run ([`Cluster::mon_count`]), marked with where the count comes from.
+pub fn mon_count_from<P: Provenance>(cluster: &Cluster, storage: &Storage, node: P) -> P {
+    match storage.mon_count {
+        Some(_) => node.source("storage.mon-count"),
+        None if !storage.mon_hosts.is_empty() => {
+            node.depends_on(MON_COUNT_RULE, || vec!["storage.mon-hosts".to_owned()])
+        }
+        None => node.depends_on(MON_COUNT_RULE, || roles_keys(cluster)),
+    }
+}
+
+/// `node`, which shows how many copies the pools keep ([`Cluster::replication`]), marked with where
+/// the number comes from.
+pub fn replication_from<P: Provenance>(cluster: &Cluster, node: P) -> P {
+    match cluster.storage.as_ref().and_then(|s| s.replication) {
+        Some(_) => node.source("storage.replication"),
+        None => node.derived_from(REPLICATION_RULE, || {
+            (0..cluster.ceph.as_ref().map_or(0, |c| c.osds.len())).map(|i| format!("ceph.osds[{i}].host")).collect()
+        }),
+    }
+}
+
 /// A node affinity that keeps monitors on `storage.mon-hosts`.
 fn mon_placement(storage: &Storage) -> Value {
     let hosts = storage.mon_hosts.iter().map(|h| Value::from(h.as_str()).source("storage.mon-hosts"));
@@ -105,14 +120,7 @@ fn roles_keys(cluster: &Cluster) -> Vec<String> {
 /// `replicated:` with the cluster's replication; Rook refuses a pool of size 1 unless told it is meant.
 fn replicated(cluster: &Cluster) -> Value {
     let size = cluster.replication();
-    let traced = Value::from(size);
-    let traced = match cluster.storage.as_ref().and_then(|s| s.replication) {
-        Some(_) => traced.source("storage.replication"),
-        None => traced.derived_from(REPLICATION_RULE, || {
-            (0..cluster.ceph.as_ref().map_or(0, |c| c.osds.len())).map(|i| format!("ceph.osds[{i}].host")).collect()
-        }),
-    };
-    let mut entries = vec![("size", traced)];
+    let mut entries = vec![("size", replication_from(cluster, Value::from(size)))];
     if size == 1 {
         entries.push(("requireSafeReplicaSize", false.into()));
     }

@@ -25,7 +25,7 @@ use crate::trace::Provenance;
 pub const JOURNAL_DIRECTORY: &str = "/var/log/journal";
 
 /// The key that ships the hosts' journals too.
-const JOURNALD: &str = "monitoring.journald";
+pub const JOURNALD: &str = "monitoring.journald";
 
 /// The values.
 pub fn values(_cluster: &Cluster, monitoring: &Monitoring) -> Value {

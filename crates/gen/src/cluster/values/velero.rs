@@ -24,9 +24,10 @@ pub const CREDENTIALS_SECRET: &str = "velero-s3-credentials";
 /// Its key, which the chart mounts as Velero's credentials file.
 pub const CREDENTIALS_KEY: &str = "cloud";
 /// The key that switches file-system backups (and the node agent) on.
-const FS_BACKUP: &str = "backup.file-system-backup";
+pub const FS_BACKUP: &str = "backup.file-system-backup";
 const DAILY_SCHEDULE_RULE: &str = "the daily backup runs at backup.daily-at, as a cron schedule";
-const ROOT_DIR_RULE: &str = "the node agent reads pod volumes under the workers' kubelet root dir";
+/// How the node agent's paths follow kubelet's root dir.
+pub const ROOT_DIR_RULE: &str = "the node agent reads pod volumes under the workers' kubelet root dir";
 
 /// The daily schedule's name.
 pub const SCHEDULE: &str = "daily";
