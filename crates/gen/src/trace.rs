@@ -306,26 +306,40 @@ pub fn unmark(marked: &str) -> (String, Vec<TaggedSpan>) {
 /// The lines of a text output: each gets the keys, presence and rule of every marked piece covering
 /// it (a line of prose may show several keys' values, and exist because of several switches).
 fn paint_text(spans: &[TaggedSpan], count: usize, origins: &[Origin]) -> Vec<Option<LineSource>> {
-    let mut lines: Vec<LineSource> = vec![LineSource::default(); count];
+    /// A line's keys in the order they were first given, each once (a section can name every host).
+    #[derive(Default)]
+    struct Keys<'o> {
+        order: Vec<&'o str>,
+        seen: std::collections::HashSet<&'o str>,
+    }
+    impl<'o> Keys<'o> {
+        fn add(&mut self, keys: &'o [String]) {
+            for key in keys {
+                if self.seen.insert(key) {
+                    self.order.push(key);
+                }
+            }
+        }
+        fn owned(self) -> Vec<String> {
+            self.order.into_iter().map(str::to_owned).collect()
+        }
+    }
+    let mut lines: Vec<(Keys<'_>, Keys<'_>, Option<&'static str>)> = (0..count).map(|_| Default::default()).collect();
     for span in spans {
         let Some(origin) = span.tag.checked_sub(1).and_then(|i| origins.get(i as usize)) else { continue };
         let range = span.first_line as usize - 1..(span.last_line as usize).min(count);
-        for line in lines.get_mut(range).into_iter().flatten() {
-            for key in &origin.keys {
-                if !line.keys.contains(key) {
-                    line.keys.push(key.clone());
-                }
-            }
-            for key in &origin.presence {
-                if !line.presence.contains(key) {
-                    line.presence.push(key.clone());
-                }
-            }
+        for (keys, presence, rule) in lines.get_mut(range).into_iter().flatten() {
+            keys.add(&origin.keys);
+            presence.add(&origin.presence);
             // Inner pieces close first: the innermost rule stands.
-            line.rule = line.rule.or(origin.rule);
+            *rule = rule.or(origin.rule);
         }
     }
-    lines.into_iter().map(|l| (!l.is_empty()).then_some(l)).collect()
+    lines
+        .into_iter()
+        .map(|(keys, presence, rule)| LineSource { keys: keys.owned(), presence: presence.owned(), rule })
+        .map(|l| (!l.is_empty()).then_some(l))
+        .collect()
 }
 
 /// `[ … ]` whose every item comes from the list-valued inventory key `key`.

@@ -150,17 +150,37 @@ fn changed_clusters(cluster: &Cluster, key: &str) -> Vec<Cluster> {
 /// The lines (1-based) of `old` that the change to `new` deletes or replaces. Patience diff
 /// anchors on lines that occur once, so a block that appears or goes is the block itself, not a
 /// shifted run ending in a line the block shares with its neighbour (Myers' choice among equals).
+/// A line the change only moves (its text, found once in each, deleted here and inserted there, as
+/// a host's deploy command when its roles change) is not changed: which of two lines that swap
+/// places the diff calls moved is its own choice.
 fn changed_lines(old: &str, new: &str) -> BTreeSet<u32> {
     let diff = similar::TextDiff::configure().algorithm(similar::Algorithm::Patience).diff_lines(old, new);
-    let mut out = BTreeSet::new();
+    let old_lines: Vec<&str> = old.lines().collect();
+    let new_lines: Vec<&str> = new.lines().collect();
+    let mut inserted: BTreeSet<&str> = BTreeSet::new();
+    let mut removed = Vec::new();
     for op in diff.ops() {
-        if let similar::DiffOp::Delete { old_index, old_len, .. }
-        | similar::DiffOp::Replace { old_index, old_len, .. } = *op
-        {
-            out.extend((old_index..old_index + old_len).map(|i| i as u32 + 1));
+        match *op {
+            similar::DiffOp::Delete { old_index, old_len, .. } => removed.extend(old_index..old_index + old_len),
+            similar::DiffOp::Insert { new_index, new_len, .. } => {
+                inserted.extend(&new_lines[new_index..new_index + new_len]);
+            }
+            similar::DiffOp::Replace { old_index, old_len, new_index, new_len } => {
+                removed.extend(old_index..old_index + old_len);
+                inserted.extend(&new_lines[new_index..new_index + new_len]);
+            }
+            similar::DiffOp::Equal { .. } => {}
         }
     }
-    out
+    let once = |lines: &[&str], text: &str| lines.iter().filter(|l| **l == text).count() == 1;
+    removed
+        .into_iter()
+        .filter(|&i| {
+            let text = old_lines[i];
+            !(inserted.contains(text) && once(&old_lines, text) && once(&new_lines, text))
+        })
+        .map(|i| i as u32 + 1)
+        .collect()
 }
 
 #[test]

@@ -17,15 +17,17 @@ use crate::secrets::keys_referencing;
 use crate::trace::{Origin, Provenance, Shown, block, host_key, is_recording, presence, shown, trim_end};
 
 const STEP_NUMBER_RULE: &str = "the steps are numbered in order: the keys above decide which steps come before";
-const DEPLOY_ORDER_RULE: &str = "hosts are deployed control planes first, then workers, then the others: a \
-                                 host's place follows its roles and those of the hosts before it";
+const DEPLOY_ORDER_RULE: &str =
+    "hosts are deployed control planes first, then workers, then the others: a change of roles moves the host's line";
 const INSTALL_GROUP_RULE: &str =
     "hosts installed the same way (hardware, system, variables read) share one set of steps, in deploy order";
 
 /// The numbered section headings, and the keys that decide which steps come before the next one.
+#[derive(Default)]
 struct Steps {
     count: usize,
     deciding: Vec<String>,
+    seen: std::collections::HashSet<String>,
 }
 
 impl Steps {
@@ -44,7 +46,7 @@ impl Steps {
     fn decided_by(&mut self, keys: impl FnOnce() -> Vec<String>) {
         if is_recording() {
             for key in keys() {
-                if !self.deciding.contains(&key) {
+                if self.seen.insert(key.clone()) {
                     self.deciding.push(key);
                 }
             }
@@ -61,7 +63,7 @@ pub fn render(cluster: &Cluster) -> String {
          reached over SSH as its deploy user at its deploy address (`hosts.<name>.deploy`). Keep every file of \
          the flake in git (`git add`): a flake sees only the files git tracks.\n\n",
     );
-    let mut steps = Steps { count: 0, deciding: Vec::new() };
+    let mut steps = Steps::default();
     let planner = deploy::Planner::new(cluster);
     install(&planner, cluster, &mut steps, &mut out);
     tailnet(cluster, &mut steps, &mut out);
@@ -291,13 +293,13 @@ fn ssh_to(cluster: &Cluster, host: &Host) -> String {
 
 /// Where `host`'s `nixos-rebuild` command comes from: its name, where and as whom SSH reaches it,
 /// and where it is built; whether it evaluates impurely follows the variables its configuration
-/// reads, and its place the roles of the hosts deployed up to it.
-fn rebuild_origin(planner: &deploy::Planner<'_>, cluster: &Cluster, host: &Host, before: &[&Host]) -> Origin {
+/// reads, and its place its roles.
+fn rebuild_origin(planner: &deploy::Planner<'_>, cluster: &Cluster, host: &Host) -> Origin {
     let mut keys = vec![host_key(host, "name"), address_key(host)];
     keys.extend(user_keys(cluster, host));
     keys.extend(build_keys(cluster, host));
     let mut presence = env_keys(cluster, planner.evaluation_env_vars(host));
-    presence.extend(roles_of(before.iter().copied()));
+    presence.push(host_key(host, "roles"));
     Origin { keys, presence, rule: Some(DEPLOY_ORDER_RULE), ..Origin::default() }
 }
 
@@ -330,14 +332,12 @@ fn switching(planner: &deploy::Planner<'_>, cluster: &Cluster, steps: &mut Steps
     });
     let _ = writeln!(out, "```sh");
     let mut no_user = Vec::new();
-    let order = deploy::order(cluster);
-    for (i, host) in order.iter().enumerate() {
+    for host in deploy::order(cluster) {
         match planner.rebuild(host, deploy::Action::Switch) {
             Ok(command) => {
-                let origin = || rebuild_origin(planner, cluster, host, &order[..=i]);
-                let _ = writeln!(out, "{}", shown(command).traced(origin));
+                let _ = writeln!(out, "{}", shown(command).traced(|| rebuild_origin(planner, cluster, host)));
             }
-            Err(_) => no_user.push(*host),
+            Err(_) => no_user.push(host),
         }
     }
     out.push_str("```\n\n");
@@ -404,11 +404,11 @@ fn switching(planner: &deploy::Planner<'_>, cluster: &Cluster, steps: &mut Steps
         })
     });
     out.push_str("```sh\n");
-    for (i, host) in order.iter().enumerate() {
+    for host in deploy::order(cluster) {
         let vars = planner.evaluation_env_vars(host);
         let origin = || Origin {
             keys: env_keys(cluster, vars),
-            presence: roles_of(order[..=i].iter().copied()),
+            presence: vec![host_key(host, "roles")],
             rule: Some(DEPLOY_ORDER_RULE),
             ..Origin::default()
         };
@@ -494,11 +494,7 @@ fn nixpkgs_control_plane_and_workers(cluster: &Cluster, steps: &mut Steps, out: 
         let w = ssh_to(cluster, worker);
         block(
             out,
-            || {
-                let mut keys = roles_up_to(cluster, master);
-                keys.extend([host_key(worker, "roles"), "kubernetes.easy-certs".to_owned()]);
-                presence(keys)
-            },
+            || presence([host_key(master, "roles"), host_key(worker, "roles"), "kubernetes.easy-certs".to_owned()]),
             |out| {
                 let _ = writeln!(
                     out,
