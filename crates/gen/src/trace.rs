@@ -5,7 +5,9 @@
 //! service range", &["kubernetes.service-cidr"])`). Marking is free unless a trace is being taken:
 //! [`trace`] turns recording on for one generation, on the calling thread only, and every mark then
 //! becomes an [`Origin`] whose number is stored in the AST node's tag; [`homeflake_nix::tagged_lines`]
-//! then tells which lines each tagged node landed on. [`crate::generate`] records nothing.
+//! then tells which lines each tagged node landed on. A YAML value keeps its number in
+//! `Value::Tagged`; a piece of Markdown ([`Shown`], [`block`]) is bracketed by marks in the text
+//! itself, which [`unmark`] takes out. [`crate::generate`] records nothing.
 
 use std::cell::RefCell;
 
