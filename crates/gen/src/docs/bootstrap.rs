@@ -472,24 +472,22 @@ fn nixpkgs_control_plane_and_workers(cluster: &Cluster, steps: &mut Steps, out: 
         });
         return;
     }
+    // The token's steps exist with the section, because easyCerts makes the token.
+    let with_token = || {
+        let mut origin = section();
+        origin.presence.push("kubernetes.easy-certs".to_owned());
+        origin
+    };
     let m = ssh_to(cluster, master);
-    block(
-        out,
-        || {
-            let mut origin = section();
-            origin.presence.push("kubernetes.easy-certs".to_owned());
-            origin
-        },
-        |out| {
-            let _ = writeln!(
-                out,
-                "Once the workers are switched, join each with the token the control plane's cfssl wrote. Each \
+    block(out, with_token, |out| {
+        let _ = writeln!(
+            out,
+            "Once the workers are switched, join each with the token the control plane's cfssl wrote. Each \
                  `ssh -t` lets sudo ask for your password:\n\n```sh\n\
                  ssh -t {m} 'umask 077; sudo cat /var/lib/cfssl/apitoken.secret > apitoken.secret'\n\
                  scp {m}:apitoken.secret .\nssh {m} rm apitoken.secret\n```\n"
-            );
-        },
-    );
+        );
+    });
     for worker in &workers {
         let w = ssh_to(cluster, worker);
         block(
@@ -505,20 +503,12 @@ fn nixpkgs_control_plane_and_workers(cluster: &Cluster, steps: &mut Steps, out: 
             },
         );
     }
-    block(
-        out,
-        || {
-            let mut origin = section();
-            origin.presence.push("kubernetes.easy-certs".to_owned());
-            origin
-        },
-        |out| {
-            out.push_str(
-                "Then delete your copy: `rm apitoken.secret`. On a worker itself, the same is \
+    block(out, with_token, |out| {
+        out.push_str(
+            "Then delete your copy: `rm apitoken.secret`. On a worker itself, the same is \
                  `sudo nixos-kubernetes-node-join < apitoken.secret` with the file copied there.\n\n",
-            )
-        },
-    );
+        )
+    });
 }
 
 fn kubectl(cluster: &Cluster, steps: &mut Steps, out: &mut String) {
