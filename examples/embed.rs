@@ -35,11 +35,13 @@ pub fn reference_cluster() -> Result<Cluster, Box<dyn std::error::Error>> {
     let tokiwa = Host::new(HostName::new("tokiwa")?, Hardware::UefiPc, enp1s0.clone(), Ipv4Addr::new(192, 168, 10, 11))
         .with_roles(Roles::WORKER)
         .with_tailnet_address(tailnet("HOMEFLAKE_TOKIWA_TAILNET_IP")?)
-        .with_wake_on_lan();
+        .with_wake_on_lan()
+        .with_system_disk(DiskDevice::new("/dev/disk/by-id/nvme-KINGSTON_OM8PGP4512Q-A0_50026B7382A1C3D4")?);
     let hanaakari = Host::new(HostName::new("hanaakari")?, Hardware::UefiPc, enp1s0, Ipv4Addr::new(192, 168, 10, 12))
         .with_roles(Roles::WORKER)
         .with_tailnet_address(tailnet("HOMEFLAKE_HANAAKARI_TAILNET_IP")?)
-        .with_wake_on_lan();
+        .with_wake_on_lan()
+        .with_system_disk(DiskDevice::new("/dev/disk/by-id/nvme-KINGSTON_OM8PGP4512Q-A0_50026B7382A1E5F6")?);
 
     let mut admin = User::new(UserName::new("admin")?);
     admin.extra_groups.push(GroupName::new("wheel")?);

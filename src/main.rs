@@ -126,7 +126,8 @@ enum Command {
         boot: bool,
         /// Print the first installation of each host instead, and run nothing: for a Raspberry Pi,
         /// building and writing its SD-card image; for a UEFI PC, the NixOS installer, its hardware
-        /// description and the install over SSH.
+        /// description and the install over SSH (with `system-disk`: nixos-anywhere, which erases
+        /// that disk and lays it out with disko).
         #[arg(long)]
         install: bool,
     },

@@ -270,12 +270,19 @@ fn install_plans_are_printed_and_never_run() {
     assert!(out.contains("\nnix build .#packages.aarch64-linux.yomogi-sd-image --impure\n"), "{out}");
     assert!(out.contains("reachable as admin@$LAB_YOMOGI_LAN_IP"), "{out}");
     assert!(out.contains("\n# --- tokiwa (worker)\n"), "{out}");
+    // tokiwa has a system disk and reads the password hash from the environment: its system and
+    // disko script are built here and handed to nixos-anywhere.
     assert!(
         out.contains(
-            "ssh root@$INSTALLER nixos-generate-config --root /mnt --show-hardware-config > hosts/tokiwa/hardware-configuration.nix"
+            "ssh root@$INSTALLER nixos-generate-config --no-filesystems --show-hardware-config > hosts/tokiwa/hardware-configuration.nix"
         ),
         "{out}"
     );
+    assert!(
+        out.contains("\nnix run --inputs-from . nixpkgs#nixos-anywhere -- --store-paths ./result-disko ./result root@$INSTALLER\n"),
+        "{out}"
+    );
+    assert!(out.contains("# everything on /dev/disk/by-id/nvme-"), "{out}");
     assert!(!out.contains("hanaakari"), "{out}");
 }
 

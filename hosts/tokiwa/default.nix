@@ -3,6 +3,7 @@
 {
   imports = [
     ../../modules/base.nix
+    ../../modules/disk.nix
     ../../modules/firewall.nix
     ../../modules/tailscale.nix
     ../../modules/k8s/common.nix
@@ -26,6 +27,7 @@
   networking.networkmanager.unmanaged = [ "enp1s0" ];
   boot.loader.systemd-boot.enable = true;
   boot.loader.efi.canTouchEfiVariables = true;
+  disko.devices.disk.main.device = "/dev/disk/by-id/nvme-KINGSTON_OM8PGP4512Q-A0_50026B7382A1C3D4";
   services.kubernetes.kubelet.extraOpts = lib.concatStringsSep " " [
     "--fail-swap-on=false"
     "--root-dir=/var/lib/kubelet"
@@ -40,7 +42,7 @@
   assertions = [
     {
       assertion = builtins.pathExists ./hardware-configuration.nix;
-      message = "hosts/tokiwa/hardware-configuration.nix is missing: on tokiwa, run `nixos-generate-config --show-hardware-config > hardware-configuration.nix`, copy the file to hosts/tokiwa/ in the flake and `git add` it (a flake sees only files git tracks)";
+      message = "hosts/tokiwa/hardware-configuration.nix is missing: on tokiwa, run `nixos-generate-config --no-filesystems --show-hardware-config > hardware-configuration.nix`, copy the file to hosts/tokiwa/ in the flake and `git add` it (a flake sees only files git tracks)";
     }
   ];
 }

@@ -341,14 +341,18 @@ impl<'c> Planner<'c> {
             (Err(_), Secret::Env(name)) => format!("${name}"),
             (Err(_), _) => "its address".to_owned(),
         };
-        let mut lines = vec![format!("# {}: {}", host.name, install_guide(host.hardware))];
+        let disko = host.system_disk.is_some();
+        let mut lines = vec![format!("# {}: {}", host.name, install_guide(host.hardware, disko))];
+        if let Some(disk) = &host.system_disk {
+            lines.push(format!("# everything on {disk} (hosts.{}.system-disk) is erased", host.name));
+        }
         if !vars.is_empty() {
             let names: Vec<&str> = vars.iter().map(String::as_str).collect();
             let it = if names.len() == 1 { "it" } else { "them" };
             lines.push(format!("# evaluating {} reads {}: export {it} first", host.name, names.join(", ")));
         }
         lines.extend(self.builder_note(host).map(|note| format!("# {note}")));
-        lines.extend(install_steps(host.hardware, host.system, host.name.as_str(), !vars.is_empty(), &reach));
+        lines.extend(install_steps(host.hardware, host.system, host.name.as_str(), !vars.is_empty(), disko, &reach));
         lines
     }
 
@@ -401,10 +405,16 @@ pub fn sd_image_attr(name: &str) -> String {
     format!("{name}-sd-image")
 }
 
-/// What to do by hand before a machine of this hardware is installed.
-pub fn install_guide(hardware: Hardware) -> &'static str {
-    match hardware {
-        Hardware::RaspberryPi4 => "build an SD card holding its whole system, and start it from the card",
+/// What to do by hand before a machine of this hardware is installed; `disko` when the host has a
+/// system disk, which nixos-anywhere partitions.
+pub fn install_guide(hardware: Hardware, disko: bool) -> &'static str {
+    match (hardware, disko) {
+        (Hardware::RaspberryPi4, _) => "build an SD card holding its whole system, and start it from the card",
+        (_, true) => {
+            "boot the NixOS installer (minimal ISO) on the machine, run `sudo passwd root` there, and note the \
+             address it got (ip -4 addr); nixos-anywhere then erases the system disk, lays it out as \
+             `modules/disk.nix` says and installs the system"
+        }
         _ => {
             "boot the NixOS installer (minimal ISO) on the machine; partition and format its disk and mount it at /mnt, \
              the EFI system partition at /mnt/boot (NixOS manual, \"Partitioning and formatting\"); run `sudo \
@@ -413,30 +423,66 @@ pub fn install_guide(hardware: Hardware) -> &'static str {
     }
 }
 
+/// How the first install is run: the nixpkgs package of nixos-anywhere, at the flake's own nixpkgs.
+const NIXOS_ANYWHERE: &str = "nix run --inputs-from . nixpkgs#nixos-anywhere --";
+
 /// The commands (and comments between them) that install a machine of this hardware and system
 /// named `name` (a host's name, or `$HOST` for a template), evaluating with `--impure` when
-/// `impure`; `reach` says how the installed host is reached.
-pub fn install_steps(hardware: Hardware, system: System, name: &str, impure: bool, reach: &str) -> Vec<String> {
-    let impure = if impure { " --impure" } else { "" };
-    match hardware {
-        Hardware::RaspberryPi4 => vec![
-            format!("nix build .#packages.{system}.{}{impure}", sd_image_attr(name)),
+/// `impure`, partitioning its system disk with disko when `disko`; `reach` says how the installed
+/// host is reached.
+///
+/// nixos-anywhere evaluates the flake purely, where the variables an inventory reads are unset: an
+/// impure host's system and disko script are built here first and handed to it as store paths, its
+/// hardware description made before the build (without file systems: disko gives them).
+pub fn install_steps(
+    hardware: Hardware,
+    system: System,
+    name: &str,
+    impure: bool,
+    disko: bool,
+    reach: &str,
+) -> Vec<String> {
+    let impure_flag = if impure { " --impure" } else { "" };
+    let installer = "INSTALLER=...  # the installer's address".to_owned();
+    let hardware_file = format!("hosts/{name}/hardware-configuration.nix");
+    let started = format!("# {name} starts its own system, reachable as {reach}");
+    match (hardware, disko, impure) {
+        (Hardware::RaspberryPi4, _, _) => vec![
+            format!("nix build .#packages.{system}.{}{impure_flag}", sd_image_attr(name)),
             "# write it to the card (find the card's device with lsblk; everything on it is replaced):".to_owned(),
             "zstdcat result/sd-image/*.img.zst | sudo dd of=/dev/CARD bs=4M conv=fsync status=progress".to_owned(),
             format!("# put the card in {name} and power it on: it starts its own system, reachable as {reach}"),
         ],
-        _ => vec![
-            "INSTALLER=...  # the installer's address".to_owned(),
+        (_, true, false) => vec![
+            installer,
             format!(
-                "ssh root@$INSTALLER nixos-generate-config --root /mnt --show-hardware-config > hosts/{name}/hardware-configuration.nix"
+                "{NIXOS_ANYWHERE} --flake .#{name} --generate-hardware-config nixos-generate-config ./{hardware_file} root@$INSTALLER"
             ),
-            format!("git add hosts/{name}/hardware-configuration.nix"),
-            format!("nixos-rebuild build --flake .#{name}{impure}"),
+            started,
+        ],
+        (_, true, true) => vec![
+            installer,
+            format!(
+                "ssh root@$INSTALLER nixos-generate-config --no-filesystems --show-hardware-config > {hardware_file}"
+            ),
+            format!("git add {hardware_file}"),
+            format!(
+                "nix build --impure --out-link result-disko .#nixosConfigurations.{name}.config.system.build.diskoScript"
+            ),
+            format!("nixos-rebuild build --flake .#{name} --impure"),
+            format!("{NIXOS_ANYWHERE} --store-paths ./result-disko ./result root@$INSTALLER"),
+            started,
+        ],
+        (_, false, _) => vec![
+            installer,
+            format!("ssh root@$INSTALLER nixos-generate-config --root /mnt --show-hardware-config > {hardware_file}"),
+            format!("git add {hardware_file}"),
+            format!("nixos-rebuild build --flake .#{name}{impure_flag}"),
             "nix copy --to \"ssh://root@$INSTALLER?remote-store=local%3Froot%3D%2Fmnt\" ./result".to_owned(),
             "ssh root@$INSTALLER nixos-install --no-root-passwd --no-channel-copy --system \"$(readlink -f ./result)\""
                 .to_owned(),
             "ssh root@$INSTALLER reboot".to_owned(),
-            format!("# {name} starts its own system, reachable as {reach}"),
+            started,
         ],
     }
 }
@@ -608,5 +654,50 @@ mod tests {
         );
         assert!(pc.contains("nixos-rebuild build --flake .#w\n"), "{pc}");
         assert!(!pc.contains("builder"), "{pc}");
+    }
+
+    #[test]
+    fn a_pc_with_a_system_disk_is_installed_by_nixos_anywhere() {
+        const DISK: &str = "/dev/disk/by-id/nvme-Example_SSD_123";
+        let with_disk = LAB.replacen(
+            "lan-address = \"192.168.1.3\"",
+            &format!("lan-address = \"192.168.1.3\"\n        system-disk = \"{DISK}\""),
+            1,
+        );
+        // Nothing read from the environment: nixos-anywhere evaluates the flake itself and makes the
+        // hardware description first.
+        let cluster = lab(&with_disk);
+        let pc = Planner::new(&cluster).install(cluster.host("w").unwrap()).join("\n");
+        assert!(pc.contains(&format!("# everything on {DISK} (hosts.w.system-disk) is erased")), "{pc}");
+        assert!(
+            pc.contains(
+                "\nnix run --inputs-from . nixpkgs#nixos-anywhere -- --flake .#w --generate-hardware-config \
+                 nixos-generate-config ./hosts/w/hardware-configuration.nix root@$INSTALLER\n"
+            ),
+            "{pc}"
+        );
+        assert!(!pc.contains("nixos-install"), "{pc}");
+        assert!(!pc.contains("--impure"), "{pc}");
+
+        // A password hash from the environment: built here with --impure, handed over as store paths.
+        let impure = with_disk.replacen(
+            "{ name = \"admin\", extra-groups = [\"wheel\"] }",
+            "{ name = \"admin\", extra-groups = [\"wheel\"], hashed-password = { env = \"LAB_HASH\" } }",
+            1,
+        );
+        let cluster = lab(&impure);
+        let pc = Planner::new(&cluster).install(cluster.host("w").unwrap());
+        let commands: Vec<&str> = pc.iter().map(String::as_str).filter(|l| !l.starts_with('#')).collect();
+        assert_eq!(
+            commands,
+            [
+                "INSTALLER=...  # the installer's address",
+                "ssh root@$INSTALLER nixos-generate-config --no-filesystems --show-hardware-config > hosts/w/hardware-configuration.nix",
+                "git add hosts/w/hardware-configuration.nix",
+                "nix build --impure --out-link result-disko .#nixosConfigurations.w.config.system.build.diskoScript",
+                "nixos-rebuild build --flake .#w --impure",
+                "nix run --inputs-from . nixpkgs#nixos-anywhere -- --store-paths ./result-disko ./result root@$INSTALLER",
+            ]
+        );
     }
 }

@@ -3,7 +3,8 @@
 //! Raspberry Pi (`packages.aarch64-linux.<host>-sd-image`), a hive for colmena (`colmena`), nodes
 //! for deploy-rs (`deploy`), a formatter and a dev shell.
 //!
-//! nixpkgs stays the only input, so `nixos-rebuild` and `flake.lock` never depend on a deploy tool:
+//! disko is an input only when a host has a system disk, whose file systems it then gives (followed
+//! to the same nixpkgs). No deploy tool is an input, so `nixos-rebuild` and `flake.lock` never depend on one:
 //! colmena reads the plain `colmena` attribute set (colmena 0.4, as in nixos-25.11; 0.5 with
 //! `--legacy-flake-eval`), and deploy-rs's library, which its activation profiles need, is fetched
 //! by `builtins.getFlake` at a pinned commit (`deploy.deploy-rs`) only when `deploy` is evaluated.
@@ -15,10 +16,11 @@ use homeflake_nix::make::{
     apply, attrs, binary, bind, bind_path, ident, inherit, inherit_from, interp, keys, lambda, lambda_pattern, let_in,
     list, path, quoted, select, string, text,
 };
-use homeflake_nix::{BinaryOp, Expr, Key};
+use homeflake_nix::{BinaryOp, Binding, Expr, Key};
 
 use crate::deploy::{build_keys, sd_image_attr, user_keys};
 use crate::lower::secret;
+use crate::modules::disk::DISKO_URL;
 use crate::secrets;
 use crate::trace::{Origin, Provenance, host_key};
 
@@ -93,12 +95,16 @@ fn host_function() -> Expr {
     ["system", "address", "user", "buildOnTarget", "roles"].iter().rev().fold(record, |body, arg| lambda(arg, body))
 }
 
+/// The module arguments every host gets besides nixpkgs' own: the secrets read at evaluation
+/// time, and disko's flake when a host lays out its system disk with it.
+fn special_args(module_args: &[&str]) -> Option<Binding> {
+    (!module_args.is_empty()).then(|| bind("specialArgs", attrs([inherit(module_args.iter().copied())])))
+}
+
 /// `nixosConfigurations`: `nixpkgs.lib.nixosSystem` over every host of the table.
-fn nixos_configurations(has_secrets: bool) -> Expr {
+fn nixos_configurations(module_args: &[&str]) -> Expr {
     let mut args = vec![inherit_from(ident("host"), ["system"])];
-    if has_secrets {
-        args.push(bind("specialArgs", attrs([inherit(["secrets"])])));
-    }
+    args.extend(special_args(module_args));
     args.push(bind("modules", list([host_folder()])));
     let configuration =
         lambda("name", lambda("host", apply(select(ident("nixpkgs"), "lib.nixosSystem"), [attrs(args)])));
@@ -127,7 +133,7 @@ fn sd_image_function() -> Expr {
 
 /// `colmena`: the hive colmena reads from a flake — every host of the table with its deployment
 /// settings and its folder, nixpkgs for its system, and the secrets as a module argument.
-fn colmena_hive(cluster: &Cluster, has_secrets: bool) -> Expr {
+fn colmena_hive(cluster: &Cluster, module_args: &[&str]) -> Expr {
     let import_nixpkgs = |system: Expr| apply(ident("import"), [ident("nixpkgs"), attrs([bind("system", system)])]);
     let first_system = cluster.hosts.first().map_or("x86_64-linux", |h| h.system.as_str());
     let mut meta = vec![
@@ -140,9 +146,7 @@ fn colmena_hive(cluster: &Cluster, has_secrets: bool) -> Expr {
             ),
         ),
     ];
-    if has_secrets {
-        meta.push(bind("specialArgs", attrs([inherit(["secrets"])])));
-    }
+    meta.extend(special_args(module_args));
     let node = attrs([
         bind(
             "deployment",
@@ -182,6 +186,16 @@ pub fn lower(cluster: &Cluster) -> Expr {
     let has_secrets = !secrets::env_vars(cluster).is_empty();
     let systems: BTreeSet<&str> = cluster.hosts.iter().map(|h| h.system.as_str()).collect();
     let pis: Vec<&Host> = cluster.hosts.iter().filter(|h| h.hardware == Hardware::RaspberryPi4).collect();
+    let disk_keys: Vec<String> =
+        cluster.hosts.iter().filter(|h| h.system_disk.is_some()).map(|h| host_key(h, "system-disk")).collect();
+    let has_disko = !disk_keys.is_empty();
+    let mut module_args = Vec::new();
+    if has_secrets {
+        module_args.push("secrets");
+    }
+    if has_disko {
+        module_args.push("disko");
+    }
 
     let hosts = attrs(cluster.hosts.iter().map(|host| {
         bind_path(keys([host.name.as_str()]), host_entry(cluster, host))
@@ -239,7 +253,7 @@ pub fn lower(cluster: &Cluster) -> Expr {
             .source("deploy.deploy-rs"),
     );
 
-    let mut outputs = vec![bind("nixosConfigurations", nixos_configurations(has_secrets))];
+    let mut outputs = vec![bind("nixosConfigurations", nixos_configurations(&module_args))];
     if !pis.is_empty() {
         let images = attrs(pis.iter().map(|host| {
             bind_path(
@@ -254,16 +268,23 @@ pub fn lower(cluster: &Cluster) -> Expr {
         }));
         outputs.push(bind("packages.aarch64-linux", images));
     }
-    outputs.push(bind("colmena", colmena_hive(cluster, has_secrets)));
+    outputs.push(bind("colmena", colmena_hive(cluster, &module_args)));
     outputs.push(bind("deploy.nodes", deploy_rs_nodes()));
     outputs.push(bind("formatter", apply(ident("forEachSystem"), [formatter])));
     outputs.push(bind("devShells", apply(ident("forEachSystem"), [dev_shell])));
 
-    let outputs = lambda_pattern(&["self", "nixpkgs"], false, let_in(lets, attrs(outputs)));
-    attrs([
+    let inputs: &[&str] = if has_disko { &["self", "nixpkgs", "disko"] } else { &["self", "nixpkgs"] };
+    let outputs = lambda_pattern(inputs, false, let_in(lets, attrs(outputs)));
+    let mut flake = vec![
         bind("description", format!("{}: NixOS + Kubernetes cluster, generated by homeflake", cluster.name))
             .source("name"),
         bind("inputs.nixpkgs.url", cluster.nixpkgs.url.as_str()).source("nixpkgs.url"),
-        bind("outputs", outputs),
-    ])
+    ];
+    if has_disko {
+        let from_disks = |b: Binding| b.traced(|| Origin { presence: disk_keys.clone(), ..Origin::default() });
+        flake.push(from_disks(bind("inputs.disko.url", DISKO_URL)));
+        flake.push(from_disks(bind("inputs.disko.inputs.nixpkgs.follows", "nixpkgs")));
+    }
+    flake.push(bind("outputs", outputs));
+    attrs(flake)
 }

@@ -1,4 +1,5 @@
-//! `flake.lock`: version 7 with the pinned nixpkgs node, laid out exactly as `nix flake lock` writes it.
+//! `flake.lock`: version 7 with the pinned nixpkgs node (and disko's, following nixpkgs, when a host
+//! has a system disk), laid out exactly as `nix flake lock` writes it.
 
 use serde_json::{Value, json};
 
@@ -37,8 +38,38 @@ pub struct LockedRev<'a> {
     pub last_modified: u64,
 }
 
-/// The text of `flake.lock` for a flake whose only input is `nixpkgs`.
-pub fn render(original: &GithubRef<'_>, locked: &LockedRev<'_>) -> String {
+/// One input of the flake, locked to a GitHub commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input<'a> {
+    /// The input's name in `flake.nix`.
+    pub name: &'a str,
+    /// The reference as written in `flake.nix`.
+    pub original: GithubRef<'a>,
+    /// The commit it is locked to.
+    pub locked: LockedRev<'a>,
+    /// Whether its own `nixpkgs` input follows the flake's (`inputs.<name>.inputs.nixpkgs.follows`).
+    pub follows_nixpkgs: bool,
+}
+
+/// The text of `flake.lock` for a flake with these inputs (nixpkgs among them).
+pub fn render(inputs: &[Input<'_>]) -> String {
+    let mut nodes = serde_json::Map::new();
+    let mut root_inputs = serde_json::Map::new();
+    for input in inputs {
+        nodes.insert(input.name.to_owned(), node(input));
+        root_inputs.insert(input.name.to_owned(), Value::from(input.name));
+    }
+    nodes.insert("root".to_owned(), json!({ "inputs": root_inputs }));
+    let lock = json!({ "nodes": nodes, "root": "root", "version": 7 });
+    // serde_json's maps are sorted and its pretty printer indents by two: the layout Nix writes.
+    let mut text = serde_json::to_string_pretty(&lock).expect("a JSON value always serialises");
+    text.push('\n');
+    text
+}
+
+/// A node of the lock: what the input is locked to, as written, and the inputs it follows.
+fn node(input: &Input<'_>) -> Value {
+    let Input { original, locked, .. } = input;
     let mut original_node = json!({ "owner": original.owner, "repo": original.repo, "type": "github" });
     match original.git_ref {
         Some(rev) if rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit()) => {
@@ -47,28 +78,21 @@ pub fn render(original: &GithubRef<'_>, locked: &LockedRev<'_>) -> String {
         Some(git_ref) => original_node["ref"] = Value::from(git_ref),
         None => {}
     }
-    let lock = json!({
-        "nodes": {
-            "nixpkgs": {
-                "locked": {
-                    "lastModified": locked.last_modified,
-                    "narHash": locked.nar_hash,
-                    "owner": original.owner,
-                    "repo": original.repo,
-                    "rev": locked.rev,
-                    "type": "github",
-                },
-                "original": original_node,
-            },
-            "root": { "inputs": { "nixpkgs": "nixpkgs" } },
+    let mut node = json!({
+        "locked": {
+            "lastModified": locked.last_modified,
+            "narHash": locked.nar_hash,
+            "owner": original.owner,
+            "repo": original.repo,
+            "rev": locked.rev,
+            "type": "github",
         },
-        "root": "root",
-        "version": 7,
+        "original": original_node,
     });
-    // serde_json's maps are sorted and its pretty printer indents by two: the layout Nix writes.
-    let mut text = serde_json::to_string_pretty(&lock).expect("a JSON value always serialises");
-    text.push('\n');
-    text
+    if input.follows_nixpkgs {
+        node["inputs"] = json!({ "nixpkgs": ["nixpkgs"] });
+    }
+    node
 }
 
 #[cfg(test)]
@@ -111,7 +135,33 @@ mod tests {
   "version": 7
 }
 "#;
-        assert_eq!(render(&original, &locked), expected);
+        let nixpkgs = Input { name: "nixpkgs", original, locked, follows_nixpkgs: false };
+        assert_eq!(render(&[nixpkgs]), expected);
+    }
+
+    #[test]
+    fn a_following_input_names_the_root_nixpkgs() {
+        let input = |name, url, follows_nixpkgs| Input {
+            name,
+            original: parse_github_url(url).unwrap(),
+            locked: LockedRev {
+                rev: "de5708739256238fb912c62f03988815db89ec9a",
+                nar_hash: "sha256-x",
+                last_modified: 1,
+            },
+            follows_nixpkgs,
+        };
+        let text = render(&[
+            input("nixpkgs", "github:nixos/nixpkgs/25.11", false),
+            input("disko", "github:nix-community/disko/v1.13.0", true),
+        ]);
+        let lock: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(lock["nodes"]["disko"]["inputs"], json!({ "nixpkgs": ["nixpkgs"] }));
+        assert_eq!(lock["nodes"]["disko"]["original"]["ref"], "v1.13.0");
+        assert_eq!(lock["nodes"]["root"]["inputs"], json!({ "disko": "disko", "nixpkgs": "nixpkgs" }));
+        assert!(lock["nodes"]["nixpkgs"].get("inputs").is_none());
+        // Nodes in key order, as Nix writes them.
+        assert!(text.find("\"disko\"").unwrap() < text.find("\"nixpkgs\"").unwrap());
     }
 
     #[test]

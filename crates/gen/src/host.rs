@@ -15,6 +15,10 @@ pub fn lower(cluster: &Cluster, host: &Host) -> Expr {
     let mut bindings = vec![bind("imports", imports(cluster, host))];
     bindings.extend(networking(cluster, host));
     bindings.extend(boot(host));
+    if let Some(disk) = &host.system_disk {
+        let option = format!("disko.devices.disk.{}.device", crate::modules::disk::DISK_NAME);
+        bindings.push(bind(&option, disk.as_str()).host_source(host, "system-disk"));
+    }
     if !host.kernel_modules.is_empty() {
         let key = host_key(host, "kernel-modules");
         let modules = crate::trace::list_from(&key, host.kernel_modules.iter().map(|m| m.as_str()));
@@ -156,16 +160,26 @@ fn path_exists(file: &str) -> Expr {
 }
 
 /// Building a UEFI PC without its hardware configuration fails naming the file and the command.
+/// With a system disk, disko gives the file systems, so the description must leave them out.
 fn hardware_configuration_assertion(host: &Host) -> Binding {
     let name = host.name.as_str();
+    let flags =
+        if host.system_disk.is_some() { "--no-filesystems --show-hardware-config" } else { "--show-hardware-config" };
     let message = format!(
-        "hosts/{name}/hardware-configuration.nix is missing: on {name}, run `nixos-generate-config --show-hardware-config > hardware-configuration.nix`, copy the file to hosts/{name}/ in the flake and `git add` it (a flake sees only files git tracks)"
+        "hosts/{name}/hardware-configuration.nix is missing: on {name}, run `nixos-generate-config {flags} > hardware-configuration.nix`, copy the file to hosts/{name}/ in the flake and `git add` it (a flake sees only files git tracks)"
     );
-    bind(
+    let binding = bind(
         "assertions",
         list([attrs([bind("assertion", path_exists(HARDWARE_CONFIGURATION)), bind("message", message)])]),
-    )
-    .present_if_host(host, "hardware")
+    );
+    if host.system_disk.is_some() {
+        binding.traced(|| Origin {
+            presence: vec![host_key(host, "hardware"), host_key(host, "system-disk")],
+            ..Origin::default()
+        })
+    } else {
+        binding.present_if_host(host, "hardware")
+    }
 }
 
 fn networking(cluster: &Cluster, host: &Host) -> Vec<Binding> {

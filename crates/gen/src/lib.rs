@@ -124,7 +124,21 @@ fn flake_lock_text(cluster: &Cluster) -> Option<String> {
     let (rev, nar_hash, last_modified) = cluster.nixpkgs.lock()?;
     let original = flake_lock::parse_github_url(cluster.nixpkgs.url.as_str())?;
     let locked = flake_lock::LockedRev { rev: rev.as_str(), nar_hash: nar_hash.as_str(), last_modified };
-    Some(flake_lock::render(&original, &locked))
+    let mut inputs = vec![flake_lock::Input { name: "nixpkgs", original, locked, follows_nixpkgs: false }];
+    if cluster.hosts.iter().any(|h| h.system_disk.is_some()) {
+        use modules::disk::{DISKO_LAST_MODIFIED, DISKO_NAR_HASH, DISKO_REV, DISKO_URL};
+        inputs.push(flake_lock::Input {
+            name: "disko",
+            original: flake_lock::parse_github_url(DISKO_URL).expect("a github reference"),
+            locked: flake_lock::LockedRev {
+                rev: DISKO_REV,
+                nar_hash: DISKO_NAR_HASH,
+                last_modified: DISKO_LAST_MODIFIED,
+            },
+            follows_nixpkgs: true,
+        });
+    }
+    Some(flake_lock::render(&inputs))
 }
 
 /// Fewer items than this are mapped on the calling thread: spawning costs more than it saves.

@@ -65,11 +65,41 @@ fn a_pc_evaluates_before_nixos_generate_config_and_its_build_names_the_missing_f
     let message = assertion["message"].as_str().unwrap();
     let name = host.name.as_str();
     assert!(message.contains(&format!("hosts/{name}/hardware-configuration.nix is missing")), "{message}");
-    assert!(message.contains("nixos-generate-config --show-hardware-config"), "{message}");
+    // With a system disk, disko gives the file systems, so the description must leave them out.
+    let flags =
+        if host.system_disk.is_some() { "--no-filesystems --show-hardware-config" } else { "--show-hardware-config" };
+    assert!(message.contains(&format!("nixos-generate-config {flags} >")), "{message}");
 
     std::fs::write(tmp.path().join(format!("hosts/{name}/hardware-configuration.nix")), "{ }\n").unwrap();
     let with = evaluate_host(nix, tmp.path(), &cluster, host, &vars).unwrap_or_else(|e| panic!("{e}"));
     let imports: Vec<&str> = with["imports"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
     assert!(imports.iter().any(|p| p.ends_with(&format!("{name}/hardware-configuration.nix"))), "{imports:?}");
     assert_eq!(with["assertions"][0]["assertion"], true);
+}
+
+#[test]
+fn a_pc_with_a_system_disk_imports_disko_and_names_its_disk() {
+    let Some(nix) = nix_instantiate() else { return };
+    let cluster = cluster("../..");
+    let files = generate(&cluster);
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(&files, tmp.path());
+    for host in &cluster.hosts {
+        let vars = secrets::env_vars_of_host(&cluster, host);
+        let value = evaluate_host(nix, tmp.path(), &cluster, host, &vars).unwrap_or_else(|e| panic!("{e}"));
+        let name = host.name.as_str();
+        match &host.system_disk {
+            Some(disk) => {
+                assert_eq!(value["diskoDevice"], serde_json::json!([disk.as_str()]), "{name}");
+                assert_eq!(value["diskoPartitions"], serde_json::json!(["ESP", "root"]), "{name}");
+                assert_eq!(value["moduleImports"], serde_json::json!(["/stand-in/disko/module.nix"]), "{name}");
+            }
+            None => {
+                assert_eq!(value["diskoDevice"], serde_json::json!([]), "{name}");
+                assert_eq!(value["moduleImports"], serde_json::json!([]), "{name}");
+            }
+        }
+    }
+    assert!(cluster.hosts.iter().any(|h| h.system_disk.is_some()), "the example has a host with a system disk");
+    assert!(cluster.hosts.iter().any(|h| h.system_disk.is_none()), "and one without");
 }

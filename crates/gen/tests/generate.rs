@@ -255,13 +255,16 @@ const FLAKE_PROBE: &str = r#"
       }; }) [ "x86_64-linux" "aarch64-linux" ]);
     };
     flake = scopedImport { builtins = builtins // { getFlake = deployRs; }; } ./flake.nix;
-    outputs = flake.outputs { inherit self nixpkgs; };
+    disko = { nixosModules.disko = "disko's module"; };
+    outputs = flake.outputs ({ inherit self nixpkgs; } // (if builtins.functionArgs flake.outputs ? disko then { inherit disko; } else { }));
     self = outputs;
     hostsOf = set: builtins.filter (name: name != "meta") (builtins.attrNames set);
   in {
     top = builtins.attrNames flake;
     inputs = builtins.attrNames flake.inputs;
     nixpkgsUrl = flake.inputs.nixpkgs.url;
+    disko = if flake.inputs ? disko then { inherit (flake.inputs.disko) url; follows = flake.inputs.disko.inputs.nixpkgs.follows; } else null;
+    specialArgs = builtins.mapAttrs (name: c: builtins.attrNames (c.specialArgs or { })) outputs.nixosConfigurations;
     outputs = builtins.attrNames outputs;
     hosts = builtins.mapAttrs (name: c: {
       inherit (c) system;
@@ -324,7 +327,18 @@ fn the_flake_evaluates_and_every_host_module_exists() {
         assert!(output.status.success(), "{inventory}: {}", String::from_utf8_lossy(&output.stderr));
         let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         assert_eq!(value["top"], json!(["description", "inputs", "outputs"]), "{inventory}");
-        assert_eq!(value["inputs"], json!(["nixpkgs"]), "{inventory}: nixpkgs stays the only input");
+        // disko is an input only when a host has a system disk, and follows the flake's nixpkgs.
+        let has_disko = cluster.hosts.iter().any(|h| h.system_disk.is_some());
+        if has_disko {
+            assert_eq!(value["inputs"], json!(["disko", "nixpkgs"]), "{inventory}");
+            assert_eq!(
+                value["disko"],
+                json!({ "url": homeflake_gen::modules::disk::DISKO_URL, "follows": "nixpkgs" }),
+                "{inventory}"
+            );
+        } else {
+            assert_eq!(value["inputs"], json!(["nixpkgs"]), "{inventory}: nixpkgs stays the only input");
+        }
         assert_eq!(value["nixpkgsUrl"], cluster.nixpkgs.url.as_str());
         let hosts = value["hosts"].as_object().unwrap();
         assert_eq!(hosts.len(), cluster.hosts.len(), "{inventory}");
@@ -335,7 +349,13 @@ fn the_flake_evaluates_and_every_host_module_exists() {
         let deploy_nodes: BTreeSet<&str> = value["deploy"].as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(deploy_nodes, names, "{inventory}: one deploy-rs node per host");
         let has_secrets = !homeflake_gen::secrets::env_vars(&cluster).is_empty();
-        assert_eq!(value["colmenaSecrets"], if has_secrets { json!(["secrets"]) } else { json!([]) }, "{inventory}");
+        let mut module_args: Vec<&str> = Vec::new();
+        module_args.extend(has_disko.then_some("disko"));
+        module_args.extend(has_secrets.then_some("secrets"));
+        assert_eq!(value["colmenaSecrets"], json!(module_args), "{inventory}");
+        for name in cluster.hosts.iter().map(|h| h.name.as_str()) {
+            assert_eq!(value["specialArgs"][name], json!(module_args), "{inventory}/{name}");
+        }
         for host in &cluster.hosts {
             let name = host.name.as_str();
             let at = format!("{inventory}/{name}");
@@ -599,10 +619,13 @@ fn without_tailscale_split_dns_answers_with_lan_addresses() {
 
 #[test]
 fn every_aarch64_member_seeds_the_arm64_coredns_image_and_only_control_planes_get_etcd_s_override() {
-    let cluster = example_with(&[(
-        "name = \"tokiwa\"                   # mini PC, Intel N97, 16 GB\nhardware = \"uefi-pc\"",
-        "name = \"tokiwa\"\nhardware = \"raspberry-pi-4\"",
-    )]);
+    let cluster = example_with(&[
+        (
+            "name = \"tokiwa\"                   # mini PC, Intel N97, 16 GB\nhardware = \"uefi-pc\"",
+            "name = \"tokiwa\"\nhardware = \"raspberry-pi-4\"",
+        ),
+        ("system-disk = \"/dev/disk/by-id/nvme-KINGSTON_OM8PGP4512Q-A0_50026B7382A1C3D4\"", ""),
+    ]);
     let files = generate(&cluster);
     let host = |name: &str| files.get(&format!("hosts/{name}/default.nix")).unwrap().contents.clone();
     assert!(host("tokiwa").contains("../../modules/k8s/arm64.nix"), "a Pi worker needs the arm64 image");

@@ -1249,6 +1249,7 @@ pub(crate) fn host(
     let kubelet_flags = d.opt(&mut f, "kubelet-flags");
     let labels = d.opt(&mut f, "labels");
     let deploy = d.opt(&mut f, "deploy");
+    let system_disk = d.opt(&mut f, "system-disk");
     d.finish(f);
     let (Some(name), Some(hardware), Some(lan_interface), Some(lan_address)) =
         (name.clone(), hardware, lan_interface, lan_address)
@@ -1264,6 +1265,7 @@ pub(crate) fn host(
     host.kubelet_flags = kubelet_flags.unwrap_or_default();
     host.labels = labels.unwrap_or_default();
     host.deploy = deploy.unwrap_or_default();
+    host.system_disk = system_disk;
     (Some(name), Some(host))
 }
 

@@ -9,7 +9,9 @@ use serde::ser::SerializeSeq;
 use serde::{Serialize, Serializer};
 
 use crate::deploy::HostDeploy;
-use crate::names::{Hardware, HostName, InterfaceName, KernelModule, KubeletFlag, LabelKey, LabelValue, Role, System};
+use crate::names::{
+    DiskDevice, Hardware, HostName, InterfaceName, KernelModule, KubeletFlag, LabelKey, LabelValue, Role, System,
+};
 use crate::secret::Secret;
 
 /// The roles a host plays in Kubernetes; a host may have both or neither.
@@ -129,6 +131,12 @@ pub struct Host {
     /// How the host is reached over SSH and where its system is built (`homeflake deploy`).
     #[serde(default, skip_serializing_if = "HostDeploy::is_default")]
     pub deploy: HostDeploy,
+    /// The disk NixOS lives on (`/dev/disk/by-id/…`, UEFI PCs only). With it, disko lays the disk
+    /// out (a 512 MiB EFI system partition at /boot, ext4 over the rest at /) and
+    /// `homeflake deploy --install` erases and partitions it with nixos-anywhere. Only for a machine
+    /// about to be installed, or one installed that way: its file systems are then disko's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_disk: Option<DiskDevice>,
 }
 
 impl Host {
@@ -152,6 +160,7 @@ impl Host {
             kubelet_flags: Vec::new(),
             labels: BTreeMap::new(),
             deploy: HostDeploy::default(),
+            system_disk: None,
         }
     }
 
@@ -176,6 +185,12 @@ impl Host {
     /// Sets how the host is reached over SSH and where its system is built.
     pub fn with_deploy(mut self, deploy: HostDeploy) -> Self {
         self.deploy = deploy;
+        self
+    }
+
+    /// Sets the disk NixOS is installed on, laid out by disko.
+    pub fn with_system_disk(mut self, disk: DiskDevice) -> Self {
+        self.system_disk = Some(disk);
         self
     }
 

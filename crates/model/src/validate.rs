@@ -119,7 +119,43 @@ pub(crate) fn validate(cluster: &Cluster) -> Vec<Located> {
     port_collisions(&mut cx);
     impossible_values(&mut cx);
     deploy(&mut cx);
+    system_disks(&mut cx);
     cx.out
+}
+
+/// A system disk is a UEFI PC's (a Raspberry Pi starts from its SD card) and never one of the
+/// host's Ceph OSD disks, which the install would erase and Rook would then take.
+fn system_disks(cx: &mut Cx<'_>) {
+    for (i, host) in cx.cluster.hosts.iter().enumerate() {
+        let Some(disk) = &host.system_disk else { continue };
+        if host.hardware != crate::names::Hardware::UefiPc {
+            let (loc, p) = cx.host_key(i, "system-disk");
+            cx.push(
+                loc,
+                Diagnostic::error(
+                    Code::ConflictingKeys,
+                    p,
+                    format!("hardware {} starts from its SD card, which the SD-card image lays out", host.hardware),
+                )
+                .with_allowed("system-disk on a host with hardware = \"uefi-pc\" only; leave it out here"),
+            );
+        }
+        if cx.cluster.ceph_osd_devices(host).any(|osd| osd == disk) {
+            let (loc, p) = cx.host_key(i, "system-disk");
+            cx.push(
+                loc,
+                Diagnostic::error(
+                    Code::ConflictingKeys,
+                    p,
+                    format!(
+                        "{disk} is also a Ceph OSD disk of {}: the install would erase it and Rook would take it",
+                        host.name
+                    ),
+                )
+                .with_allowed("the disk NixOS is installed on, which no ceph.osds entry of this host names"),
+            );
+        }
+    }
 }
 
 fn network(cx: &mut Cx<'_>) {

@@ -58,13 +58,19 @@ fn reference_in_code() -> Result<Cluster, BuildError> {
         Host::new(name("tokiwa"), Hardware::UefiPc, enp1s0.clone(), Ipv4Addr::new(192, 168, 10, 11))
             .with_roles(Roles::WORKER)
             .with_tailnet_address(env("HOMEFLAKE_TOKIWA_TAILNET_IP"))
-            .with_wake_on_lan(),
+            .with_wake_on_lan()
+            .with_system_disk(
+                DiskDevice::new("/dev/disk/by-id/nvme-KINGSTON_OM8PGP4512Q-A0_50026B7382A1C3D4").expect("valid"),
+            ),
     )
     .host(
         Host::new(name("hanaakari"), Hardware::UefiPc, enp1s0, Ipv4Addr::new(192, 168, 10, 12))
             .with_roles(Roles::WORKER)
             .with_tailnet_address(env("HOMEFLAKE_HANAAKARI_TAILNET_IP"))
-            .with_wake_on_lan(),
+            .with_wake_on_lan()
+            .with_system_disk(
+                DiskDevice::new("/dev/disk/by-id/nvme-KINGSTON_OM8PGP4512Q-A0_50026B7382A1E5F6").expect("valid"),
+            ),
     )
     .user({
         let mut admin = User::new(UserName::new("admin").expect("valid"));

@@ -993,6 +993,39 @@ fn cases() -> Vec<Case> {
             ],
         ),
         case(
+            "system disk on a Raspberry Pi",
+            with(
+                "name = \"b\"\nhardware = \"uefi-pc\"",
+                "name = \"b\"\nhardware = \"raspberry-pi-4\"\nsystem-disk = \"/dev/disk/by-id/mmc-SD_1\"",
+            ),
+            Code::ConflictingKeys,
+            &[
+                "homeflake.toml:33:15: error: hosts.b.system-disk: hardware raspberry-pi-4 starts from its SD card",
+                "allowed: system-disk on a host with hardware = \"uefi-pc\" only",
+            ],
+        ),
+        case(
+            "system disk that is also a Ceph OSD disk of the host",
+            with(
+                "tailnet-address = \"100.64.0.3\"",
+                "tailnet-address = \"100.64.0.3\"\nsystem-disk = \"/dev/disk/by-id/ata-SSD_1\"",
+            ),
+            Code::ConflictingKeys,
+            &[
+                "hosts.b.system-disk: /dev/disk/by-id/ata-SSD_1 is also a Ceph OSD disk of b: the install would erase it",
+                "allowed: the disk NixOS is installed on, which no ceph.osds entry of this host names",
+            ],
+        ),
+        case(
+            "system disk that is not a by-id path",
+            with(
+                "tailnet-address = \"100.64.0.3\"",
+                "tailnet-address = \"100.64.0.3\"\nsystem-disk = \"/dev/nvme0n1\"",
+            ),
+            Code::InvalidValue,
+            &["hosts.b.system-disk: invalid disk device \"/dev/nvme0n1\"", "allowed: a path /dev/disk/by-id/<id>"],
+        ),
+        case(
             "deploy address with a user in it",
             with_deploy("address = \"admin@b.lan\""),
             Code::InvalidValue,

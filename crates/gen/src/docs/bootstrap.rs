@@ -148,12 +148,13 @@ fn install(planner: &deploy::Planner<'_>, cluster: &Cluster, steps: &mut Steps, 
          PC from the NixOS installer, over SSH. `homeflake deploy --install --dry-run [HOST…]` prints these \
          steps for each host; nothing runs them for you, as they need hands on the machine.\n\n",
     );
-    // Hosts installed the same way (hardware, system, --impure) share one set of steps, with the
-    // host's name in $HOST.
-    type InstallKind = (Hardware, System, bool);
+    // Hosts installed the same way (hardware, system, --impure, disko) share one set of steps, with
+    // the host's name in $HOST.
+    type InstallKind = (Hardware, System, bool, bool);
     let mut groups: Vec<(InstallKind, Vec<&Host>)> = Vec::new();
     for host in deploy::order(cluster) {
-        let kind = (host.hardware, host.system, !planner.evaluation_env_vars(host).is_empty());
+        let kind =
+            (host.hardware, host.system, !planner.evaluation_env_vars(host).is_empty(), host.system_disk.is_some());
         match groups.iter_mut().find(|(k, _)| *k == kind) {
             Some((_, hosts)) => hosts.push(host),
             None => groups.push((kind, vec![host])),
@@ -165,30 +166,46 @@ fn install(planner: &deploy::Planner<'_>, cluster: &Cluster, steps: &mut Steps, 
         presence: cluster
             .hosts
             .iter()
-            .flat_map(|h| [host_key(h, "hardware"), host_key(h, "system"), host_key(h, "roles")])
+            .flat_map(|h| {
+                [host_key(h, "hardware"), host_key(h, "system"), host_key(h, "roles"), host_key(h, "system-disk")]
+            })
             .chain(all_env_keys(planner, cluster))
             .collect(),
         rule: Some(INSTALL_GROUP_RULE),
         ..Origin::default()
     };
-    for ((hardware, system, impure), hosts) in groups {
+    for ((hardware, system, impure, disko), hosts) in groups {
         block(out, grouping, |out| {
             let note = planner.builder_note(hosts[0]).map(|note| format!(" Note: {note}.")).unwrap_or_default();
             let _ = write!(
                 out,
                 "{}: {}.{}",
                 join(hosts.iter().map(|h| code_name(h)), ", "),
-                shown(deploy::install_guide(hardware)).host_source(hosts[0], "hardware"),
+                shown(deploy::install_guide(hardware, disko)).host_source(hosts[0], "hardware"),
                 shown(note).traced(|| presence([host_key(hosts[0], "system"), "deploy.local-systems".to_owned()]))
             );
             if impure {
                 out.push_str(" Export the variables listed under \"Deploy from your machine\" first.");
             }
             let _ = writeln!(out, "\n\n```sh\nHOST={}", name_of(hosts[0]));
-            for line in deploy::install_steps(hardware, system, "$HOST", impure, "its deploy address") {
+            for line in deploy::install_steps(hardware, system, "$HOST", impure, disko, "its deploy address") {
                 let _ = writeln!(out, "{line}");
             }
             out.push_str("```\n\n");
+            if disko {
+                out.push_str("Everything on the system disk is erased:");
+                for host in &hosts {
+                    let disk = host.system_disk.as_ref().expect("a disko group's hosts have a system disk");
+                    let _ = write!(
+                        out,
+                        " {}: `{}`;",
+                        code_name(host),
+                        shown(disk.as_str()).host_source(host, "system-disk")
+                    );
+                }
+                out.pop();
+                out.push_str(".\n\n");
+            }
         });
     }
     if cluster.hosts.iter().any(|h| h.hardware == Hardware::UefiPc) {
@@ -196,13 +213,13 @@ fn install(planner: &deploy::Planner<'_>, cluster: &Cluster, steps: &mut Steps, 
         block(out, pcs, |out| {
             out.push_str(
                 "A PC's `hosts/<host>/hardware-configuration.nix` is yours: homeflake never writes or removes it, \
-                 and a PC without one evaluates but does not build (the error names the file). homeflake prints \
-                 no nixos-anywhere command: its `--generate-hardware-config nixos-generate-config` writes the \
-                 hardware description without file systems, for a disko layout homeflake does not generate, and \
-                 its builds evaluate purely, where the variables the inventory reads are unset. With a disko \
-                 layout in `hosts/<host>/extra.nix` and no variables, `nixos-anywhere --flake .#<host> \
-                 --generate-hardware-config nixos-generate-config ./hosts/<host>/hardware-configuration.nix \
-                 root@$INSTALLER` does the steps above in one command.\n\n",
+                 and a PC without one evaluates but does not build (the error names the file). A PC with \
+                 `system-disk` is installed by nixos-anywhere (from the flake's own nixpkgs), which partitions the \
+                 disk with the disko layout of `modules/disk.nix`; its hardware description leaves the file \
+                 systems out (`--no-filesystems`), as disko gives them. nixos-anywhere evaluates the flake \
+                 purely, where the variables the inventory reads are unset, so a host that reads some is built \
+                 here first (`--impure`) and handed over as store paths. A PC without `system-disk` is \
+                 partitioned by hand and installed with `nixos-install`.\n\n",
             )
         });
     }

@@ -2,6 +2,7 @@
 
 pub mod base;
 pub mod ceph;
+pub mod disk;
 pub mod firewall;
 pub mod ingress_proxy;
 pub mod k3s;
@@ -17,6 +18,8 @@ use homeflake_nix::Expr;
 pub enum Module {
     /// `modules/base.nix`: every host.
     Base,
+    /// `modules/disk.nix`: hosts with a system disk, laid out by disko.
+    Disk,
     /// `modules/firewall.nix`: every host.
     Firewall,
     /// `modules/tailscale.nix`: every host when Tailscale is on.
@@ -48,6 +51,7 @@ impl Module {
     pub fn path(self) -> &'static str {
         match self {
             Module::Base => "modules/base.nix",
+            Module::Disk => "modules/disk.nix",
             Module::Firewall => "modules/firewall.nix",
             Module::Tailscale => "modules/tailscale.nix",
             Module::K8sCommon => "modules/k8s/common.nix",
@@ -67,6 +71,7 @@ impl Module {
     pub fn sources(self) -> &'static [&'static str] {
         match self {
             Module::Base => &["time-zone", "locale", "state-version", "users"],
+            Module::Disk => &["hosts.*.system-disk"],
             Module::Firewall => &["firewall", "kubernetes.pod-cidr", "kubernetes.service-cidr"],
             Module::Tailscale => &["tailscale"],
             Module::K8sCommon => &["kubernetes", "hosts.*.lan-address"],
@@ -86,6 +91,7 @@ impl Module {
     pub fn lower(self, cluster: &Cluster) -> Expr {
         match self {
             Module::Base => base::lower(cluster),
+            Module::Disk => disk::lower(),
             Module::Firewall => firewall::lower(cluster),
             Module::Tailscale => tailscale::lower(&cluster.tailscale),
             Module::K8sCommon => k8s::common::lower(cluster),
@@ -106,6 +112,7 @@ impl Module {
         let host_key = |key: &str| crate::trace::host_key(host, key);
         match self {
             Module::Base | Module::Firewall => Vec::new(),
+            Module::Disk => vec![host_key("system-disk")],
             Module::Tailscale => vec!["tailscale.enable".into()],
             Module::K8sCommon | Module::K8sMaster | Module::K8sNode => {
                 vec![host_key("roles"), "kubernetes.flavour".into()]
@@ -132,6 +139,7 @@ impl Module {
         let (nixpkgs, k3s) = (!cluster.kubernetes.is_k3s(), cluster.kubernetes.is_k3s());
         let wanted = [
             (Module::Base, true),
+            (Module::Disk, host.system_disk.is_some()),
             (Module::Firewall, true),
             (Module::Tailscale, cluster.tailscale.enable),
             (Module::K8sCommon, nixpkgs && roles.in_cluster()),

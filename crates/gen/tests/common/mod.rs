@@ -104,7 +104,8 @@ pub fn evaluate_host(
           }};
           users.users = builtins.listToAttrs (map (name: {{ inherit name; value = {{ home = "/home/${{name}}"; group = "users"; }}; }}) input.users);
         }};
-        load = path: let m = import path; in if builtins.isFunction m then m {{ inherit lib pkgs secrets config; }} else m;
+        disko = {{ nixosModules.disko = "/stand-in/disko/module.nix"; }};
+        load = path: let m = import path; in if builtins.isFunction m then m {{ inherit lib pkgs secrets config disko; }} else m;
         host = load (./hosts + "/${{input.host}}");
         modules = map load (builtins.filter (p: !(builtins.elem (baseNameOf p) [ "hardware-configuration.nix" "extra.nix" ])) host.imports);
         everything = [ (builtins.removeAttrs host [ "imports" ]) ] ++ modules;
@@ -119,6 +120,9 @@ pub fn evaluate_host(
         trustedInterfaces = builtins.concatLists (merged [ "networking" "firewall" "trustedInterfaces" ] [ ]);
         streamConfig = builtins.concatStringsSep "\n" (merged [ "services" "nginx" "streamConfig" ] "");
         extraHosts = builtins.concatStringsSep "\n" (builtins.filter (h: h != "") (merged [ "networking" "extraHosts" ] ""));
+        diskoDevice = builtins.filter (d: d != null) (merged [ "disko" "devices" "disk" "main" "device" ] null);
+        diskoPartitions = builtins.concatMap builtins.attrNames (merged [ "disko" "devices" "disk" "main" "content" "partitions" ] {{ }});
+        moduleImports = builtins.concatMap (m: map toString (m.imports or [ ])) modules;
         k3s = {{
           enable = builtins.any (x: x) (merged [ "services" "k3s" "enable" ] false);
           role = builtins.filter (r: r != null) (merged [ "services" "k3s" "role" ] null);

@@ -1,0 +1,63 @@
+//! `modules/disk.nix`: the system disk's layout for disko — a GPT table with an EFI system partition
+//! at /boot and ext4 over the rest at / — which nixos-anywhere creates at the first install and which
+//! then gives the host its file systems. Each host file names its own disk
+//! (`disko.devices.disk.main.device`).
+
+use homeflake_nix::make::{attrs, bind, ident, list, select};
+use homeflake_nix::{Binding, Expr};
+
+use crate::lower::module;
+
+/// The disko release the flake's `disko` input is locked to (tag v1.13.0). The NAR hash is that of
+/// the tag's tree, as `nix flake lock` records it.
+pub const DISKO_URL: &str = "github:nix-community/disko/v1.13.0";
+/// The commit of [`DISKO_URL`].
+pub const DISKO_REV: &str = "de5708739256238fb912c62f03988815db89ec9a";
+/// The NAR hash of the commit's tree.
+pub const DISKO_NAR_HASH: &str = "sha256-CNzzBsRhq7gg4BMBuTDObiWDH/rFYHEuDRVOwCcwXw4=";
+/// The commit time, seconds since the epoch.
+pub const DISKO_LAST_MODIFIED: u64 = 1768920986;
+
+/// The name of the disk in `disko.devices.disk`, which disko also puts in the partition labels
+/// (`disk-main-ESP`, `disk-main-root`) the file systems are mounted by.
+pub const DISK_NAME: &str = "main";
+
+/// The size of the EFI system partition.
+pub const ESP_SIZE: &str = "512M";
+
+/// Lowers the layout.
+pub fn lower() -> Expr {
+    module(vec![
+        bind("imports", list([select(ident("disko"), "nixosModules.disko")])),
+        layout().commented(
+            "Created by nixos-anywhere at the first install (`homeflake deploy --install`), which erases the disk; \
+             afterwards these are the host's file systems, mounted by partition label.",
+        ),
+    ])
+}
+
+/// `disko.devices.disk.main = { type = "disk"; content = { type = "gpt"; partitions = { … }; }; };`
+fn layout() -> Binding {
+    let file_system = |format: &str, mountpoint: &str, options: &[&str]| {
+        let mut fields = vec![bind("type", "filesystem"), bind("format", format), bind("mountpoint", mountpoint)];
+        if !options.is_empty() {
+            fields.push(bind("mountOptions", list(options.iter().copied())));
+        }
+        attrs(fields)
+    };
+    let partitions = attrs([
+        bind(
+            "ESP",
+            attrs([
+                bind("type", "EF00"),
+                bind("size", ESP_SIZE),
+                bind("content", file_system("vfat", "/boot", &["umask=0077"])),
+            ]),
+        ),
+        bind("root", attrs([bind("size", "100%"), bind("content", file_system("ext4", "/", &[]))])),
+    ]);
+    bind(
+        &format!("disko.devices.disk.{DISK_NAME}"),
+        attrs([bind("type", "disk"), bind("content", attrs([bind("type", "gpt"), bind("partitions", partitions)]))]),
+    )
+}
