@@ -166,9 +166,10 @@ enum Command {
     },
     /// Print the JSON Schema of the inventory, for editors.
     Schema,
-    /// Write a commented starter inventory (the reference cluster) into an empty or new folder.
+    /// Write a commented starter inventory (the reference cluster) into a new folder, or one that
+    /// holds nothing but hidden entries (a fresh `git init`).
     Init {
-        /// The folder to create or fill; it must be empty.
+        /// The folder to create or fill; it may hold hidden entries such as .git, nothing else.
         #[arg(default_value = ".")]
         dir: PathBuf,
     },
@@ -459,9 +460,23 @@ fn plan(output: &OutputArgs, color: Color, explain: bool) -> Result<()> {
 
 fn init(dir: &Path) -> Result<()> {
     if dir.exists() {
-        let mut entries = std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
-        if entries.next().is_some() {
-            bail!("{} is not empty; init only writes into an empty or new folder", dir.display());
+        let entries = std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+        // Hidden entries (`.git` after `git init`, `.envrc`, `.gitignore`) are the repository's, not
+        // files init could clash with.
+        let mut visible = Vec::new();
+        for entry in entries {
+            let name = entry.with_context(|| format!("reading {}", dir.display()))?.file_name();
+            if !name.to_string_lossy().starts_with('.') {
+                visible.push(name);
+            }
+        }
+        if let Some(first) = visible.first() {
+            bail!(
+                "{} is not empty (it holds {}); init only writes into a new folder or one holding nothing but hidden \
+                 entries such as .git",
+                shown(dir),
+                shown(Path::new(first))
+            );
         }
     }
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;

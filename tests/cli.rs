@@ -588,12 +588,20 @@ fn init_writes_a_starter_inventory_that_validates_and_generates_and_refuses_a_no
     run_in(&dir.path().join("empty"), &["init"]).assert_code(0, "init in the current, empty folder");
     assert!(dir.path().join("empty/homeflake.toml").is_file());
 
+    // The README's order: `git init`, then `homeflake init`.
+    let repo = dir.path().join("repo");
+    fs::create_dir_all(repo.join(".git")).unwrap();
+    fs::write(repo.join(".gitignore"), "result\n").unwrap();
+    run_in(&repo, &["init"]).assert_code(0, "init in a fresh git repository");
+    assert!(repo.join("homeflake.toml").is_file());
+    assert_eq!(fs::read_to_string(repo.join(".gitignore")).unwrap(), "result\n");
+
     let full = dir.path().join("full");
     fs::create_dir(&full).unwrap();
     fs::write(full.join("notes.txt"), "mine\n").unwrap();
     let refused = run_in(dir.path(), &["init", "full"]);
     refused.assert_code(2, "init into a non-empty folder");
-    assert!(refused.stderr.contains("not empty"), "{}", refused.stderr);
+    assert!(refused.stderr.contains("not empty (it holds notes.txt)"), "{}", refused.stderr);
     assert!(!full.join("homeflake.toml").exists(), "init wrote into a non-empty folder");
     assert_eq!(fs::read_to_string(full.join("notes.txt")).unwrap(), "mine\n");
 }
