@@ -3,10 +3,12 @@
 //! then gives the host its file systems. Each host file names its own disk
 //! (`disko.devices.disk.main.device`).
 
+use homeflake_model::Cluster;
 use homeflake_nix::make::{attrs, bind, ident, list, select};
 use homeflake_nix::{Binding, Expr};
 
 use crate::lower::module;
+use crate::trace::{Origin, Provenance, host_key};
 
 /// The disko release the flake's `disko` input is locked to (tag v1.13.0). The NAR hash is that of
 /// the tag's tree, as `nix flake lock` records it.
@@ -25,14 +27,25 @@ pub const DISK_NAME: &str = "main";
 /// The size of the EFI system partition.
 pub const ESP_SIZE: &str = "512M";
 
-/// Lowers the layout.
-pub fn lower() -> Expr {
+/// Lowers the layout, which exists for the hosts that name a system disk.
+pub fn lower(cluster: &Cluster) -> Expr {
+    let disks = || Origin {
+        presence: cluster
+            .hosts
+            .iter()
+            .filter(|h| h.system_disk.is_some())
+            .map(|h| host_key(h, "system-disk"))
+            .collect(),
+        ..Origin::default()
+    };
     module(vec![
-        bind("imports", list([select(ident("disko"), "nixosModules.disko")])),
-        layout().commented(
-            "Created by nixos-anywhere at the first install (`homeflake deploy --install`), which erases the disk; \
-             afterwards these are the host's file systems, mounted by partition label.",
-        ),
+        bind("imports", list([select(ident("disko"), "nixosModules.disko")])).traced(disks),
+        layout()
+            .commented(
+                "Created by nixos-anywhere at the first install (`homeflake deploy --install`), which erases the \
+                 disk; afterwards these are the host's file systems, mounted by partition label.",
+            )
+            .traced(disks),
     ])
 }
 

@@ -91,7 +91,7 @@ impl Module {
     pub fn lower(self, cluster: &Cluster) -> Expr {
         match self {
             Module::Base => base::lower(cluster),
-            Module::Disk => disk::lower(),
+            Module::Disk => disk::lower(cluster),
             Module::Firewall => firewall::lower(cluster),
             Module::Tailscale => tailscale::lower(&cluster.tailscale),
             Module::K8sCommon => k8s::common::lower(cluster),
