@@ -47,13 +47,18 @@ fn each_host_reads_exactly_the_variables_its_sudo_command_keeps() {
     }
 }
 
+/// The example inventory and its generated tree in a temporary folder.
+fn example_written() -> (homeflake_model::Cluster, tempfile::TempDir) {
+    let cluster = cluster("../..");
+    let tmp = tempfile::tempdir().unwrap();
+    write_tree(&generate(&cluster), tmp.path());
+    (cluster, tmp)
+}
+
 #[test]
 fn a_pc_evaluates_before_nixos_generate_config_and_its_build_names_the_missing_file() {
     let Some(nix) = nix_instantiate() else { return };
-    let cluster = cluster("../..");
-    let files = generate(&cluster);
-    let tmp = tempfile::tempdir().unwrap();
-    write_tree(&files, tmp.path());
+    let (cluster, tmp) = example_written();
     let host = cluster.hosts.iter().find(|h| h.hardware == Hardware::UefiPc).expect("the example has PCs");
     let vars = secrets::env_vars_of_host(&cluster, host);
 
@@ -80,10 +85,7 @@ fn a_pc_evaluates_before_nixos_generate_config_and_its_build_names_the_missing_f
 #[test]
 fn a_pc_with_a_system_disk_imports_disko_and_names_its_disk() {
     let Some(nix) = nix_instantiate() else { return };
-    let cluster = cluster("../..");
-    let files = generate(&cluster);
-    let tmp = tempfile::tempdir().unwrap();
-    write_tree(&files, tmp.path());
+    let (cluster, tmp) = example_written();
     for host in &cluster.hosts {
         let vars = secrets::env_vars_of_host(&cluster, host);
         let value = evaluate_host(nix, tmp.path(), &cluster, host, &vars).unwrap_or_else(|e| panic!("{e}"));
