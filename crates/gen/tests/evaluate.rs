@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{INVENTORIES, cluster, evaluate_host, nix_instantiate, write_tree};
+use common::{INVENTORIES, cluster, evaluate_host, nix_instantiate, written};
 use homeflake_gen::{generate, secrets};
 use homeflake_model::Hardware;
 
@@ -18,8 +18,7 @@ fn each_host_reads_exactly_the_variables_its_sudo_command_keeps() {
     for (inventory, dir) in INVENTORIES {
         let cluster = cluster(dir);
         let files = generate(&cluster);
-        let tmp = tempfile::tempdir().unwrap();
-        write_tree(&files, tmp.path());
+        let tmp = written(&files);
         let bootstrap = files.get("docs/bootstrap.md").unwrap().contents.clone();
         for host in &cluster.hosts {
             let vars = secrets::env_vars_of_host(&cluster, host);
@@ -50,8 +49,7 @@ fn each_host_reads_exactly_the_variables_its_sudo_command_keeps() {
 /// The example inventory and its generated tree in a temporary folder.
 fn example_written() -> (homeflake_model::Cluster, tempfile::TempDir) {
     let cluster = cluster("../..");
-    let tmp = tempfile::tempdir().unwrap();
-    write_tree(&generate(&cluster), tmp.path());
+    let tmp = written(&generate(&cluster));
     (cluster, tmp)
 }
 

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use common::netns::{Netns, link, listen, probe, serve};
-use common::{SECRET_VALUE, cluster, evaluate_host, nix_instantiate, write_tree};
+use common::{SECRET_VALUE, cluster, evaluate_host, nix_instantiate, written};
 use homeflake_gen::{generate, secrets};
 use homeflake_model::{Cluster, Host, Opener, Secret, Source, from_toml_str};
 
@@ -76,8 +76,7 @@ fn firewall_script(options: &serde_json::Value, opened_by_modules: &[(bool, u16)
 /// Probes every port of every host of `cluster` from every kind of source; returns the mismatches.
 fn check_cluster(nix: &str, name: &str, cluster: &Cluster) -> Vec<String> {
     let files = generate(cluster);
-    let tmp = tempfile::tempdir().unwrap();
-    write_tree(&files, tmp.path());
+    let tmp = written(&files);
     let mut wrong = Vec::new();
     for host in &cluster.hosts {
         let vars = secrets::env_vars_of_host(cluster, host);

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use common::{INVENTORIES, cluster, generated, manifest_dir, nix_instantiate, write_tree};
+use common::{INVENTORIES, cluster, generated, manifest_dir, nix_instantiate, written};
 use homeflake_gen::generate;
 
 fn snapshot_name(inventory: &str, path: &str) -> String {
@@ -220,8 +220,7 @@ fn no_value_behind_a_secret_reference_appears_in_any_file() {
 fn nix_instantiate_parses_every_nix_file() {
     let Some(nix) = nix_instantiate() else { return };
     for (inventory, files) in generated() {
-        let dir = tempfile::tempdir().unwrap();
-        write_tree(&files, dir.path());
+        let dir = written(&files);
         let nix_files: Vec<_> =
             files.iter().filter(|(p, _)| p.as_str().ends_with(".nix")).map(|(p, _)| p.as_str()).collect();
         let output = Command::new(nix).arg("--parse").args(&nix_files).current_dir(dir.path()).output().unwrap();
@@ -303,8 +302,7 @@ fn the_flake_evaluates_and_every_host_module_exists() {
     for (inventory, dir) in INVENTORIES {
         let cluster = cluster(dir);
         let files = generate(&cluster);
-        let tmp = tempfile::tempdir().unwrap();
-        write_tree(&files, tmp.path());
+        let tmp = written(&files);
         let sd_module = tmp.path().join("stand-in-nixpkgs").join(homeflake_gen::flake::SD_IMAGE_MODULE);
         std::fs::create_dir_all(sd_module.parent().unwrap()).unwrap();
         std::fs::write(&sd_module, "{ }").unwrap();
@@ -428,8 +426,7 @@ fn eval_secret(nix: &str, dir: &Path, attr: &str, env: &[(&str, &str)]) -> std::
 fn secrets_from_the_environment_are_checked_for_what_they_hold_and_never_shown() {
     let Some(nix) = nix_instantiate() else { return };
     let files = generate(&cluster("../.."));
-    let dir = tempfile::tempdir().unwrap();
-    write_tree(&files, dir.path());
+    let dir = written(&files);
     let address = "HOMEFLAKE_HANAAKARI_TAILNET_IP";
     let hash = "HOMEFLAKE_ADMIN_PASSWORD_HASH";
 
@@ -551,8 +548,7 @@ fn kubelet_flags_reach_systemd_with_specifiers_and_variables_escaped() {
         inventory.trim_end().replacen("\n[ceph]\n", "\n[ceph]\nkubelet-root-dir = \"/srv/kubelet%n\"\n", 1)
     );
     let files = generate(&homeflake_model::from_toml_str("homeflake.toml", &inventory).unwrap().cluster);
-    let dir = tempfile::tempdir().unwrap();
-    write_tree(&files, dir.path());
+    let dir = written(&files);
     let probe = r#"(import ./hosts/solo/default.nix {
         lib = { concatStringsSep = builtins.concatStringsSep; optional = c: x: if c then [ x ] else [ ]; };
         pkgs = { }; config = { }; secrets = { };

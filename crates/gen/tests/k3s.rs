@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{cluster, evaluate_host, nix_instantiate, reference_as_k3s, reference_as_k3s_text, write_tree};
+use common::{cluster, evaluate_host, nix_instantiate, reference_as_k3s, reference_as_k3s_text, written};
 use homeflake_files::FileSet;
 use homeflake_gen::{generate, secrets};
 use homeflake_model::{Cluster, Host, from_toml_str};
@@ -284,8 +284,7 @@ fn servers_and_agents_agree_on_the_api_address() {
     let Some(nix) = nix_instantiate() else { return };
     for (name, cluster) in k3s_clusters() {
         let files = generate(&cluster);
-        let tmp = tempfile::tempdir().unwrap();
-        write_tree(&files, tmp.path());
+        let tmp = written(&files);
         let api = &cluster.kubernetes.api;
         let first = cluster.control_planes().next().unwrap();
         let hosts_line = format!("{} {}", common::SECRET_VALUE, api.host_name);

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::netns::Netns;
-use common::{cluster, evaluate_host, nix_instantiate, write_tree};
+use common::{cluster, evaluate_host, nix_instantiate, written};
 use homeflake_gen::{generate, secrets};
 
 /// Stops nginx when the test ends, however it ends.
@@ -64,8 +64,7 @@ fn nginx_forwards_the_listen_ports_to_the_traefik_node_ports() {
     let ingress = cluster.ingress.clone().expect("the example has an ingress");
     let host = cluster.host(ingress.host.as_str()).expect("ingress host");
     let files = generate(&cluster);
-    let tree = tempfile::tempdir().unwrap();
-    write_tree(&files, tree.path());
+    let tree = written(&files);
     let options = evaluate_host(nix, tree.path(), &cluster, host, &secrets::env_vars_of_host(&cluster, host))
         .unwrap_or_else(|e| panic!("{e}"));
     let stream_config = options["streamConfig"].as_str().unwrap();

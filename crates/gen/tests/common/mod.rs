@@ -50,12 +50,15 @@ pub fn nix_instantiate() -> Option<&'static str> {
     None
 }
 
-pub fn write_tree(files: &FileSet, dir: &Path) {
+/// `files` written into a new temporary folder, removed when the result is dropped.
+pub fn written(files: &FileSet) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
     for (path, file) in files.iter() {
-        let target = dir.join(path.as_str());
+        let target = dir.path().join(path.as_str());
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         std::fs::write(target, file.contents.as_bytes()).unwrap();
     }
+    dir
 }
 
 /// The value every secret has in [`evaluate_host`]: an address, as most secrets are.
