@@ -20,7 +20,7 @@ use homeflake_nix::{BinaryOp, Binding, Expr, Key};
 
 use crate::deploy::{build_keys, sd_image_attr, user_keys};
 use crate::lower::secret;
-use crate::modules::disk::DISKO_URL;
+use crate::modules::disk::{self, DISKO_URL};
 use crate::secrets;
 use crate::trace::{Origin, Provenance, host_key};
 
@@ -186,9 +186,7 @@ pub fn lower(cluster: &Cluster) -> Expr {
     let has_secrets = !secrets::env_vars(cluster).is_empty();
     let systems: BTreeSet<&str> = cluster.hosts.iter().map(|h| h.system.as_str()).collect();
     let pis: Vec<&Host> = cluster.hosts.iter().filter(|h| h.hardware == Hardware::RaspberryPi4).collect();
-    let disk_keys: Vec<String> =
-        cluster.hosts.iter().filter(|h| h.system_disk.is_some()).map(|h| host_key(h, "system-disk")).collect();
-    let has_disko = !disk_keys.is_empty();
+    let has_disko = disk::is_used(cluster);
     let mut module_args = Vec::new();
     if has_secrets {
         module_args.push("secrets");
@@ -281,7 +279,8 @@ pub fn lower(cluster: &Cluster) -> Expr {
         bind("inputs.nixpkgs.url", cluster.nixpkgs.url.as_str()).source("nixpkgs.url"),
     ];
     if has_disko {
-        let from_disks = |b: Binding| b.traced(|| Origin { presence: disk_keys.clone(), ..Origin::default() });
+        let from_disks =
+            |b: Binding| b.traced(|| Origin { presence: disk::system_disk_keys(cluster), ..Origin::default() });
         flake.push(from_disks(bind("inputs.disko.url", DISKO_URL)));
         flake.push(from_disks(bind("inputs.disko.inputs.nixpkgs.follows", "nixpkgs")));
     }

@@ -168,18 +168,13 @@ fn hardware_configuration_assertion(host: &Host) -> Binding {
     let message = format!(
         "hosts/{name}/hardware-configuration.nix is missing: on {name}, run `nixos-generate-config {flags} > hardware-configuration.nix`, copy the file to hosts/{name}/ in the flake and `git add` it (a flake sees only files git tracks)"
     );
-    let binding = bind(
+    let mut presence = vec![host_key(host, "hardware")];
+    presence.extend(host.system_disk.is_some().then(|| host_key(host, "system-disk")));
+    bind(
         "assertions",
         list([attrs([bind("assertion", path_exists(HARDWARE_CONFIGURATION)), bind("message", message)])]),
-    );
-    if host.system_disk.is_some() {
-        binding.traced(|| Origin {
-            presence: vec![host_key(host, "hardware"), host_key(host, "system-disk")],
-            ..Origin::default()
-        })
-    } else {
-        binding.present_if_host(host, "hardware")
-    }
+    )
+    .traced(|| Origin { presence, ..Origin::default() })
 }
 
 fn networking(cluster: &Cluster, host: &Host) -> Vec<Binding> {

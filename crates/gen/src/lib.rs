@@ -125,18 +125,8 @@ fn flake_lock_text(cluster: &Cluster) -> Option<String> {
     let original = flake_lock::parse_github_url(cluster.nixpkgs.url.as_str())?;
     let locked = flake_lock::LockedRev { rev: rev.as_str(), nar_hash: nar_hash.as_str(), last_modified };
     let mut inputs = vec![flake_lock::Input { name: "nixpkgs", original, locked, follows_nixpkgs: false }];
-    if cluster.hosts.iter().any(|h| h.system_disk.is_some()) {
-        use modules::disk::{DISKO_LAST_MODIFIED, DISKO_NAR_HASH, DISKO_REV, DISKO_URL};
-        inputs.push(flake_lock::Input {
-            name: "disko",
-            original: flake_lock::parse_github_url(DISKO_URL).expect("a github reference"),
-            locked: flake_lock::LockedRev {
-                rev: DISKO_REV,
-                nar_hash: DISKO_NAR_HASH,
-                last_modified: DISKO_LAST_MODIFIED,
-            },
-            follows_nixpkgs: true,
-        });
+    if modules::disk::is_used(cluster) {
+        inputs.push(modules::disk::lock_input());
     }
     Some(flake_lock::render(&inputs))
 }

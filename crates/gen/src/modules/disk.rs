@@ -7,6 +7,7 @@ use homeflake_model::Cluster;
 use homeflake_nix::make::{attrs, bind, ident, list, select};
 use homeflake_nix::{Binding, Expr};
 
+use crate::flake_lock::{Input, LockedRev, parse_github_url};
 use crate::lower::module;
 use crate::trace::{Origin, Provenance, host_key};
 
@@ -27,17 +28,30 @@ pub const DISK_NAME: &str = "main";
 /// The size of the EFI system partition.
 pub const ESP_SIZE: &str = "512M";
 
+/// Whether some host names a system disk: only then do `modules/disk.nix` and the flake's disko
+/// input exist.
+pub fn is_used(cluster: &Cluster) -> bool {
+    cluster.hosts.iter().any(|h| h.system_disk.is_some())
+}
+
+/// The inventory keys of the system disks, which decide that disko is used.
+pub fn system_disk_keys(cluster: &Cluster) -> Vec<String> {
+    cluster.hosts.iter().filter(|h| h.system_disk.is_some()).map(|h| host_key(h, "system-disk")).collect()
+}
+
+/// The flake's disko input as `flake.lock` records it.
+pub fn lock_input() -> Input<'static> {
+    Input {
+        name: "disko",
+        original: parse_github_url(DISKO_URL).expect("a github reference"),
+        locked: LockedRev { rev: DISKO_REV, nar_hash: DISKO_NAR_HASH, last_modified: DISKO_LAST_MODIFIED },
+        follows_nixpkgs: true,
+    }
+}
+
 /// Lowers the layout, which exists for the hosts that name a system disk.
 pub fn lower(cluster: &Cluster) -> Expr {
-    let disks = || Origin {
-        presence: cluster
-            .hosts
-            .iter()
-            .filter(|h| h.system_disk.is_some())
-            .map(|h| host_key(h, "system-disk"))
-            .collect(),
-        ..Origin::default()
-    };
+    let disks = || Origin { presence: system_disk_keys(cluster), ..Origin::default() };
     module(vec![
         bind("imports", list([select(ident("disko"), "nixosModules.disko")])).traced(disks),
         layout()
