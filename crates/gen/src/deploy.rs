@@ -341,8 +341,8 @@ impl<'c> Planner<'c> {
             (Err(_), Secret::Env(name)) => format!("${name}"),
             (Err(_), _) => "its address".to_owned(),
         };
-        let disko = host.system_disk.is_some();
-        let mut lines = vec![format!("# {}: {}", host.name, install_guide(host.hardware, disko))];
+        let kind = self.install_kind(host);
+        let mut lines = vec![format!("# {}: {}", host.name, install_guide(kind))];
         if let Some(disk) = &host.system_disk {
             lines.push(format!("# everything on {disk} (hosts.{}.system-disk) is erased", host.name));
         }
@@ -352,8 +352,18 @@ impl<'c> Planner<'c> {
             lines.push(format!("# evaluating {} reads {}: export {it} first", host.name, names.join(", ")));
         }
         lines.extend(self.builder_note(host).map(|note| format!("# {note}")));
-        lines.extend(install_steps(host.hardware, host.system, host.name.as_str(), !vars.is_empty(), disko, &reach));
+        lines.extend(install_steps(kind, host.name.as_str(), &reach));
         lines
+    }
+
+    /// What decides how `host` is installed the first time.
+    pub fn install_kind(&self, host: &Host) -> InstallKind {
+        InstallKind {
+            hardware: host.hardware,
+            system: host.system,
+            impure: !self.evaluation_env_vars(host).is_empty(),
+            disko: host.system_disk.is_some(),
+        }
     }
 
     /// What building `host`'s system needs when the deploying machine cannot build it.
@@ -405,10 +415,22 @@ pub fn sd_image_attr(name: &str) -> String {
     format!("{name}-sd-image")
 }
 
-/// What to do by hand before a machine of this hardware is installed; `disko` when the host has a
-/// system disk, which nixos-anywhere partitions.
-pub fn install_guide(hardware: Hardware, disko: bool) -> &'static str {
-    match (hardware, disko) {
+/// What decides how a host is installed the first time; hosts of one kind share the same steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InstallKind {
+    /// A Raspberry Pi starts from an SD card, a PC from the NixOS installer.
+    pub hardware: Hardware,
+    /// The system its image or configuration is built for.
+    pub system: System,
+    /// Whether evaluating its configuration reads environment variables (`--impure`).
+    pub impure: bool,
+    /// Whether it has a system disk, which nixos-anywhere lays out with disko.
+    pub disko: bool,
+}
+
+/// What to do by hand before a machine of this kind is installed.
+pub fn install_guide(kind: InstallKind) -> &'static str {
+    match (kind.hardware, kind.disko) {
         (Hardware::RaspberryPi4, _) => "build an SD card holding its whole system, and start it from the card",
         (_, true) => {
             "boot the NixOS installer (minimal ISO) on the machine, run `sudo passwd root` there, and note the \
@@ -426,22 +448,14 @@ pub fn install_guide(hardware: Hardware, disko: bool) -> &'static str {
 /// How the first install is run: the nixpkgs package of nixos-anywhere, at the flake's own nixpkgs.
 const NIXOS_ANYWHERE: &str = "nix run --inputs-from . nixpkgs#nixos-anywhere --";
 
-/// The commands (and comments between them) that install a machine of this hardware and system
-/// named `name` (a host's name, or `$HOST` for a template), evaluating with `--impure` when
-/// `impure`, partitioning its system disk with disko when `disko`; `reach` says how the installed
-/// host is reached.
+/// The commands (and comments between them) that install a machine of this kind named `name` (a
+/// host's name, or `$HOST` for a template); `reach` says how the installed host is reached.
 ///
 /// nixos-anywhere evaluates the flake purely, where the variables an inventory reads are unset: an
 /// impure host's system and disko script are built here first and handed to it as store paths, its
 /// hardware description made before the build (without file systems: disko gives them).
-pub fn install_steps(
-    hardware: Hardware,
-    system: System,
-    name: &str,
-    impure: bool,
-    disko: bool,
-    reach: &str,
-) -> Vec<String> {
+pub fn install_steps(kind: InstallKind, name: &str, reach: &str) -> Vec<String> {
+    let InstallKind { hardware, system, impure, disko } = kind;
     let impure_flag = if impure { " --impure" } else { "" };
     let installer = "INSTALLER=...  # the installer's address".to_owned();
     let hardware_file = format!("hosts/{name}/hardware-configuration.nix");

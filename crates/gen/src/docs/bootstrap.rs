@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use homeflake_model::{Cluster, FirewallMode, Hardware, Host, SplitDnsNetwork, System};
+use homeflake_model::{Cluster, FirewallMode, Hardware, Host, SplitDnsNetwork};
 
 use super::{join, markdown_code, roles_of};
 use crate::admin_kubeconfig::{K3S_KUBECONFIG, first_admin};
@@ -148,13 +148,10 @@ fn install(planner: &deploy::Planner<'_>, cluster: &Cluster, steps: &mut Steps, 
          PC from the NixOS installer, over SSH. `homeflake deploy --install --dry-run [HOST…]` prints these \
          steps for each host; nothing runs them for you, as they need hands on the machine.\n\n",
     );
-    // Hosts installed the same way (hardware, system, --impure, disko) share one set of steps, with
-    // the host's name in $HOST.
-    type InstallKind = (Hardware, System, bool, bool);
-    let mut groups: Vec<(InstallKind, Vec<&Host>)> = Vec::new();
+    // Hosts installed the same way share one set of steps, with the host's name in $HOST.
+    let mut groups: Vec<(deploy::InstallKind, Vec<&Host>)> = Vec::new();
     for host in deploy::order(cluster) {
-        let kind =
-            (host.hardware, host.system, !planner.evaluation_env_vars(host).is_empty(), host.system_disk.is_some());
+        let kind = planner.install_kind(host);
         match groups.iter_mut().find(|(k, _)| *k == kind) {
             Some((_, hosts)) => hosts.push(host),
             None => groups.push((kind, vec![host])),
@@ -174,25 +171,25 @@ fn install(planner: &deploy::Planner<'_>, cluster: &Cluster, steps: &mut Steps, 
         rule: Some(INSTALL_GROUP_RULE),
         ..Origin::default()
     };
-    for ((hardware, system, impure, disko), hosts) in groups {
+    for (kind, hosts) in groups {
         block(out, grouping, |out| {
             let note = planner.builder_note(hosts[0]).map(|note| format!(" Note: {note}.")).unwrap_or_default();
             let _ = write!(
                 out,
                 "{}: {}.{}",
                 join(hosts.iter().map(|h| code_name(h)), ", "),
-                shown(deploy::install_guide(hardware, disko)).host_source(hosts[0], "hardware"),
+                shown(deploy::install_guide(kind)).host_source(hosts[0], "hardware"),
                 shown(note).traced(|| presence([host_key(hosts[0], "system"), "deploy.local-systems".to_owned()]))
             );
-            if impure {
+            if kind.impure {
                 out.push_str(" Export the variables listed under \"Deploy from your machine\" first.");
             }
             let _ = writeln!(out, "\n\n```sh\nHOST={}", name_of(hosts[0]));
-            for line in deploy::install_steps(hardware, system, "$HOST", impure, disko, "its deploy address") {
+            for line in deploy::install_steps(kind, "$HOST", "its deploy address") {
                 let _ = writeln!(out, "{line}");
             }
             out.push_str("```\n\n");
-            if disko {
+            if kind.disko {
                 out.push_str("Everything on the system disk is erased:");
                 for host in &hosts {
                     let disk = host.system_disk.as_ref().expect("a disko group's hosts have a system disk");
